@@ -1,0 +1,3 @@
+from movietui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Data in: MovieLens release readers, the GroupLens download, personal-rating imports."""
