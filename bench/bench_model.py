@@ -1,0 +1,295 @@
+"""Model benchmark: accuracy and speed against Surprise's SVD and LIBMF, fold-in and serving.
+
+    UV_PROJECT_ENVIRONMENT=.venv-bench uv run --group bench python bench/bench_model.py [--quick]
+
+Sections, all in one run:
+ 1. accuracy on ml-latest-small (random 90/10 split, seed 42, movietui.model.evaluate.split):
+    our defaults vs Surprise SVD tuned (150 factors, 60 epochs, lr 0.01, reg 0.1) and defaults;
+ 2. speed with Surprise's default hyperparameters (100 factors, 20 epochs, lr 0.005,
+    reg 0.02, no early stopping) on ml-latest-small and on synthetic ratings (5M; 1M with
+    --quick). On the synthetic set Surprise is timed for ONE epoch and extrapolated to 20;
+ 3. LIBMF (libmf 0.9.2, 2 threads, same factors/epochs), each fit in a child process with
+    a watchdog because the binding deadlocks now and then with more than one thread;
+ 4. fold-in p99 (one new rating, 1,000-rating profile) and serving at 87k movies x 64 factors.
+Timings are wall clock on a shared machine: quote them with the load (printed at the start).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import multiprocessing as mp
+import os
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from movietui.catalog.synthetic import generate_ratings
+from movietui.model import Hyper, MFModel, fold_in, scores, similar_items, top_n, train
+from movietui.model.evaluate import fit_baseline, split
+from movietui.model.metrics import rmse
+from movietui.model.serve import explain, predict
+
+ML_SMALL = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "ml-latest-small.zip"
+SURPRISE_DEFAULTS = dict(factors=100, epochs=20, lr=0.005, reg=0.02, bias_reg=0.02, lr_decay=1.0,
+                         init_std=0.1, val_fraction=0.0)
+LIBMF_TIMEOUT_S = 300
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="1M synthetic ratings, skip tuned Surprise")
+    ap.add_argument("--synthetic", type=int, default=None, help="synthetic ratings (default 5M)")
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: acc,speed,libmf,serve")
+    args = ap.parse_args()
+    skip = set(filter(None, args.skip.split(",")))
+    n_synth = args.synthetic or (1_000_000 if args.quick else 5_000_000)
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; numpy {np.__version__}")
+    warm_up()
+    small = load_ml_small()
+    if "acc" not in skip:
+        accuracy(small, args.quick)
+    if "speed" not in skip or "libmf" not in skip:
+        synth = synthetic(n_synth)
+        for name, data in (("ml-latest-small", small), (f"synthetic {n_synth / 1e6:g}M", synth)):
+            if "speed" not in skip:
+                speed(name, data, full_surprise=name == "ml-latest-small")
+            if "libmf" not in skip:
+                libmf(name, data)
+    if "serve" not in skip:
+        serving(reps=200 if args.quick else 1000)
+
+
+# ---------------------------------------------------------------- data
+
+
+def load_ml_small():
+    import pandas as pd  # bench only: the model room never imports pandas
+
+    with zipfile.ZipFile(ML_SMALL) as z:
+        name = next(n for n in z.namelist() if n.endswith("ratings.csv"))
+        df = pd.read_csv(z.open(name))
+    u = df["userId"].to_numpy(np.int64)
+    i = df["movieId"].to_numpy(np.int64)
+    r = df["rating"].to_numpy(np.float32)
+    tr, te = split(r.size, 0.1, 42)
+    return u, i, r, tr, te
+
+
+def synthetic(n: int):
+    t = time.perf_counter()
+    d = generate_ratings(n, seed=0)
+    u, i, r = d.users.astype(np.int64), d.items.astype(np.int64), d.ratings
+    tr, te = split(r.size, 0.1, 42)
+    print(f"\nsynthetic: {n:,} ratings, {d.n_users:,} users, {d.n_items:,} movies "
+          f"(generated in {time.perf_counter() - t:.1f} s)")
+    return u, i, r, tr, te
+
+
+def warm_up() -> None:
+    """Compile (or load cached) numba kernels so no timing below includes compilation."""
+    d = generate_ratings(3000, n_users=60, n_items=100, seed=1)
+    for threads in (1, 2):
+        m = train(d.users, d.items, d.ratings, Hyper(factors=4, epochs=2, threads=threads))
+    fold_in(m, [0, 1], [4.0, 3.0])
+    predict(m, d.users[:5], d.items[:5])
+
+
+# ---------------------------------------------------------------- 1. accuracy
+
+
+def accuracy(data, quick: bool) -> None:
+    u, i, r, tr, te = data
+    print("\n== 1. accuracy: ml-latest-small, random 90/10 split (seed 42), test RMSE ==")
+    rows = []
+    base = fit_baseline(u[tr], i[tr], r[tr])
+    rows.append(("damped bias baseline (ours)", rmse(base.predict(u[te], i[te]), r[te]), None))
+    t = time.perf_counter()
+    model = train(u[tr], i[tr], r[tr], Hyper(), all_item_ids=np.unique(i))
+    secs = time.perf_counter() - t
+    ours = rmse(predict(model, u[te], i[te]), r[te])
+    rows.append((f"movietui defaults (stopped at epoch {model.metrics['best_epoch']})", ours, secs))
+    for label, kw in [("Surprise SVD defaults", {}),
+                      ("Surprise SVD tuned (150 f, 60 ep, lr .01, reg .1)",
+                       dict(n_factors=150, n_epochs=60, lr_all=0.01, reg_all=0.1))]:
+        if quick and kw:
+            rows.append((label + " [skipped: --quick]", math.nan, None))
+            continue
+        res = surprise_fit(u[tr], i[tr], r[tr], u[te], i[te], r[te], **kw)
+        rows.append((label, res[1], res[0]) if res else (label + " [not installed]", math.nan, None))
+    for label, value, secs in rows:
+        extra = f"{secs:7.2f} s" if secs is not None else ""
+        print(f"  {label:<56} {value:7.4f}  {extra}")
+    tuned = rows[-1][1]
+    if np.isfinite(tuned):
+        print(f"  ours - tuned Surprise: {ours - tuned:+.4f} RMSE (negative = better)")
+
+
+# ---------------------------------------------------------------- 2. speed
+
+
+def speed(name: str, data, full_surprise: bool) -> None:
+    u, i, r, tr, te = data
+    print(f"\n== 2. speed, Surprise's default hyperparameters (100 f, 20 ep, lr .005, reg .02): {name} ==")
+    ours = {}
+    for threads in (1, 2):
+        hyper = Hyper(**SURPRISE_DEFAULTS, threads=threads)
+        t = time.perf_counter()
+        model = train(u[tr], i[tr], r[tr], hyper, all_item_ids=np.unique(i))
+        secs = time.perf_counter() - t
+        err = rmse(predict(model, u[te], i[te]), r[te])
+        label = "1 thread, shuffled" if threads == 1 else "2 threads, 2x2 blocks by user"
+        ours[threads] = (secs, err)
+        print(f"  movietui {label:<34} {secs:7.2f} s  {tr.size * 20 / secs / 1e6:6.2f} M upd/s  "
+              f"epoch {secs / 20 * 1e3:7.1f} ms  RMSE {err:.4f}")
+    print(f"  2 threads vs 1: {ours[1][0] / ours[2][0]:.2f}x faster, RMSE {ours[2][1] - ours[1][1]:+.4f}")
+    epochs = 20 if full_surprise else 1
+    res = surprise_fit(u[tr], i[tr], r[tr], u[te], i[te], r[te], n_epochs=epochs,
+                       time_only=not full_surprise)
+    if res is None:
+        print("  Surprise: not installed (see the bench group in pyproject.toml)")
+        return
+    s_secs, s_err = res
+    s20 = s_secs * 20 / epochs
+    note = "" if full_surprise else f" (timed {epochs} epoch, extrapolated x20)"
+    err_txt = f"RMSE {s_err:.4f}" if full_surprise else "RMSE not measured (1 epoch)"
+    print(f"  Surprise SVD{'':<31} {s20:7.2f} s  {tr.size * 20 / s20 / 1e6:6.2f} M upd/s  "
+          f"epoch {s20 / 20 * 1e3:7.1f} ms  {err_txt}{note}")
+    for threads in (1, 2):
+        line = f"  ratio Surprise/movietui ({threads} thread{'s' if threads > 1 else ''}): " \
+               f"{s20 / ours[threads][0]:6.1f}x faster (target >= 20x)"
+        if full_surprise:
+            line += f", RMSE {ours[threads][1] - s_err:+.4f} (target within 0.005)"
+        print(line)
+
+
+def surprise_fit(u, i, r, tu, ti, tr, time_only=False, **kw):
+    """(fit seconds, test RMSE) of Surprise SVD, or None when Surprise is not installed."""
+    try:
+        import pandas as pd
+        from surprise import SVD, Dataset, Reader
+    except ImportError:
+        return None
+    df = pd.DataFrame({"u": u, "i": i, "r": r})
+    trainset = Dataset.load_from_df(df, Reader(rating_scale=(0.5, 5.0))).build_full_trainset()
+    algo = SVD(random_state=0, **kw)
+    t = time.perf_counter()
+    algo.fit(trainset)
+    secs = time.perf_counter() - t
+    if time_only:
+        return secs, math.nan
+    pred = np.array([algo.predict(a, b).est for a, b in zip(tu.tolist(), ti.tolist())])
+    return secs, rmse(pred, tr)
+
+
+# ---------------------------------------------------------------- 3. LIBMF
+
+
+def libmf(name: str, data) -> None:
+    u, i, r, tr, te = data
+    print(f"\n== 3. LIBMF 0.9.2, 2 threads, 100 factors, 20 iterations: {name} ==")
+    _, uu = np.unique(u, return_inverse=True)
+    _, ii = np.unique(i, return_inverse=True)
+    train_x = np.column_stack([uu[tr], ii[tr], r[tr]]).astype(np.float32)
+    test_x = np.asfortranarray(np.column_stack([uu[te], ii[te]]).astype(np.float32))
+    ctx = mp.get_context("spawn")
+    for attempt in range(1, 4):
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_libmf_child, args=(train_x, test_x, queue), daemon=True)
+        proc.start()
+        proc.join(LIBMF_TIMEOUT_S)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+            print(f"  attempt {attempt}: no result after {LIBMF_TIMEOUT_S} s (deadlock): killed, retrying")
+            continue
+        if queue.empty():
+            print(f"  LIBMF failed (exit code {proc.exitcode}); is `libmf` installed in the bench env?")
+            return
+        result = queue.get()
+        if "error" in result:
+            print(f"  LIBMF failed: {result['error']}")
+            return
+        pred = np.clip(result["pred"], 0.5, 5.0)
+        secs = result["seconds"]
+        print(f"  LIBMF 2 threads{'':<28} {secs:7.2f} s  {tr.size * 20 / secs / 1e6:6.2f} M upd/s  "
+              f"epoch {secs / 20 * 1e3:7.1f} ms  RMSE {rmse(pred, r[te]):.4f}")
+        return
+    print("  LIBMF deadlocked three times: no figure")
+
+
+def _libmf_child(train_x, test_x, queue) -> None:
+    import contextlib
+    import io
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the binding prints its .so path
+            from libmf import mf
+        model = mf.MF(k=100, nr_threads=2, nr_iters=20, eta=0.1, lambda_p2=0.05, lambda_q2=0.05,
+                      lambda_p1=0.0, lambda_q1=0.0, quiet=True)
+        t = time.perf_counter()
+        model.fit(train_x)
+        secs = time.perf_counter() - t
+        queue.put({"seconds": secs, "pred": model.predict(test_x)})
+    except Exception as exc:  # report any failure to the parent instead of hanging
+        queue.put({"error": f"{type(exc).__name__}: {exc}"})
+
+
+# ---------------------------------------------------------------- 4. fold-in and serving
+
+
+def serving(reps: int) -> None:
+    n_items, k, n_rated = 87_585, 64, 1000
+    print(f"\n== 4. fold-in and serving: {n_items:,} movies x {k} factors, profile of {n_rated:,} ratings ==")
+    rng = np.random.default_rng(0)
+    model = MFModel(
+        mu=3.5, user_bias=np.zeros(1, np.float32), item_bias=rng.normal(0, 0.3, n_items).astype(np.float32),
+        user_factors=np.zeros((1, k), np.float32),
+        item_factors=rng.normal(0, 0.1, (n_items, k)).astype(np.float32),
+        user_keys=np.array([-1], np.int64), item_ids=np.arange(1, n_items + 1, dtype=np.int64),
+        hyper=dataclasses.replace(Hyper(), factors=k),
+        item_counts=rng.zipf(1.6, n_items).clip(0, 100_000).astype(np.int32))
+    rated = rng.choice(n_items, n_rated, replace=False).astype(np.int32)
+    stars = (rng.integers(1, 11, n_rated) / 2).astype(np.float32)
+    base = fold_in(model, rated[:-1], stars[:-1])
+
+    def timed(fn) -> np.ndarray:
+        fn()
+        out = np.empty(reps)
+        for j in range(reps):
+            t = time.perf_counter()
+            fn()
+            out[j] = time.perf_counter() - t
+        return out * 1e3
+
+    res = {}
+    res["fold-in: 1 new rating (warm start)"] = (timed(lambda: fold_in(
+        model, rated, stars, start_factors=base.factors, start_bias=base.bias)), 2.0)
+    warm = fold_in(model, rated, stars, start_factors=base.factors, start_bias=base.bias)
+    res["top-20 (scores + exclude 1,000 rated)"] = (timed(lambda: top_n(
+        scores(model, warm.factors, warm.bias), 20, exclude_idx=rated)), 5.0)
+    res["similar movies (top-10)"] = (timed(lambda: similar_items(model, int(rated[0]), 10)), 5.0)
+    res["explain (3 of 1,000 rated)"] = (timed(lambda: explain(
+        model, int(rated[1]), rated, stars, warm.bias)), 5.0)
+    arrays, meta = model.to_arrays()
+    res["from_arrays (load)"] = (timed(lambda: MFModel.from_arrays(arrays, meta)), 500.0)
+    print(f"  passes in the warm fold-in: {warm.passes}; first similar call (unit rows, cached): "
+          f"{_first_similar_ms(model):.1f} ms")
+    for label, (ms, target) in res.items():
+        p50, p99 = np.percentile(ms, [50, 99])
+        print(f"  {label:<44} p50 {p50:7.3f} ms  p99 {p99:7.3f} ms  target {target:g} ms  "
+              f"ratio p99/target {p99 / target:5.2f}")
+
+
+def _first_similar_ms(model: MFModel) -> float:
+    model._unit_items = None
+    t = time.perf_counter()
+    similar_items(model, 0, 10)
+    return (time.perf_counter() - t) * 1e3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

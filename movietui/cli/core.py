@@ -1,0 +1,227 @@
+"""Core commands: locate, info, import, train, eval.
+
+``ProgressBar`` and ``epoch_line`` are public so other command modules print the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from typing import TYPE_CHECKING, TextIO
+
+from movietui.config import get_paths
+from movietui.errors import NotFoundError
+
+if TYPE_CHECKING:  # the service pulls in numba; keep `movietui locate` and --help instant
+    from movietui.service import EpochReport, Progress, Service
+
+
+
+class NoCatalog(NotFoundError):
+    """A command needs an imported catalog and there is none."""
+
+
+STAGE_NAMES = {"download": "downloading", "read": "reading", "write": "writing",
+               "index": "indexing", "train": "training"}
+
+
+class ProgressBar:
+    """A one-line text bar on stderr: ``\\r`` redraws on a terminal, one line per stage otherwise."""
+
+    WIDTH = 30
+
+    def __init__(self, stream: TextIO | None = None, min_interval: float = 0.1) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.min_interval = min_interval
+        self._stage: str | None = None
+        self._last = 0.0
+        self._started = time.perf_counter()
+
+    def __call__(self, progress: "Progress") -> None:
+        if progress.stage != self._stage:
+            self.finish()
+            self._stage = progress.stage
+            self._started = time.perf_counter()
+            if not self.tty:
+                self.stream.write(f"{STAGE_NAMES.get(progress.stage, progress.stage)}...\n")
+                self.stream.flush()
+        now = time.perf_counter()
+        complete = progress.total is not None and progress.done >= progress.total
+        if self.tty and (complete or now - self._last >= self.min_interval):
+            self._last = now
+            self.stream.write("\r" + self.render(progress))
+            self.stream.flush()
+
+    def render(self, progress: "Progress") -> str:
+        label = f"{STAGE_NAMES.get(progress.stage, progress.stage):<12}"
+        if progress.total:
+            frac = min(1.0, max(0.0, progress.done / progress.total))
+            filled = int(frac * self.WIDTH)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            amount = _amount(progress.stage, progress.done, progress.total)
+            return f"{label}[{bar}] {frac:4.0%}  {amount}{' ' + progress.message if progress.message else ''}"
+        return f"{label}{_amount(progress.stage, progress.done, None)} {progress.message}".rstrip()
+
+    def finish(self) -> None:
+        """End the current stage's line."""
+        if self._stage is not None and self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+        self._stage = None
+
+
+def _amount(stage: str, done: int, total: int | None) -> str:
+    if stage == "download":
+        return f"{done / 1e6:.1f}" + (f"/{total / 1e6:.1f} MB" if total else " MB")
+    return f"{done:,}" + (f"/{total:,}" if total else "")
+
+
+def epoch_line(report: "EpochReport") -> str:
+    val = f"{report.val_rmse:.4f}" if report.val_rmse is not None else "  -   "
+    width = len(str(report.epochs))
+    return (f"epoch {report.epoch:>{width}}/{report.epochs}  train RMSE {report.train_rmse:.4f}  "
+            f"val RMSE {val}  {report.seconds:6.2f} s  {report.updates_per_s / 1e6:5.2f} M updates/s")
+
+
+def _when(stamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp))
+
+
+def _size(n_bytes: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n_bytes < 1024 or unit == "GB":
+            return f"{n_bytes:.0f} {unit}" if unit == "B" else f"{n_bytes:.1f} {unit}"
+        n_bytes /= 1024
+    return f"{n_bytes:.1f} GB"
+
+
+# --- commands ---------------------------------------------------------------------
+def cmd_locate(args: argparse.Namespace, service: None) -> int:
+    paths = get_paths(args.home)
+    for label, value in (("home", paths.home), ("database", paths.db), ("cache", paths.cache),
+                         ("backups", paths.backups)):
+        print(f"{label:<9} {value}")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace, service: "Service") -> int:
+    info = service.catalog_info()
+    rows: list[tuple[str, str]] = []
+    if info is None:
+        rows.append(("catalog", "none yet: run `movietui import ml-latest-small` or `movietui import PATH`"))
+    else:
+        rows += [
+            ("release", info.release),
+            ("source", info.source),
+            ("imported", _when(info.imported_at)),
+            ("movies", f"{info.n_movies:,}"),
+            ("ratings", f"{info.n_ratings:,}"),
+            ("users", f"{info.n_users:,}"),
+            ("size", f"{_size(info.db_bytes)} on disk"),
+        ]
+    model = service.model_info()
+    if model is None:
+        why = f" ({service.load_warning})" if service.load_warning else ""
+        rows.append(("model", f"none yet{why}: run `movietui train`"))
+    else:
+        val = f", validation RMSE {model.val_rmse:.4f}" if model.val_rmse is not None else ""
+        rows.append(("model", f"#{model.model_id} trained {_when(model.trained_at)}: {model.hyper.factors} factors, "
+                              f"{len(model.history)} epochs, {model.n_ratings:,} ratings{val}"))
+    profiles = service.profiles()
+    current = service.current_profile
+    text = f"{len(profiles)}" + (f" (current: {current.name}, {current.n_ratings:,} ratings)" if current else "")
+    rows.append(("profiles", text))
+    rows.append(("database", str(service.paths.db)))
+    for label, value in rows:
+        print(f"{label:<9} {value}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace, service: "Service") -> int:
+    bar = ProgressBar()
+    try:
+        report = service.import_catalog(args.source, progress=bar)
+    finally:
+        bar.finish()
+    print(f"imported {report.release}: {report.n_movies:,} movies, {report.n_ratings:,} ratings "
+          f"in {report.seconds:.1f} s")
+    for note in report.notes:
+        print(f"note: {note}")
+    if service.model_info() is None:
+        print("next: `movietui train` to fit a model (or open the app: `movietui`)")
+    return 0
+
+
+def _hyper(args: argparse.Namespace, service: "Service"):
+    given = {name: getattr(args, name) for name in ("factors", "epochs", "lr", "reg", "seed")
+             if getattr(args, name, None) is not None}
+    return replace(service.default_hyper(), **given).validate()
+
+
+def cmd_train(args: argparse.Namespace, service: "Service") -> int:
+    hyper = _hyper(args, service)
+    if not service.has_catalog():
+        raise NoCatalog("there is no catalog to train on; import one first (movietui import ml-latest-small)")
+    print(f"training {hyper.factors} factors, up to {hyper.epochs} epochs, lr {hyper.lr:g}, reg {hyper.reg:g}, "
+          f"seed {hyper.seed}", file=sys.stderr)
+    started = time.perf_counter()
+    result = service.train(hyper, on_epoch=lambda report: print(epoch_line(report), flush=True))
+    info = result.model_info
+    seconds = time.perf_counter() - started
+    if info is None:
+        print("training stopped before the first epoch; no model saved")
+        return 1
+    how = " (stopped early: validation RMSE stopped improving)" if result.stopped_early else ""
+    val = f", validation RMSE {info.val_rmse:.4f}" if info.val_rmse is not None else ""
+    print(f"model #{info.model_id} saved: {info.hyper.factors} factors, {len(info.history)} epochs{how}, "
+          f"{info.n_ratings:,} ratings, {info.n_users:,} users x {info.n_items:,} movies{val}, {seconds:.1f} s")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace, service: "Service") -> int:
+    from movietui.model.evaluate import format_table
+
+    hyper = _hyper(args, service)
+    if not service.has_catalog():
+        raise NoCatalog("there is no catalog to evaluate on; import one first (movietui import ml-latest-small)")
+    print(f"evaluating on a 90/10 split (seed {args.split_seed}) with {hyper.factors} factors, "
+          f"{hyper.epochs} epochs...", file=sys.stderr)
+    def step(progress: "Progress") -> None:
+        if progress.done < (progress.total or 0):
+            print(f"[{progress.done + 1}/{progress.total}] {progress.message}", file=sys.stderr, flush=True)
+
+    report = service.evaluate(hyper, seed=args.split_seed, progress=step)
+    print(format_table(report))
+    return 0
+
+
+def _add_hyper_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--factors", type=int, help="latent factors (default from the model room's tuning)")
+    parser.add_argument("--epochs", type=int, help="maximum epochs (early stopping may end sooner)")
+    parser.add_argument("--lr", type=float, help="SGD learning rate")
+    parser.add_argument("--reg", type=float, help="L2 regularisation of the factor rows")
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser("locate", help="print where the database and downloads live")
+    p.set_defaults(func=cmd_locate, needs_service=False)
+
+    p = commands.add_parser("info", help="what the catalog holds, the current model, the profiles")
+    p.set_defaults(func=cmd_info)
+
+    p = commands.add_parser("import", help="import a MovieLens release (a release name to download, or a zip/folder)")
+    p.add_argument("source", help="release name from the manifest (e.g. ml-latest-small), or a path to a zip or folder")
+    p.set_defaults(func=cmd_import)
+
+    p = commands.add_parser("train", help="train the model on the catalog and every profile's ratings")
+    _add_hyper_options(p)
+    p.add_argument("--seed", type=int, help="random seed (same seed, same model)")
+    p.set_defaults(func=cmd_train)
+
+    p = commands.add_parser("eval", help="offline evaluation: baselines, the model, ranking, cold start")
+    _add_hyper_options(p)
+    p.add_argument("--seed", dest="split_seed", type=int, default=42, help="seed of the 90/10 split (default 42)")
+    p.set_defaults(func=cmd_eval)

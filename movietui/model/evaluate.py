@@ -1,0 +1,226 @@
+"""Offline evaluation: baselines vs the model on a fixed split, and the cold-start curve.
+
+Protocol (deterministic for a seed):
+- Split: a random 90/10 split of all ratings (numpy default_rng(seed).permutation; the
+  first 10% are the test set). Every movie id is passed as ``all_item_ids`` so movies
+  whose ratings all fell in the test set predict their baseline.
+- Accuracy: RMSE and MAE of clipped predictions for the global mean, the damped bias
+  baseline (b_u = sum(r - mu - b_i)/(n_u + 15), b_i = sum(r - mu - b_u)/(n_i + 10),
+  alternated 10 times, as Surprise's BaselineOnly) and the model.
+- Ranking: each test user's test items ranked by prediction; precision@10 (relevant =
+  true rating >= 4, divided by min(10, items)) and NDCG@10 (gain = true rating), averaged
+  over users with at least 2 test ratings. See metrics.py.
+- Cold start: 20% of users (seeded) are held out and the model is trained on the rest.
+  Each held-out user with at least max(N)+5 ratings has the ratings shuffled once; the
+  first N are revealed, and every method is scored on the ratings after position max(N),
+  so all points of the curve use the same users and the same evaluation ratings. Methods:
+  the bias baseline (user bias damped from the N revealed ratings), SGD fold-in, exact
+  least-squares fold-in, and a full retrain on the rest plus every user's N revealed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from movietui.errors import ModelError
+from movietui.model import metrics
+from movietui.model.foldin import fold_in, fold_in_exact
+from movietui.model.hyper import Hyper
+from movietui.model.serve import predict, scores
+from movietui.model.train import _check_inputs, train
+
+COLD_NS = (1, 3, 5, 10, 20)
+COLD_USERS = 0.2
+ITEM_DAMPING = 10.0  # Surprise BaselineOnly's ALS defaults (reg_i=10, reg_u=15, 10 passes)
+USER_DAMPING = 15.0
+K = 10
+
+EvalProgress = Callable[[str, int, int], None]  # (what is running, steps done, total steps)
+
+
+@dataclass
+class EvalReport:
+    seed: int
+    n_train: int
+    n_test: int
+    accuracy: dict[str, dict[str, float]]      # method -> rmse, mae, precision@10, ndcg@10
+    cold_start: list[dict] = field(default_factory=list)  # n, method, rmse, ndcg@10, users, ratings
+    hyper: dict = field(default_factory=dict)
+    model_metrics: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def split(n: int, test_fraction: float = 0.1, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
+    """(train rows, test rows) of a seeded random split; the first test_fraction are test."""
+    perm = np.random.default_rng(seed).permutation(n)
+    n_test = int(round(test_fraction * n))
+    return perm[n_test:], perm[:n_test]
+
+
+@dataclass
+class Baseline:
+    """Damped bias baseline mu + b_u + b_i (no factors)."""
+    mu: float
+    user_keys: np.ndarray
+    user_bias: np.ndarray
+    item_ids: np.ndarray
+    item_bias: np.ndarray
+
+    def predict(self, user_keys, item_ids) -> np.ndarray:
+        bu = _gather(self.user_keys, self.user_bias, user_keys)
+        bi = _gather(self.item_ids, self.item_bias, item_ids)
+        return np.clip(self.mu + bu + bi, 0.5, 5.0)
+
+    def user_bias_for(self, item_ids, ratings) -> float:
+        """A new user's damped bias from a few ratings, item biases fixed."""
+        resid = np.asarray(ratings, np.float64) - self.mu - _gather(self.item_ids, self.item_bias, item_ids)
+        return float(resid.sum() / (resid.size + USER_DAMPING))
+
+
+def fit_baseline(user_keys, item_ids, ratings, passes: int = 10) -> Baseline:
+    keys, u = np.unique(np.asarray(user_keys, np.int64), return_inverse=True)
+    ids, i = np.unique(np.asarray(item_ids, np.int64), return_inverse=True)
+    r = np.asarray(ratings, np.float64)
+    mu = float(r.mean())
+    bu = np.zeros(keys.size)
+    bi = np.zeros(ids.size)
+    n_u = np.bincount(u, minlength=keys.size)
+    n_i = np.bincount(i, minlength=ids.size)
+    for _ in range(passes):
+        bu = np.bincount(u, weights=r - mu - bi[i], minlength=keys.size) / (n_u + USER_DAMPING)
+        bi = np.bincount(i, weights=r - mu - bu[u], minlength=ids.size) / (n_i + ITEM_DAMPING)
+    return Baseline(mu, keys, bu, ids, bi)
+
+
+def evaluate(user_keys, item_ids, ratings, hyper: Hyper | None = None, seed: int = 42,
+             progress: EvalProgress | None = None, cold_ns=COLD_NS) -> EvalReport:
+    """Run the whole protocol above; progress(step, done, total) is called between trainings."""
+    hyper = (hyper if hyper is not None else Hyper()).validate()
+    u, i, r = _check_inputs(user_keys, item_ids, ratings)
+    if r.size < 20:
+        raise ModelError(f"only {r.size} ratings: evaluation needs at least 20")
+    started = time.perf_counter()
+    total = 2 + len(cold_ns)
+    step = _Stepper(progress, total)
+    all_items = np.unique(i)
+
+    tr, te = split(r.size, 0.1, seed)
+    step("train on 90% of ratings")
+    model = train(u[tr], i[tr], r[tr], hyper, all_item_ids=all_items)
+    base = fit_baseline(u[tr], i[tr], r[tr])
+    mu = float(r[tr].mean())
+    preds = {
+        "global mean": np.full(te.size, np.clip(mu, 0.5, 5.0)),
+        "bias baseline": base.predict(u[te], i[te]),
+        "model": predict(model, u[te], i[te]),
+    }
+    accuracy = {}
+    for name, p in preds.items():
+        row = {"rmse": metrics.rmse(p, r[te]), "mae": metrics.mae(p, r[te])}
+        if name != "global mean":  # a constant has no ranking
+            row[f"precision@{K}"] = metrics.precision_at_k(u[te], p, r[te], K)
+            row[f"ndcg@{K}"] = metrics.ndcg_at_k(u[te], p, r[te], K)
+        accuracy[name] = row
+    cold = _cold_start(u, i, r, hyper, seed, cold_ns, all_items, step) if cold_ns else []
+    if progress is not None:
+        progress("done", total, total)
+    return EvalReport(seed=seed, n_train=int(tr.size), n_test=int(te.size), accuracy=accuracy,
+                      cold_start=cold, hyper=hyper.to_dict(), model_metrics=dict(model.metrics),
+                      seconds=time.perf_counter() - started)
+
+
+def _cold_start(u, i, r, hyper, seed, ns, all_items, step) -> list[dict]:
+    rng = np.random.default_rng(seed + 1)
+    keys, counts = np.unique(u, return_counts=True)
+    held = rng.choice(keys, size=max(1, int(round(COLD_USERS * keys.size))), replace=False)
+    held_rows = np.isin(u, held)
+    rest = ~held_rows
+    if not rest.any():
+        return []
+    step("cold start: train on 80% of users")
+    model = train(u[rest], i[rest], r[rest], hyper, all_item_ids=all_items)
+    base = fit_baseline(u[rest], i[rest], r[rest])
+    max_n = max(ns)
+    users = [k for k in np.sort(held) if counts[np.searchsorted(keys, k)] >= max_n + 5]
+    if not users:
+        return []
+    rows_of = {k: rng.permutation(np.flatnonzero(u == k)) for k in users}
+    ev = np.concatenate([rows_of[k][max_n:] for k in users])  # same eval ratings for every N
+    ev_items = model.item_index(i[ev])
+    out = []
+    for n in ns:
+        shown = np.concatenate([rows_of[k][:n] for k in users])
+        preds = {name: np.empty(ev.size, np.float32) for name in
+                 ("bias baseline", "SGD fold-in", "exact fold-in")}
+        pos = 0
+        for k in users:
+            rev, evk = rows_of[k][:n], rows_of[k][max_n:]
+            sl = slice(pos, pos + evk.size)
+            pos += evk.size
+            b_u = base.user_bias_for(i[rev], r[rev])
+            preds["bias baseline"][sl] = base.mu + _gather(base.item_ids, base.item_bias, i[evk]) + b_u
+            idx = model.item_index(i[rev])
+            for name, fn in (("SGD fold-in", fold_in), ("exact fold-in", fold_in_exact)):
+                res = fn(model, idx, r[rev])
+                preds[name][sl] = scores(model, res.factors, res.bias)[ev_items[sl]]
+        preds["bias baseline"] = np.clip(preds["bias baseline"], 0.5, 5.0)
+        step(f"cold start: retrain with {n} revealed")
+        keep = np.concatenate([np.flatnonzero(rest), shown])
+        retrained = train(u[keep], i[keep], r[keep], hyper, all_item_ids=all_items)
+        preds["full retrain"] = predict(retrained, u[ev], i[ev])
+        for name, p in preds.items():
+            out.append({"n": n, "method": name, "rmse": metrics.rmse(p, r[ev]),
+                        f"ndcg@{K}": metrics.ndcg_at_k(u[ev], p, r[ev], K),
+                        "users": len(users), "ratings": int(ev.size)})
+    return out
+
+
+def format_table(report: EvalReport) -> str:
+    """Plain-text tables of the report, for the CLI and the README."""
+    lines = [f"split: random 90/10 of all ratings, seed {report.seed}: "
+             f"{report.n_train:,} train / {report.n_test:,} test ratings; "
+             f"model stopped at epoch {report.model_metrics.get('best_epoch', '?')}",
+             "",
+             f"{'method':<16}{'RMSE':>8}{'MAE':>8}{'P@10':>8}{'NDCG@10':>9}"]
+    for name, row in report.accuracy.items():
+        lines.append(f"{name:<16}{row['rmse']:>8.4f}{row['mae']:>8.4f}"
+                     f"{_cell(row.get(f'precision@{K}')):>8}{_cell(row.get(f'ndcg@{K}')):>9}")
+    if report.cold_start:
+        methods = list(dict.fromkeys(c["method"] for c in report.cold_start))
+        ns = sorted({c["n"] for c in report.cold_start})
+        first = report.cold_start[0]
+        lines += ["", f"cold start: {first['users']} held-out users, {first['ratings']:,} "
+                  f"evaluation ratings; RMSE / NDCG@10 after N revealed ratings",
+                  f"{'N':>4}  " + "".join(f"{m:>22}" for m in methods)]
+        cell = {(c["n"], c["method"]): c for c in report.cold_start}
+        for n in ns:
+            parts = [f"{cell[n, m]['rmse']:.4f} / {cell[n, m][f'ndcg@{K}']:.4f}" for m in methods]
+            lines.append(f"{n:>4}  " + "".join(f"{p:>22}" for p in parts))
+    lines.append(f"\n({report.seconds:.1f} s)")
+    return "\n".join(lines)
+
+
+def _cell(x) -> str:
+    return "-" if x is None or not np.isfinite(x) else f"{x:.4f}"
+
+
+def _gather(sorted_keys: np.ndarray, values: np.ndarray, wanted) -> np.ndarray:
+    wanted = np.asarray(wanted, np.int64)
+    if sorted_keys.size == 0:
+        return np.zeros(wanted.shape)
+    pos = np.minimum(np.searchsorted(sorted_keys, wanted), sorted_keys.size - 1)
+    return np.where(sorted_keys[pos] == wanted, values[pos], 0.0)
+
+
+class _Stepper:
+    def __init__(self, progress: EvalProgress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, what: str) -> None:
+        if self.progress is not None:
+            self.progress(what, self.done, self.total)
+        self.done += 1

@@ -1,0 +1,150 @@
+"""The trained model: parameters, id maps, and its (de)serialisation to plain arrays + JSON meta."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from movietui.errors import ModelError
+from movietui.model.hyper import EpochReport, Hyper
+
+FORMAT = 1
+_ARRAYS = {  # name -> dtype; 2-D arrays are factor matrices
+    "user_bias": np.float32,
+    "item_bias": np.float32,
+    "user_factors": np.float32,
+    "item_factors": np.float32,
+    "user_keys": np.int64,
+    "item_ids": np.int64,
+    "item_counts": np.int32,
+}
+
+
+@dataclass(eq=False)
+class MFModel:
+    mu: float
+    user_bias: np.ndarray      # float32 (n_users,)
+    item_bias: np.ndarray      # float32 (n_items,)
+    user_factors: np.ndarray   # float32 (n_users, k)
+    item_factors: np.ndarray   # float32 (n_items, k)
+    user_keys: np.ndarray      # int64 (n_users,), ascending; local profile p is key -p
+    item_ids: np.ndarray       # int64 (n_items,), ascending MovieLens ids
+    hyper: Hyper
+    history: list[EpochReport] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+    item_counts: np.ndarray | None = None  # int32 (n_items,): training ratings per item
+    _unit_items: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_users(self) -> int:
+        return int(self.user_keys.shape[0])
+
+    @property
+    def n_items(self) -> int:
+        return int(self.item_ids.shape[0])
+
+    @property
+    def factors(self) -> int:
+        return int(self.item_factors.shape[1])
+
+    def item_index(self, movie_ids) -> np.ndarray:
+        """int32 row of each movie id, -1 where the model does not know it."""
+        return _lookup(self.item_ids, movie_ids)
+
+    def user_index(self, keys) -> np.ndarray:
+        """int32 row of each user key, -1 where the model does not know it."""
+        return _lookup(self.user_keys, keys)
+
+    def unit_item_factors(self) -> np.ndarray:
+        """Item factor rows scaled to unit length (zero rows stay zero); cached for cosine."""
+        if self._unit_items is None:
+            q = self.item_factors
+            norms = np.sqrt(np.einsum("ij,ij->i", q, q))
+            inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 1e-12)
+            self._unit_items = np.ascontiguousarray(q * inv[:, None], dtype=np.float32)
+        return self._unit_items
+
+    def counts(self) -> np.ndarray:
+        if self.item_counts is None:
+            return np.zeros(self.n_items, dtype=np.int32)
+        return self.item_counts
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
+        """Contiguous arrays plus JSON-able meta, for Store.save_model."""
+        arrays = {name: np.ascontiguousarray(getattr(self, name) if name != "item_counts"
+                                             else self.counts(), dtype=dtype)
+                  for name, dtype in _ARRAYS.items()}
+        meta = {
+            "format": FORMAT,
+            "kind": "biased-mf-sgd",
+            "mu": float(self.mu),
+            "hyper": self.hyper.to_dict(),
+            "history": [_jsonable(asdict(r)) for r in self.history],
+            "metrics": _jsonable(self.metrics),
+            "n_users": self.n_users,
+            "n_items": self.n_items,
+            "factors": self.factors,
+        }
+        return arrays, meta
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> "MFModel":
+        """Rebuild a saved model; a missing or inconsistent piece raises ModelError."""
+        try:
+            if int(meta.get("format", 0)) > FORMAT:
+                raise ModelError(f"saved model format {meta['format']} is newer than this "
+                                 f"movietui understands ({FORMAT}): upgrade movietui or retrain")
+            parts = {}
+            for name, dtype in _ARRAYS.items():
+                if name not in arrays:
+                    if name == "item_counts":
+                        continue
+                    raise ModelError(f"saved model lacks array {name!r}: retrain the model")
+                parts[name] = np.ascontiguousarray(arrays[name], dtype=dtype)
+            model = cls(mu=float(meta["mu"]), hyper=Hyper.from_dict(meta.get("hyper", {})),
+                        history=[EpochReport(**r) for r in meta.get("history", [])],
+                        metrics=dict(meta.get("metrics", {})), **parts)
+        except ModelError:
+            raise
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelError(f"saved model is unreadable ({exc}): retrain the model") from exc
+        model._check_shapes()
+        return model
+
+    def _check_shapes(self) -> None:
+        nu, ni = self.n_users, self.n_items
+        ok = (self.user_bias.shape == (nu,) and self.item_bias.shape == (ni,)
+              and self.user_factors.ndim == 2 and self.item_factors.ndim == 2
+              and self.user_factors.shape[0] == nu and self.item_factors.shape[0] == ni
+              and self.user_factors.shape[1] == self.item_factors.shape[1]
+              and (self.item_counts is None or self.item_counts.shape == (ni,))
+              and math.isfinite(self.mu))
+        if not ok:
+            raise ModelError("saved model arrays have inconsistent shapes: retrain the model")
+
+
+def _lookup(sorted_ids: np.ndarray, wanted) -> np.ndarray:
+    wanted = np.asarray(wanted, dtype=np.int64).reshape(-1)
+    if sorted_ids.size == 0:
+        return np.full(wanted.shape, -1, dtype=np.int32)
+    pos = np.searchsorted(sorted_ids, wanted)
+    pos_c = np.minimum(pos, sorted_ids.size - 1)
+    found = sorted_ids[pos_c] == wanted
+    return np.where(found, pos_c, -1).astype(np.int32)
+
+
+def _jsonable(obj):
+    """Numpy scalars/arrays and non-finite floats made JSON-safe (NaN/inf -> None)."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj

@@ -1,0 +1,140 @@
+"""Serving: predicted ratings for every item, top-N, popularity, similar items, explanations.
+
+All vectorised numpy over the item matrix; no per-item Python loops.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from movietui.errors import ModelError
+from movietui.model import kernels
+from movietui.model.mf import MFModel
+
+POPULARITY_DAMPING = 10.0   # pseudo-ratings at the global mean (Bayesian average)
+POPULARITY_WEIGHT = 0.1     # rating points per e-fold of rating count
+SIMILAR_MIN_COUNT = 5
+SIMILAR_SHRINK = 20.0       # cosine * n / (n + shrink): few-rating films need more evidence
+
+
+def scores(model: MFModel, user_factors, user_bias: float) -> np.ndarray:
+    """Predicted rating of every model item for one row: Q @ p + b_i + b_u + mu, clipped 0.5..5."""
+    p = np.asarray(user_factors, dtype=np.float32).reshape(-1)
+    if p.shape != (model.factors,):
+        raise ModelError(f"user_factors must have {model.factors} values, got {p.size}")
+    b = float(user_bias) if user_bias is not None and np.isfinite(user_bias) else 0.0
+    if not np.all(np.isfinite(p)):
+        p = np.zeros_like(p)  # a corrupt row degrades to the baseline, never to NaN
+    out = model.item_factors @ p
+    out += model.item_bias
+    out += np.float32(model.mu + b)
+    return np.clip(out, 0.5, 5.0, out=out)
+
+
+def predict(model: MFModel, user_keys, item_ids) -> np.ndarray:
+    """Clipped predictions for (user key, movie id) pairs; unknown users/items use baselines."""
+    u = model.user_index(user_keys)
+    i = model.item_index(item_ids)
+    if u.size != i.size:
+        raise ModelError(f"user_keys and item_ids differ in length ({u.size}, {i.size})")
+    out = np.empty(u.size, dtype=np.float32)
+    kernels.predict_pairs(u, i, np.float32(model.mu), model.user_factors, model.item_factors,
+                          model.user_bias, model.item_bias, out)
+    return out
+
+
+def top_n(score: np.ndarray, n: int, exclude_idx=None, candidate_mask=None) -> np.ndarray:
+    """Indices of the n best scores, best first, skipping excluded and non-candidate items."""
+    s = np.asarray(score, dtype=np.float32)
+    if n <= 0 or s.size == 0:
+        return np.empty(0, dtype=np.int64)
+    need_copy = exclude_idx is not None or candidate_mask is not None or not np.all(np.isfinite(s))
+    if need_copy:
+        s = np.where(np.isnan(s), -np.inf, s).astype(np.float32)
+        if candidate_mask is not None:
+            mask = np.asarray(candidate_mask, dtype=bool)
+            if mask.shape != s.shape:
+                raise ModelError(f"candidate_mask has {mask.size} entries for {s.size} items")
+            s[~mask] = -np.inf
+        if exclude_idx is not None:
+            ex = np.asarray(exclude_idx, dtype=np.int64).reshape(-1)
+            ex = ex[(ex >= 0) & (ex < s.size)]
+            s[ex] = -np.inf
+    n = min(n, s.size)
+    part = np.argpartition(-s, n - 1)[:n] if n < s.size else np.arange(s.size)
+    best = part[np.lexsort((part, -s[part]))]  # score desc, ties by index: deterministic
+    return best[s[best] > -np.inf].astype(np.int64)
+
+
+def popularity_scores(counts, means, global_mean: float,
+                      damping: float = POPULARITY_DAMPING,
+                      weight: float = POPULARITY_WEIGHT) -> np.ndarray:
+    """Ranking score for a profile with no ratings: Bayesian mean plus a log-popularity bonus.
+
+    (sum + m*mu) / (count + m) pulls films with few ratings to the global mean; the
+    weight*log1p(count) term prefers films many people have seen (and can judge). Films with
+    no ratings score the global mean. Not a predicted rating: use it for ordering only.
+    """
+    c = np.asarray(counts, dtype=np.float64)
+    m = np.asarray(means, dtype=np.float64)
+    if c.shape != m.shape:
+        raise ModelError(f"counts and means differ in length ({c.size}, {m.size})")
+    mu = float(global_mean) if np.isfinite(global_mean) else 3.5
+    c = np.where(np.isfinite(c) & (c > 0), c, 0.0)
+    m = np.where(np.isfinite(m), m, mu)
+    if not (np.isfinite(damping) and damping >= 0):
+        raise ModelError(f"popularity damping must be >= 0, got {damping}")
+    denom = c + damping
+    damped = np.divide(c * m + damping * mu, denom, out=np.full(c.shape, mu), where=denom > 0)
+    return (damped + weight * np.log1p(c)).astype(np.float32)
+
+
+def similar_items(model: MFModel, item_idx: int, n: int, counts=None,
+                  min_count: int = SIMILAR_MIN_COUNT,
+                  shrink: float = SIMILAR_SHRINK) -> tuple[np.ndarray, np.ndarray]:
+    """(indices, scores) of the n items most similar to item_idx by shrunk factor cosine.
+
+    counts defaults to the model's own training counts. Items with fewer than min_count
+    ratings are left out; the rest are scored cos * n / (n + shrink).
+    """
+    if not 0 <= int(item_idx) < model.n_items:
+        raise ModelError(f"item index {item_idx} is not in the model (0..{model.n_items - 1})")
+    c = model.counts() if counts is None else np.asarray(counts, dtype=np.float32)
+    if c.shape != (model.n_items,):
+        raise ModelError(f"counts has {c.size} entries for {model.n_items} items")
+    unit = model.unit_item_factors()
+    target = unit[item_idx]
+    if not target.any():  # an unrated film has no direction to compare
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    cos = unit @ target
+    cos *= c / (c + np.float32(shrink))
+    mask = c >= min_count
+    mask[item_idx] = False
+    best = top_n(cos, n, candidate_mask=mask)
+    return best, cos[best]
+
+
+def explain(model: MFModel, target_idx: int, rated_idx, rated_ratings, user_bias: float,
+            n: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """The profile's rated films that pushed target_idx up most, strongest first.
+
+    Contribution of rated film j: (r_j - baseline_j) * cos(q_j, q_target), baseline_j =
+    mu + b_u + b_j. Only positive contributions are returned (liked and similar, or
+    disliked and opposite). Returns (rated item indices, contributions).
+    """
+    if not 0 <= int(target_idx) < model.n_items:
+        raise ModelError(f"item index {target_idx} is not in the model")
+    idx = np.asarray(rated_idx, dtype=np.int64).reshape(-1)
+    r = np.asarray(rated_ratings, dtype=np.float64).reshape(-1)
+    if idx.size != r.size:
+        raise ModelError(f"rated_idx and rated_ratings differ in length ({idx.size}, {r.size})")
+    keep = (idx >= 0) & (idx < model.n_items) & (idx != target_idx) & np.isfinite(r)
+    idx, r = idx[keep], r[keep]
+    if idx.size == 0 or n <= 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    b = float(user_bias) if user_bias is not None and np.isfinite(user_bias) else 0.0
+    unit = model.unit_item_factors()
+    contrib = (r - (model.mu + b + model.item_bias[idx])) * (unit[idx] @ unit[target_idx])
+    order = np.lexsort((idx, -contrib))
+    order = order[contrib[order] > 0][:n]
+    return idx[order], contrib[order].astype(np.float32)

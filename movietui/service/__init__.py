@@ -1,0 +1,50 @@
+"""The one facade the UI and CLI call: ties catalog, store and model together.
+
+The UI imports only from here (and ``movietui.errors``): the Service, its records, and
+the few model/catalog types that appear in its signatures.
+"""
+
+from movietui.catalog.progress import Progress
+from movietui.model import EpochReport, Hyper
+from movietui.model.evaluate import EvalReport
+from movietui.service.core import Service
+from movietui.service.types import (
+    SORTS,
+    CatalogInfo,
+    Filters,
+    ImportReport,
+    ModelInfo,
+    MovieDetail,
+    MovieView,
+    Page,
+    Profile,
+    RatedMovie,
+    RateResult,
+    Recommendation,
+    Similar,
+    TrainResult,
+)
+from movietui.service.personal import RatingsImportReport
+
+__all__ = [
+    "SORTS",
+    "CatalogInfo",
+    "EpochReport",
+    "EvalReport",
+    "Filters",
+    "Hyper",
+    "ImportReport",
+    "ModelInfo",
+    "MovieDetail",
+    "MovieView",
+    "Page",
+    "Profile",
+    "Progress",
+    "RateResult",
+    "RatingsImportReport",
+    "RatedMovie",
+    "Recommendation",
+    "Service",
+    "Similar",
+    "TrainResult",
+]

@@ -1,0 +1,433 @@
+"""class Service: the one facade the UI and CLI call.
+
+Blocking methods; the UI runs the slow ones (import_catalog, train, evaluate) in worker
+threads while the UI thread keeps browsing and rating. The store serialises its own
+calls; ``self._lock`` guards the in-memory state (live model, profile row, caches), and
+is never held across a slow step (training, reading a release) — only while swapping.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from movietui.config import Paths, get_paths
+from movietui.errors import MovietuiError, NotFoundError
+from movietui.model import Hyper, explain, similar_items, top_n
+from movietui.service import datasets, training
+from movietui.service.catalog_index import CatalogIndex
+from movietui.service.live_model import LiveModel, LoadedModel
+from movietui.service.types import (
+    SORTS,
+    CatalogInfo,
+    Filters,
+    ImportReport,
+    ModelInfo,
+    MovieDetail,
+    MovieView,
+    Page,
+    Profile,
+    RatedMovie,
+    RateResult,
+    Recommendation,
+    Similar,
+    TrainResult,
+)
+from movietui.store import MovieRow, open_store
+
+CURRENT_PROFILE = "current_profile"
+ROW_KEY = "profile_row:{}"      # settings key of a profile's saved factor row
+BECAUSE_N = 2                   # titles in a "because you liked ..." line
+HALF_STARS = tuple(k / 2 for k in range(1, 11))
+
+
+class RatingError(MovietuiError):
+    """A rating value outside 0.5..5 in half stars, or a rating with no profile."""
+
+
+def check_rating(rating: object) -> float:
+    try:
+        value = float(rating)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise RatingError(f"rating {rating!r} is not a number; use 0.5 to 5 in half stars") from None
+    if not (math.isfinite(value) and 0.5 <= value <= 5 and value * 2 == int(value * 2)):
+        raise RatingError(f"rating {rating!r} is not allowed; use 0.5 to 5 in half stars (e.g. 3.5)")
+    return value
+
+
+class Service:
+    def __init__(self, paths: Paths, store) -> None:
+        self.paths = paths
+        self.store = store
+        self.load_warning: str | None = None   # why the saved model could not be loaded
+        self._lock = threading.RLock()
+        self._live = LiveModel()
+        self._catalog: CatalogIndex | None = None
+        self._undo: list[tuple[int, float | None]] = []
+        self._watch: set[int] | None = None
+        self._closed = False
+
+    @classmethod
+    def open(cls, home: str | Path | None = None) -> "Service":
+        paths = get_paths(home)
+        store = open_store(paths.db)
+        try:
+            service = cls(paths, store)
+            service._live.loaded, service.load_warning = training.load_current(store)
+            profiles = store.list_profiles()
+            remembered = store.get_setting(CURRENT_PROFILE)
+            chosen = next((p for p in profiles if str(p.id) == remembered), profiles[0] if profiles else None)
+            service._activate(chosen.id if chosen else None)
+        except BaseException:
+            store.close()
+            raise
+        return service
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._save_row()
+        self.store.close()
+        self._closed = True
+
+    def __enter__(self) -> "Service":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- catalog -------------------------------------------------------------------
+    def has_catalog(self) -> bool:
+        return self.store.catalog_info() is not None
+
+    def catalog_info(self) -> CatalogInfo | None:
+        return self.store.catalog_info()
+
+    def releases(self) -> list:
+        from movietui.catalog.download import load_manifest
+
+        return load_manifest()
+
+    def find_local_datasets(self, extra_dirs=()) -> list[Path]:
+        return datasets.find_local_datasets(extra_dirs)
+
+    def import_catalog(self, source: str | Path, progress=None, cancel: threading.Event | None = None) -> ImportReport:
+        report = datasets.import_catalog(self, source, progress, cancel)
+        with self._lock:
+            self._catalog = None   # the movie table changed; rebuilt on next use
+        return report
+
+    def genres(self) -> list[str]:
+        return list(self._index().genres)
+
+    def _index(self) -> CatalogIndex:
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = CatalogIndex(self.store.movie_table(), self.store.genres())
+            return self._catalog
+
+    # --- profiles ------------------------------------------------------------------
+    def profiles(self) -> list[Profile]:
+        return self.store.list_profiles()
+
+    @property
+    def current_profile(self) -> Profile | None:
+        pid = self._live.profile_id
+        return None if pid is None else next((p for p in self.store.list_profiles() if p.id == pid), None)
+
+    def create_profile(self, name: str) -> Profile:
+        profile = self.store.create_profile(name)
+        return self.switch_profile(profile.id)
+
+    def switch_profile(self, profile_id: int) -> Profile:
+        profile = next((p for p in self.store.list_profiles() if p.id == profile_id), None)
+        if profile is None:
+            raise NotFoundError(f"profile {profile_id} does not exist; list profiles with `movietui profiles`")
+        self._activate(profile.id)
+        return profile
+
+    def rename_profile(self, profile_id: int, name: str) -> None:
+        self.store.rename_profile(profile_id, name)
+
+    def delete_profile(self, profile_id: int) -> None:
+        self.store.delete_profile(profile_id)
+        self.store.set_setting(ROW_KEY.format(profile_id), "")   # ids can be reused: drop its row
+        if profile_id == self._live.profile_id:
+            with self._lock:
+                self._live.profile_id = None   # nothing to save for a deleted profile
+            rest = self.store.list_profiles()
+            self._activate(rest[0].id if rest else None)
+
+    def reload_profile(self) -> None:
+        """Re-read the current profile's ratings and watchlist after a bulk write."""
+        self._activate(self._live.profile_id, save=False, refold=True)
+
+    def _activate(self, profile_id: int | None, save: bool = True, refold: bool = False) -> None:
+        if save and profile_id != self._live.profile_id:
+            self._save_row()
+        ratings, saved, created = {}, None, 0.0
+        if profile_id is not None:
+            ratings = {r.movie_id: r.rating for r in self.store.profile_ratings(profile_id)}
+            saved = None if refold else self.store.get_setting(ROW_KEY.format(profile_id))
+            created = next((p.created_at for p in self.store.list_profiles() if p.id == profile_id), 0.0)
+        with self._lock:
+            self._live.set_profile(profile_id, ratings, saved, created)
+            self._undo.clear()
+            self._watch = None
+        self.store.set_setting(CURRENT_PROFILE, "" if profile_id is None else str(profile_id))
+
+    def _save_row(self) -> None:
+        with self._lock:
+            pid, row = self._live.profile_id, self._live.saved_row()
+        if pid is not None and row is not None:
+            self.store.set_setting(ROW_KEY.format(pid), row)
+
+    def _require_profile(self) -> int:
+        pid = self._live.profile_id
+        if pid is None:
+            raise NotFoundError("no profile is selected; create one first (in the app, or `movietui profiles`)")
+        return pid
+
+    # --- views ---------------------------------------------------------------------
+    def _watch_ids(self) -> set[int]:
+        with self._lock:
+            if self._watch is None:
+                pid = self._live.profile_id
+                self._watch = set() if pid is None else {m for m, _ in self.store.watchlist(pid)}
+            return self._watch
+
+    def _views(self, rows: list[MovieRow]) -> list[MovieView]:
+        with self._lock:
+            predicted = self._live.predict([r.movie_id for r in rows]) if rows else None
+            mine = dict(self._live.ratings)
+        watch = self._watch_ids()
+        return [
+            MovieView(
+                movie_id=r.movie_id, title=r.display_title, year=r.year, genres=r.genres,
+                rating_count=r.rating_count, mean_rating=r.mean_rating, my_rating=mine.get(r.movie_id),
+                predicted=None if predicted is None else round(float(predicted[k]), 4),
+                on_watchlist=r.movie_id in watch,
+            )
+            for k, r in enumerate(rows)
+        ]
+
+    def _view_by_id(self, movie_ids) -> list[MovieView]:
+        return self._views(self.store.get_movies([int(m) for m in movie_ids]))
+
+    def _check_filters(self, filters: Filters) -> None:
+        if filters.genres:
+            self._index().genre_bits(filters.genres)   # NotFoundError naming the genres on offer
+
+    # --- browse and details --------------------------------------------------------
+    def browse(self, query: str = "", filters: Filters = Filters(), sort: str = "relevance",
+               descending: bool = True, limit: int = 100, offset: int = 0) -> Page:
+        if sort not in SORTS:
+            raise MovietuiError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        self._check_filters(filters)
+        where = dict(genres=filters.genres, year_min=filters.year_min, year_max=filters.year_max,
+                     min_count=filters.min_count)
+        if sort == "predicted" and self._live.model is not None and self._live.profile_id is not None:
+            # Without a text query the cached movie table answers in numpy, no SQL pass.
+            ids = (self.store.filter_movie_ids(query, **where) if query.strip()
+                   else self._index().movie_id[self._index().mask(filters)])
+            with self._lock:
+                pred = self._live.predict(ids)
+            key = -pred if descending else pred
+            page = ids[np.argsort(key, kind="stable")][offset: offset + limit]
+            return Page(self._view_by_id(page), len(ids))
+        store_sort = "popularity" if sort == "predicted" else sort   # no model: most rated first
+        rows, total = self.store.search_movies(query, sort=store_sort, descending=descending,
+                                               limit=limit, offset=offset, **where)
+        return Page(self._views(rows), total)
+
+    def movie(self, movie_id: int) -> MovieDetail:
+        row = self.store.get_movie(movie_id)
+        if row is None:
+            raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title")
+        view = self._views([row])[0]
+        imdb_url = f"https://www.imdb.com/title/{row.imdb_id}/" if row.imdb_id else None
+        tmdb_url = f"https://www.themoviedb.org/movie/{row.tmdb_id}" if row.tmdb_id else None
+        because = self._because([movie_id])[0] if view.my_rating is None else []
+        return MovieDetail(view, row.imdb_id, row.tmdb_id, imdb_url, tmdb_url, because,
+                           self.similar(movie_id))
+
+    def similar(self, movie_id: int, n: int = 10) -> list[Similar]:
+        with self._lock:
+            model = self._live.model
+        if model is None:
+            return []
+        item = int(model.item_index([movie_id])[0])
+        if item < 0:
+            if self.store.get_movie(movie_id) is None:
+                raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title")
+            return []   # in the catalog but newer than the model: retrain to place it
+        idx, sims = similar_items(model, item, n, model.counts())
+        views = {v.movie_id: v for v in self._view_by_id(model.item_ids[idx])}
+        return [Similar(views[int(m)], float(s)) for m, s in zip(model.item_ids[idx], sims) if int(m) in views]
+
+    def find_titles(self, query: str, year: int | None = None, n: int = 10) -> list[MovieView]:
+        rows, _ = self.store.search_movies(query, year_min=year, year_max=year, limit=n)
+        return self._views(rows)
+
+    def _because(self, movie_ids) -> list[list[str]]:
+        """For each movie, up to BECAUSE_N titles of the profile's ratings that lift it most."""
+        with self._lock:
+            model = self._live.model
+            rated_idx, rated_r = self._live.rated_model_items()
+            bias = self._live.bias
+        if model is None or not len(rated_idx):
+            return [[] for _ in movie_ids]
+        targets = model.item_index(np.asarray(movie_ids, np.int64))
+        picks = [explain(model, int(t), rated_idx, rated_r, bias, n=BECAUSE_N)[0] if t >= 0 else []
+                 for t in targets]
+        wanted = {int(model.item_ids[i]) for p in picks for i in p}
+        titles = {r.movie_id: r.display_title for r in self.store.get_movies(sorted(wanted))}
+        return [[titles[m] for m in (int(model.item_ids[i]) for i in p) if m in titles] for p in picks]
+
+    # --- rating --------------------------------------------------------------------
+    def rate(self, movie_id: int, rating: float) -> RateResult:
+        value = check_rating(rating)
+        pid = self._require_profile()
+        if self.store.get_movie(movie_id) is None:
+            raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title and rate that")
+        return self._apply(pid, movie_id, value, record=True)
+
+    def unrate(self, movie_id: int) -> RateResult:
+        pid = self._require_profile()
+        if movie_id not in self._live.ratings:
+            return RateResult(movie_id, None, None, None, None)
+        return self._apply(pid, movie_id, None, record=True)
+
+    def undo(self) -> RateResult | None:
+        pid = self._require_profile()
+        with self._lock:
+            if not self._undo:
+                return None
+            movie_id, previous = self._undo.pop()
+        return self._apply(pid, movie_id, previous, record=False)
+
+    def _apply(self, pid: int, movie_id: int, rating: float | None, record: bool) -> RateResult:
+        """Commit the change to the store first, then fold it into the live row."""
+        if rating is None:
+            previous = self.store.delete_rating(pid, movie_id)
+        else:
+            previous = self.store.get_rating(pid, movie_id)
+            self.store.set_rating(pid, movie_id, rating)
+        with self._lock:
+            fold = self._live.update(movie_id, rating)
+            if record:
+                self._undo.append((movie_id, previous))
+        return RateResult(movie_id, rating, previous, fold.loss_before, fold.loss_after)
+
+    def my_ratings(self) -> list[RatedMovie]:
+        pid = self._require_profile()
+        rated = self.store.profile_ratings(pid)
+        views = {v.movie_id: v for v in self._view_by_id([r.movie_id for r in rated])}
+        out = []
+        for r in rated:
+            view = views.get(r.movie_id) or MovieView(
+                r.movie_id, f"movie {r.movie_id} (not in this catalog)", None, (), 0, None, r.rating, None, False)
+            out.append(RatedMovie(view, r.rating, r.rated_at))
+        return out
+
+    def rating_histogram(self) -> dict[float, int]:
+        with self._lock:
+            values = list(self._live.ratings.values())
+        return {star: sum(1 for v in values if v == star) for star in HALF_STARS}
+
+    # --- recommendations -----------------------------------------------------------
+    def recommendations(self, n: int = 20, filters: Filters = Filters()) -> list[Recommendation]:
+        """Top n unrated films by prediction; the damped popularity ranking before any rating."""
+        self._check_filters(filters)
+        index = self._index()
+        with self._lock:
+            model = self._live.model
+            rated = list(self._live.ratings)
+            personal = model is not None and len(self._live.rated_model_items()[0]) > 0
+            item_scores = self._live.scores() if personal else None
+            baseline = float(np.clip(model.mu + self._live.bias, 0.5, 5.0)) if model is not None else 0.0
+        ranking = index.personal_scores(model, item_scores, baseline) if personal else index.popularity()
+        top = np.asarray(top_n(ranking, n, candidate_mask=index.open_rows(filters, rated)), dtype=np.int64)
+        views = self._view_by_id(index.movie_id[top])
+        because = self._because([v.movie_id for v in views]) if personal else [[] for _ in views]
+        # Without a model, show the damped mean (the ranking adds a popularity bonus).
+        shown = ranking if personal else index.popularity(bonus=False)
+        by_id = dict(zip(index.movie_id[top].tolist(), shown[top].tolist()))
+        return [Recommendation(v, float(v.predicted if v.predicted is not None else by_id[v.movie_id]), b)
+                for v, b in zip(views, because)]
+
+    def onboarding(self, n: int = 20) -> list[MovieView]:
+        """Well-known but divisive films the profile has not rated: they teach the model most.
+
+        Among the most-rated films, rank by log(count) x spread, where spread is the
+        item-factor norm when a model is loaded (how strongly a rating of the film moves
+        the profile's row) and else the standard deviation of the film's catalog ratings
+        (computed once per catalog).
+        """
+        index = self._index()
+        with self._lock:
+            model = self._live.model
+            rated = list(self._live.ratings)
+        spread = index.factor_spread(model) if model is not None else index.spread(self.store.load_catalog_ratings)
+        return self._view_by_id(index.movie_id[index.onboarding_rows(spread, rated, n)])
+
+    # --- watchlist -----------------------------------------------------------------
+    def watchlist(self) -> list[MovieView]:
+        pid = self._require_profile()
+        return self._view_by_id([m for m, _ in self.store.watchlist(pid)])
+
+    def toggle_watchlist(self, movie_id: int) -> bool:
+        pid = self._require_profile()
+        if movie_id in self._watch_ids():
+            self.store.remove_from_watchlist(pid, movie_id)
+            on = False
+        else:
+            if self.store.get_movie(movie_id) is None:
+                raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title")
+            self.store.add_to_watchlist(pid, movie_id)
+            on = True
+        with self._lock:
+            self._watch = None
+        return on
+
+    # --- model ---------------------------------------------------------------------
+    def model_info(self) -> ModelInfo | None:
+        loaded = self._live.loaded
+        return loaded.info if loaded else None
+
+    def default_hyper(self) -> Hyper:
+        return Hyper()
+
+    def train(self, hyper: Hyper | None = None, on_epoch=None, cancel: threading.Event | None = None) -> TrainResult:
+        return training.train(self, hyper, on_epoch, cancel)
+
+    def evaluate(self, hyper: Hyper | None = None, seed: int = 42, progress=None):
+        return training.evaluate(self, hyper, seed, progress)
+
+    def _swap_model(self, loaded: LoadedModel) -> None:
+        """Make a freshly trained model current and refold the profile onto it."""
+        with self._lock:
+            self._live.set_model(loaded)
+
+    # --- personal ratings in/out (issue 5: movietui/service/personal.py) -----------
+    def import_ratings(self, path, profile: str | None = None, dry_run: bool = False, partial: bool = False):
+        from movietui.service import personal
+
+        try:
+            return personal.import_ratings(self, path, profile=profile, dry_run=dry_run, partial=partial)
+        finally:
+            if not dry_run:
+                self.reload_profile()   # bulk writes bypass rate(): refold from what was stored
+
+    def export_ratings(self, path, fmt: str) -> int:
+        from movietui.service import personal
+
+        return personal.export_ratings(self, path, fmt)
+
+    def export_recommendations(self, path, fmt: str, n: int = 20, filters: Filters = Filters()) -> int:
+        from movietui.service import personal
+
+        return personal.export_recommendations(self, path, fmt, n=n, filters=filters)

@@ -1,0 +1,101 @@
+"""Catalog import on behalf of the Service: resolve the source, read it, replace the catalog.
+
+A source is a local zip or folder, a release name from the manifest (downloaded into
+the cache first), or an http(s) URL. The store writes the whole catalog in one
+transaction, so a failure or a cancel at any step leaves the previous catalog as it was.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from movietui.catalog.progress import Progress, ProgressFn
+from movietui.errors import DataError
+from movietui.service.types import ImportReport
+
+if TYPE_CHECKING:
+    from movietui.service.core import Service
+
+# Files that mark a MovieLens release folder (CSV, .dat and ml-100k layouts).
+MARKERS = ("ratings.csv", "ratings.dat", "u.data")
+PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
+
+
+def _is_release_dir(folder: Path) -> bool:
+    if any((folder / m).is_file() for m in MARKERS):
+        return True
+    try:   # ml-10m unpacks to ml-10M100K/ inside the folder one names
+        return any(child.is_dir() and any((child / m).is_file() for m in MARKERS) for child in folder.iterdir())
+    except OSError:
+        return False
+
+
+def find_local_datasets(extra_dirs=()) -> list[Path]:
+    """MovieLens zips and unpacked folders (named ``ml-*``) in data/, the cwd, ~/Downloads."""
+    places = [Path(d).expanduser() for d in extra_dirs]
+    places += [PROJECT_DATA, Path.cwd(), Path.home() / "Downloads"]
+    found: dict[Path, None] = {}
+    for place in places:
+        try:
+            entries = sorted(place.iterdir()) if place.is_dir() else []
+        except OSError:
+            continue
+        for entry in entries:
+            if not entry.name.lower().startswith("ml-"):
+                continue
+            is_zip = entry.is_file() and entry.suffix.lower() == ".zip"
+            if is_zip or (entry.is_dir() and _is_release_dir(entry)):
+                found.setdefault(entry.resolve(), None)
+    return list(found)
+
+
+def resolve_source(service: "Service", source: str | Path, progress: ProgressFn | None,
+                   cancel: threading.Event | None) -> Path:
+    """A local path for ``source``, downloading a named release or URL first."""
+    path = Path(source).expanduser()
+    if path.exists():
+        return path
+    text = str(source).strip()
+    if text.startswith(("http://", "https://")):
+        from movietui.catalog.download import download_release
+
+        return download_release(text, service.paths.cache, progress, cancel)
+    from movietui.catalog.download import download_release, load_manifest
+
+    names = [r.name for r in load_manifest()]
+    if text in names:
+        return download_release(text, service.paths.cache, progress, cancel)
+    known = ", ".join(names) or "none in the manifest"
+    raise DataError(
+        f"{source}: no such file or folder, and not a release name ({known}); "
+        "give the path of a MovieLens zip or folder, or a release name"
+    )
+
+
+def import_catalog(service: "Service", source: str | Path, progress: ProgressFn | None,
+                   cancel: threading.Event | None) -> ImportReport:
+    from movietui.catalog.readers import read_release
+
+    started = time.perf_counter()
+    path = resolve_source(service, source, progress, cancel)
+    data = read_release(path, progress)
+
+    def store_progress(stage: str, done: int, total: int | None) -> None:
+        if progress is not None:
+            progress(Progress(stage, done, total))
+
+    service.store.replace_catalog(
+        release=data.release, source=str(path.resolve()), movies=data.movies,
+        user_id=data.user_id, movie_id=data.movie_id, rating=data.rating, timestamp=data.timestamp,
+        progress=store_progress, cancel=cancel,
+    )
+    return ImportReport(
+        release=data.release,
+        n_movies=len(data.movies["movie_id"]),
+        n_ratings=int(len(data.rating)),
+        notes=list(data.notes),
+        seconds=time.perf_counter() - started,
+    )

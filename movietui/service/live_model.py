@@ -1,0 +1,169 @@
+"""The model in memory and the current profile's live factor row.
+
+One object, guarded by the Service's lock: the loaded MFModel (swapped whole after a
+retrain), the current profile's ratings, its factor row and bias (refreshed by fold-in
+after every change), and the score vector over all items, cached until the row moves.
+
+The row is path-dependent (each fold-in warm-starts from the previous row), so the
+Service saves it in settings on close/switch; reopening restores it when the model and
+the ratings are unchanged, which makes predictions identical across restarts.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+
+import numpy as np
+
+from movietui.model import MFModel, fold_in, scores
+from movietui.service.types import ModelInfo
+
+
+@dataclass
+class LoadedModel:
+    model: MFModel
+    info: ModelInfo
+
+
+@dataclass
+class FoldResult:
+    loss_before: float | None
+    loss_after: float | None
+
+
+class LiveModel:
+    def __init__(self) -> None:
+        self.loaded: LoadedModel | None = None
+        self.profile_id: int | None = None
+        self.profile_created = 0.0               # a model row for -id is this profile's only if trained later
+        self.ratings: dict[int, float] = {}      # the current profile's ratings
+        self.factors: np.ndarray | None = None   # its row (None without a model)
+        self.bias: float = 0.0
+        self._scores: np.ndarray | None = None
+
+    @property
+    def model(self) -> MFModel | None:
+        return self.loaded.model if self.loaded else None
+
+    # --- state changes -------------------------------------------------------------
+    def set_model(self, loaded: LoadedModel | None) -> None:
+        self.loaded = loaded
+        self.refold()
+
+    def set_profile(self, profile_id: int | None, ratings: dict[int, float], saved_row: str | None,
+                    created_at: float = 0.0) -> None:
+        """Switch to a profile: restore its saved row when still valid, else refold."""
+        self.profile_id = profile_id
+        self.profile_created = created_at
+        self.ratings = dict(ratings)
+        if not (saved_row and self._restore(saved_row)):
+            self.refold()
+
+    def refold(self) -> FoldResult:
+        """Fold every rating in, starting from the model's own row for this profile."""
+        model = self.model
+        if model is None or self.profile_id is None:
+            self.factors, self.bias = None, 0.0
+            self._scores = None
+            return FoldResult(None, None)
+        uidx = int(np.asarray(model.user_index(np.array([-self.profile_id], np.int64)))[0])
+        # SQLite may reuse a deleted profile's id: only a model trained after this profile
+        # was created can hold its row.
+        trained_at = self.loaded.info.trained_at if self.loaded else 0.0
+        if uidx >= 0 and self.profile_created <= trained_at:
+            start, bias = model.user_factors[uidx].copy(), float(model.user_bias[uidx])
+        else:
+            start, bias = np.zeros(model.item_factors.shape[1], np.float32), 0.0
+        return self._fold(start, bias)
+
+    def update(self, movie_id: int, rating: float | None) -> FoldResult:
+        """Record one rating change and fold it in, warm-started from the current row."""
+        if rating is None:
+            self.ratings.pop(movie_id, None)
+        else:
+            self.ratings[movie_id] = rating
+        model = self.model
+        if model is None or self.factors is None:
+            return self.refold()
+        return self._fold(self.factors, self.bias)
+
+    def _fold(self, start: np.ndarray, bias: float) -> FoldResult:
+        model = self.model
+        assert model is not None
+        self._scores = None
+        ids = np.fromiter(self.ratings.keys(), np.int64, len(self.ratings))
+        values = np.fromiter(self.ratings.values(), np.float32, len(self.ratings))
+        idx = np.asarray(model.item_index(ids), dtype=np.int64)
+        known = idx >= 0
+        if not known.any():
+            # Nothing the model knows: the profile is the zero row, predictions = item baselines.
+            self.factors = np.zeros(model.item_factors.shape[1], np.float32)
+            self.bias = 0.0
+            return FoldResult(None, None)
+        result = fold_in(model, idx[known].astype(np.int32), values[known],
+                         start_factors=np.asarray(start, np.float32), start_bias=float(bias))
+        self.factors = np.asarray(result.factors, np.float32)
+        self.bias = float(result.bias)
+        return FoldResult(float(result.loss_before), float(result.loss_after))
+
+    # --- reads ---------------------------------------------------------------------
+    def scores(self) -> np.ndarray | None:
+        """Predicted rating of every model item for the current profile (cached)."""
+        model = self.model
+        if model is None or self.factors is None:
+            return None
+        if self._scores is None:
+            self._scores = np.asarray(scores(model, self.factors, self.bias), dtype=np.float32)
+        return self._scores
+
+    def predict(self, movie_ids) -> np.ndarray | None:
+        """Predictions for movie ids; movies the model lacks get the profile's baseline."""
+        all_scores = self.scores()
+        model = self.model
+        if all_scores is None or model is None:
+            return None
+        idx = np.asarray(model.item_index(np.asarray(movie_ids, np.int64)), dtype=np.int64)
+        baseline = float(np.clip(model.mu + self.bias, 0.5, 5.0))
+        return np.where(idx >= 0, all_scores[np.maximum(idx, 0)], baseline)
+
+    def rated_model_items(self) -> tuple[np.ndarray, np.ndarray]:
+        """(model item index, rating) of the profile's ratings the model knows."""
+        model = self.model
+        if model is None or not self.ratings:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        ids = np.fromiter(self.ratings.keys(), np.int64, len(self.ratings))
+        values = np.fromiter(self.ratings.values(), np.float32, len(self.ratings))
+        idx = np.asarray(model.item_index(ids), dtype=np.int64)
+        known = idx >= 0
+        return idx[known].astype(np.int32), values[known]
+
+    # --- persistence of the row ----------------------------------------------------
+    def _digest(self) -> str:
+        pairs = sorted(self.ratings.items())
+        blob = np.array(pairs, dtype=np.float64).tobytes() if pairs else b""
+        model_id = self.loaded.info.model_id if self.loaded else 0
+        return hashlib.sha1(f"{model_id}:".encode() + blob).hexdigest()
+
+    def saved_row(self) -> str | None:
+        """The row as a settings value, or None when there is nothing worth keeping."""
+        if self.factors is None or self.profile_id is None:
+            return None
+        data = base64.b64encode(np.asarray(self.factors, "<f4").tobytes()).decode()
+        return json.dumps({"digest": self._digest(), "bias": self.bias, "factors": data})
+
+    def _restore(self, text: str) -> bool:
+        model = self.model
+        if model is None:
+            return False
+        try:
+            saved = json.loads(text)
+            factors = np.frombuffer(base64.b64decode(saved["factors"]), "<f4").copy()
+            if saved["digest"] != self._digest() or factors.shape != (model.item_factors.shape[1],):
+                return False
+            self.factors, self.bias, self._scores = factors, float(saved["bias"]), None
+            return bool(np.isfinite(factors).all())
+        except (ValueError, KeyError, TypeError):
+            return False

@@ -1,0 +1,400 @@
+"""Bring your own ratings: import a person's export into a profile; export ratings and picks.
+
+Import reads the file (catalog.personal), matches each row to a catalog movie
+(catalog.matching: ids first, then title + year), and writes only when every row matched
+(or ``partial`` is set). Writing goes through ``Store.set_ratings_bulk``, where a newer
+``rated_at`` wins, so importing the same file twice changes nothing. Rows without a date
+(MovieLens exports) are dated by the file's modification time.
+
+Output shapes (stable; see docs/cli-json.md):
+
+ratings JSON::
+
+    {"format": "movietui-ratings", "version": 1, "profile": "alice", "exported_at": 1700000000.0,
+     "ratings": [{"movie_id": 47, "title": "Seven (a.k.a. Se7en)", "year": 1995,
+                  "imdb_id": "tt0114369", "tmdb_id": 807, "rating": 4.5, "rated_at": 1672617600.0}]}
+
+ratings CSV: ``letterboxd-csv`` (Letterboxd's import format: Title,Year,imdbID,tmdbID,Rating,
+WatchedDate) and ``movielens-csv`` (movie_id,rating,rated_at,title,year,imdb_id,tmdb_id).
+
+recommendations JSON::
+
+    {"format": "movietui-recommendations", "version": 1, "profile": "alice" | null,
+     "generated_at": 1700000000.0, "model": true,
+     "recommendations": [{"rank": 1, "movie_id": 318, "title": "The Shawshank Redemption",
+                          "year": 1994, "genres": ["Crime", "Drama"], "predicted": 4.61,
+                          "mean_rating": 4.43, "rating_count": 317, "because": ["Se7en"]}]}
+
+recommendations CSV: rank,movie_id,title,year,genres,predicted,mean_rating,rating_count,because
+(genres and because joined with "|").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+import weakref
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from movietui.catalog.matching import Matcher, title_key, title_keys
+from movietui.catalog.personal import JSON_FORMAT_TAG, FORMATS, PersonalRating, read_personal_ratings
+from movietui.errors import MovietuiError, NotFoundError
+from movietui.service.types import Filters, MovieView, Profile, Recommendation
+from movietui.store import MovieRow
+
+if TYPE_CHECKING:
+    from movietui.service.core import Service
+
+RATINGS_FORMATS = ("letterboxd-csv", "movielens-csv", "json")
+RECOMMENDATION_FORMATS = ("csv", "json")
+JSON_VERSION = 1
+RECOMMENDATIONS_TAG = "movietui-recommendations"
+RECOMMENDATION_COLUMNS = ("rank", "movie_id", "title", "year", "genres", "predicted", "mean_rating",
+                          "rating_count", "because")
+LIST_LIMIT = 20  # rows listed per section of a summary before "... and N more"
+
+
+class ExportError(MovietuiError):
+    """An export could not be written (bad format name, unwritable path)."""
+
+
+@dataclass
+class RatingsImportReport:
+    """What an import found and did. Watchlist rows (rating None) are listed alongside ratings."""
+
+    path: str
+    format: str                                   # short name, see catalog.personal.FORMATS
+    profile: str
+    matched: list[tuple[PersonalRating, MovieRow]] = field(default_factory=list)
+    matched_by_title: list[tuple[PersonalRating, MovieRow]] = field(default_factory=list)
+    ambiguous: list[tuple[PersonalRating, list[MovieRow]]] = field(default_factory=list)
+    not_found: list[PersonalRating] = field(default_factory=list)
+    written: int = 0                              # ratings inserted or changed in the store
+    unchanged: int = 0                            # matched ratings already stored (same, or newer there)
+    watchlist_added: int = 0
+    dry_run: bool = False
+    partial: bool = False
+
+    @property
+    def format_label(self) -> str:
+        return FORMATS.get(self.format, self.format)
+
+    @property
+    def complete(self) -> bool:
+        return not self.ambiguous and not self.not_found
+
+    @property
+    def blocked(self) -> bool:
+        """Unmatched rows and no --partial: nothing was (or would be) written."""
+        return not self.complete and not self.partial
+
+    def summary(self) -> str:
+        rows = len(self.matched) + len(self.ambiguous) + len(self.not_found)
+        lines = [
+            f"{Path(self.path).name}: detected {self.format_label}; {rows} rows for profile {self.profile!r}",
+            f"matched {len(self.matched)} ({len(self.matched_by_title)} by title only), "
+            f"ambiguous {len(self.ambiguous)}, not found {len(self.not_found)}",
+        ]
+        lines += _section("matched by title", [
+            f"{_where(row)} {_asked(row)} -> {_movie(movie)}" for row, movie in self.matched_by_title])
+        lines += _section("ambiguous", [
+            f"{_where(row)} {_asked(row)}: " + "; ".join(_movie(m) for m in candidates[:5])
+            + (f"; ... {len(candidates) - 5} more" if len(candidates) > 5 else "")
+            for row, candidates in self.ambiguous])
+        lines += _section("not found", [f"{_where(row)} {_asked(row)}" for row in self.not_found])
+        lines.append(self.outcome())
+        return "\n".join(lines)
+
+    def outcome(self) -> str:
+        n_ratings = sum(1 for row, _ in self.matched if row.rating is not None)
+        if self.blocked:
+            return (f"nothing written; rerun with --partial to import the {n_ratings} matched rows"
+                    if self.matched else "nothing written: no row matched the catalog")
+        watch = f", {self.watchlist_added} added to the watchlist" if self.watchlist_added else ""
+        if self.dry_run:
+            return (f"dry run, nothing written: would write {self.written} ratings "
+                    f"({self.unchanged} unchanged){watch}")
+        return f"wrote {self.written} ratings ({self.unchanged} unchanged){watch}"
+
+
+def _section(title: str, items: list[str]) -> list[str]:
+    if not items:
+        return []
+    shown = [f"  {item}" for item in items[:LIST_LIMIT]]
+    if len(items) > LIST_LIMIT:
+        shown.append(f"  ... and {len(items) - LIST_LIMIT} more")
+    return [f"{title}:", *shown]
+
+
+def _where(row: PersonalRating) -> str:
+    return f"{'watchlist ' if row.rating is None else ''}line {row.line}:"
+
+
+def _asked(row: PersonalRating) -> str:
+    name = row.title or row.imdb_id or (f"movie {row.movie_id}" if row.movie_id else "?")
+    return f"{name!r}" + (f" ({row.year})" if row.year else "")
+
+
+def _movie(movie: MovieRow) -> str:
+    return f"{movie.display_title}" + (f" ({movie.year})" if movie.year else "") + f" [id {movie.movie_id}]"
+
+
+# ---------------------------------------------------------------- import
+
+
+def resolve_profile(service: "Service", name: str | None) -> Profile:
+    """A profile by name, else the current one; clear errors listing what exists."""
+    profiles = service.store.list_profiles()
+    if name is None:
+        current = service.current_profile
+        if current is None:
+            raise NotFoundError("no profile yet; create one with `movietui profiles create NAME`")
+        return current
+    for profile in profiles:
+        if profile.name == name:
+            return profile
+    known = ", ".join(repr(p.name) for p in profiles) or "none"
+    raise NotFoundError(f"no profile named {name!r} (profiles: {known}); create it with "
+                        f"`movietui profiles create {name}`")
+
+
+# Per service: (catalog import time, matcher). Rebuilt when the catalog is replaced.
+_MATCHERS: "weakref.WeakKeyDictionary[Service, tuple[float, Matcher]]" = weakref.WeakKeyDictionary()
+
+
+def build_matcher(service: "Service") -> Matcher:
+    """Every catalog movie, with the fields matching needs; cached until the catalog changes."""
+    info = service.catalog_info()
+    if info is None:
+        raise NotFoundError("no catalog yet; import one first (`movietui import ml-latest-small`)")
+    cached = _MATCHERS.get(service)
+    if cached is not None and cached[0] == info.imported_at:
+        return cached[1]
+    movie_ids = service.store.movie_table()["movie_id"]
+    matcher = Matcher(service.store.get_movies([int(m) for m in movie_ids]))
+    _MATCHERS[service] = (info.imported_at, matcher)
+    return matcher
+
+
+def import_ratings(service: "Service", path: str | Path, profile: str | None = None,
+                   dry_run: bool = False, partial: bool = False) -> RatingsImportReport:
+    """Import a ratings export into a profile; see the module docstring for the rules."""
+    path = Path(path)
+    export = read_personal_ratings(path)
+    target = resolve_profile(service, profile)
+    matcher = build_matcher(service)
+    report = RatingsImportReport(str(path), export.format, target.name, dry_run=dry_run, partial=partial)
+    for row in [*export.ratings, *export.watchlist]:
+        result = matcher.match(title=row.title, year=row.year, movie_id=row.movie_id,
+                               imdb_id=row.imdb_id, tmdb_id=row.tmdb_id)
+        if result.movie is not None:
+            report.matched.append((row, result.movie))
+            if result.kind == "title":
+                report.matched_by_title.append((row, result.movie))
+        elif result.kind == "ambiguous":
+            report.ambiguous.append((row, list(result.candidates)))
+        else:
+            report.not_found.append(row)
+    if report.blocked:
+        return report
+
+    undated = _file_time(path)
+    wanted = _newest_per_movie(
+        [(row, movie) for row, movie in report.matched if row.rating is not None], undated)
+    stored = {r.movie_id: r for r in service.store.profile_ratings(target.id)}
+    changes = []
+    for movie_id, (rating, rated_at) in wanted.items():
+        old = stored.get(movie_id)
+        if old is None or (old.rating != rating and rated_at > old.rated_at):
+            changes.append((movie_id, rating, rated_at))
+    report.unchanged = len(wanted) - len(changes)
+    on_list = {m for m, _ in service.store.watchlist(target.id)}
+    to_watch = sorted({movie.movie_id for row, movie in report.matched if row.rating is None} - on_list)
+    if dry_run:
+        report.written, report.watchlist_added = len(changes), len(to_watch)
+        return report
+    report.written = service.store.set_ratings_bulk(target.id, changes) if changes else 0
+    for movie_id in to_watch:
+        service.store.add_to_watchlist(target.id, movie_id)
+    report.watchlist_added = len(to_watch)
+    return report
+
+
+def _newest_per_movie(matched: list[tuple[PersonalRating, MovieRow]], undated: float
+                      ) -> dict[int, tuple[float, float]]:
+    """movie_id -> (rating, rated_at): the newest row wins; on equal dates, the later line."""
+    wanted: dict[int, tuple[float, float]] = {}
+    for row, movie in matched:
+        rated_at = row.rated_at if row.rated_at is not None else undated
+        held = wanted.get(movie.movie_id)
+        if held is None or rated_at >= held[1]:
+            wanted[movie.movie_id] = (float(row.rating), float(rated_at))  # type: ignore[arg-type]
+    return wanted
+
+
+def _file_time(path: Path) -> float:
+    try:
+        return float(int(path.stat().st_mtime))
+    except OSError:
+        return float(int(time.time()))
+
+
+# ---------------------------------------------------------------- export
+
+
+def export_ratings(service: "Service", path: str | Path, fmt: str, profile: str | None = None) -> int:
+    """Write a profile's ratings (default: the current one); returns the number of ratings."""
+    if fmt not in RATINGS_FORMATS:
+        raise ExportError(f"unknown ratings format {fmt!r}; use one of {', '.join(RATINGS_FORMATS)}")
+    target = resolve_profile(service, profile)
+    ratings = service.store.profile_ratings(target.id)
+    ratings.sort(key=lambda r: (r.rated_at, r.movie_id))
+    movies = {m.movie_id: m for m in service.store.get_movies([r.movie_id for r in ratings])}
+    if fmt == "json":
+        entries = []
+        for r in ratings:
+            movie = movies.get(r.movie_id)
+            entries.append({
+                "movie_id": r.movie_id,
+                "title": movie.title if movie else None,
+                "year": movie.year if movie else None,
+                "imdb_id": movie.imdb_id if movie else None,
+                "tmdb_id": movie.tmdb_id if movie else None,
+                "rating": r.rating,
+                "rated_at": r.rated_at,
+            })
+        document = {"format": JSON_FORMAT_TAG, "version": JSON_VERSION, "profile": target.name,
+                    "exported_at": time.time(), "ratings": entries}
+        _write_text(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+        return len(entries)
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    written = 0
+    if fmt == "letterboxd-csv":
+        writer.writerow(["Title", "Year", "imdbID", "tmdbID", "Rating", "WatchedDate"])
+        for r in ratings:
+            movie = movies.get(r.movie_id)
+            if movie is None:
+                continue  # Letterboxd cannot place a film we know only by MovieLens id
+            day = datetime.fromtimestamp(r.rated_at, timezone.utc).strftime("%Y-%m-%d")
+            writer.writerow([movie.display_title, movie.year or "", movie.imdb_id or "",
+                             movie.tmdb_id or "", f"{r.rating:g}", day])
+            written += 1
+    else:
+        writer.writerow(["movie_id", "rating", "rated_at", "title", "year", "imdb_id", "tmdb_id"])
+        for r in ratings:
+            movie = movies.get(r.movie_id)
+            writer.writerow([r.movie_id, f"{r.rating:g}", repr(float(r.rated_at)),
+                             movie.title if movie else "", (movie.year or "") if movie else "",
+                             (movie.imdb_id or "") if movie else "", (movie.tmdb_id or "") if movie else ""])
+            written += 1
+    _write_text(path, out.getvalue())
+    return written
+
+
+def recommendation_rows(recommendations: list[Recommendation]) -> list[dict[str, Any]]:
+    """The stable per-film record of recommendation outputs (CSV columns, JSON objects)."""
+    return [
+        {
+            "rank": rank,
+            "movie_id": rec.movie.movie_id,
+            "title": rec.movie.title,
+            "year": rec.movie.year,
+            "genres": list(rec.movie.genres),
+            "predicted": round(float(rec.predicted), 3),
+            "mean_rating": None if rec.movie.mean_rating is None else round(float(rec.movie.mean_rating), 3),
+            "rating_count": rec.movie.rating_count,
+            "because": list(rec.because),
+        }
+        for rank, rec in enumerate(recommendations, start=1)
+    ]
+
+
+def render_recommendations(service: "Service", recommendations: list[Recommendation], fmt: str) -> str:
+    """Recommendations as CSV or JSON text (the shapes in the module docstring)."""
+    rows = recommendation_rows(recommendations)
+    if fmt == "json":
+        current = service.current_profile
+        document = {"format": RECOMMENDATIONS_TAG, "version": JSON_VERSION,
+                    "profile": current.name if current else None, "generated_at": time.time(),
+                    "model": service.model_info() is not None, "recommendations": rows}
+        return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+    if fmt != "csv":
+        raise ExportError(f"unknown recommendations format {fmt!r}; use csv or json")
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(RECOMMENDATION_COLUMNS)
+    for row in rows:
+        writer.writerow([
+            row["rank"], row["movie_id"], row["title"], row["year"] or "", "|".join(row["genres"]),
+            f"{row['predicted']:.3f}", "" if row["mean_rating"] is None else f"{row['mean_rating']:.3f}",
+            row["rating_count"], "|".join(row["because"]),
+        ])
+    return out.getvalue()
+
+
+def export_recommendations(service: "Service", path: str | Path, fmt: str, n: int = 20,
+                           filters: Filters = Filters()) -> int:
+    """Write the current profile's top ``n`` recommendations; returns how many were written."""
+    if fmt not in RECOMMENDATION_FORMATS:
+        raise ExportError(f"unknown recommendations format {fmt!r}; use csv or json")
+    recommendations = service.recommendations(n=n, filters=filters)
+    _write_text(path, render_recommendations(service, recommendations, fmt))
+    return len(recommendations)
+
+
+def _write_text(path: str | Path, text: str) -> None:
+    """Temp file + rename, so a failed export never leaves half a file behind."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.tmp")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        try:
+            temporary.unlink(missing_ok=True)
+        except OSError:
+            pass
+        raise ExportError(f"{path}: cannot write ({error.strerror or error}); check the folder exists "
+                          "and is writable") from None
+
+
+
+# ---------------------------------------------------------------- title queries (headless commands)
+
+
+class AmbiguousTitleError(NotFoundError):
+    """A title query fits several films; ``candidates`` lists them, best first."""
+
+    def __init__(self, message: str, candidates: list[MovieView]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def resolve_title(service: "Service", query: str, year: int | None = None, limit: int = 25) -> MovieView:
+    """The one film a typed title means: the only search hit, or the only exact title among them.
+
+    "toy story" picks Toy Story (1995) over Toy Story 2; "hamlet" without a year is ambiguous.
+    """
+    query = query.strip()
+    if not query:
+        raise NotFoundError("empty title; give part of a film's title, e.g. \"toy story\"")
+    found = service.find_titles(query, year=year, n=limit)
+    in_year = f" from {year}" if year else ""
+    if not found:
+        raise NotFoundError(f"no film{in_year} matches {query!r}; try fewer words or another spelling")
+    if len(found) == 1:
+        return found[0]
+    wanted = title_key(query)
+    exact = [view for view in found if wanted in title_keys(view.title)]
+    if len(exact) == 1:
+        return exact[0]
+    candidates = exact or found
+    hint = "add --year YEAR" if exact else "type more of the title, or add --year YEAR"
+    raise AmbiguousTitleError(f"{query!r}{in_year} matches {len(candidates)} films; {hint}", candidates)

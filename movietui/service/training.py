@@ -1,0 +1,142 @@
+"""Training, evaluation and loading of the saved model, on behalf of the Service.
+
+A run is logged in ``training_runs`` from start to finish. The new model is written in
+one transaction and swapped in only after that commit, so a crash, a divergence or a
+cancel before the first epoch always leaves the previous model in use.
+
+Cancel policy: the kernel checks ``cancel`` after each epoch. If at least one epoch
+finished, the model so far (its best validation epoch) is saved and swapped in and the
+result says ``cancelled=True`` — "Stop" in the training panel keeps what was learned,
+like early stopping by hand. With no finished epoch nothing changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from movietui.catalog.progress import Progress
+from movietui.errors import ModelError, MovietuiError
+from movietui.model import EpochReport, Hyper, MFModel
+from movietui.model import train as train_model
+from movietui.service.live_model import LoadedModel
+from movietui.service.types import ModelInfo, TrainResult
+
+if TYPE_CHECKING:
+    from movietui.service.core import Service
+
+SERVICE_META = "service"   # our own keys inside the model meta (MFModel ignores them)
+
+
+def model_info(model_id: int, model: MFModel, meta: dict) -> ModelInfo:
+    extra = meta.get(SERVICE_META, {})
+    val = model.metrics.get("val_rmse")
+    if val is None and model.history:
+        val = model.history[-1].val_rmse
+    return ModelInfo(
+        model_id=model_id,
+        trained_at=float(extra.get("trained_at", 0.0)),
+        hyper=model.hyper,
+        n_users=model.n_users,
+        n_items=model.n_items,
+        n_ratings=int(extra.get("n_ratings", model.metrics.get("n_ratings", 0))),
+        val_rmse=None if val is None else float(val),
+        history=list(model.history),
+    )
+
+
+def load_current(store) -> tuple[LoadedModel | None, str | None]:
+    """The saved current model, or (None, why) when it cannot be read (retrain fixes it)."""
+    saved = store.load_current_model()
+    if saved is None:
+        return None, None
+    model_id, arrays, meta = saved
+    try:
+        model = MFModel.from_arrays(arrays, meta)
+    except ModelError as exc:
+        return None, str(exc)
+    return LoadedModel(model, model_info(model_id, model, meta)), None
+
+
+def training_data(store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Catalog ratings plus every profile's ratings (profile p is user key -p)."""
+    users, movies, ratings = store.load_catalog_ratings()
+    pids, p_movies, p_ratings = store.all_profile_ratings()
+    keys = np.concatenate([users.astype(np.int64), -np.asarray(pids, np.int64)])
+    items = np.concatenate([movies.astype(np.int64), np.asarray(p_movies, np.int64)])
+    values = np.concatenate([ratings, np.asarray(p_ratings, np.float32)])
+    return keys, items, values
+
+
+def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochReport], object] | None,
+          cancel: threading.Event | None) -> TrainResult:
+    hyper = (hyper or Hyper()).validate()
+    store = service.store
+    if store.catalog_info() is None:
+        raise ModelError("there is no catalog to train on; import one first (movietui import ml-latest-small)")
+    run_id = store.start_training_run(hyper.to_dict())
+    epochs_done = 0
+    cancelled = False
+
+    def report(epoch: EpochReport) -> bool:
+        nonlocal epochs_done, cancelled
+        epochs_done += 1
+        if on_epoch is not None and on_epoch(epoch) is False:
+            cancelled = True
+        if cancel is not None and cancel.is_set():
+            cancelled = True
+        return not cancelled
+
+    try:
+        if cancel is not None and cancel.is_set():
+            raise _Cancelled
+        keys, items, values = training_data(store)
+        all_items = store.movie_table()["movie_id"]
+        model = train_model(keys, items, values, hyper, on_epoch=report, all_item_ids=all_items)
+    except _Cancelled:
+        store.finish_training_run(run_id, "cancelled", {"epochs_run": 0}, None)
+        return TrainResult(service.model_info(), stopped_early=False, cancelled=True)
+    except MovietuiError as exc:
+        store.finish_training_run(run_id, "failed", {"error": str(exc), "epochs_run": epochs_done}, None)
+        raise
+    except BaseException as exc:   # Ctrl-C or a bug: log the run, keep the old model, re-raise
+        store.finish_training_run(run_id, "failed", {"error": repr(exc)[:200], "epochs_run": epochs_done}, None)
+        raise
+
+    arrays, meta = model.to_arrays()
+    meta[SERVICE_META] = {"trained_at": time.time(), "n_ratings": int(values.size), "run_id": run_id}
+    model_id = store.save_model(arrays, meta)
+    status = "cancelled" if cancelled else "done"
+    store.finish_training_run(run_id, status, model.metrics, model_id)
+    info = model_info(model_id, model, meta)
+    service._swap_model(LoadedModel(model, info))
+    stopped_early = bool(model.metrics.get("stopped_early")) and not cancelled
+    return TrainResult(info, stopped_early=stopped_early, cancelled=cancelled)
+
+
+class _Cancelled(Exception):
+    """Cancel was set before training started."""
+
+
+def evaluate(service: "Service", hyper: Hyper | None, seed: int, progress):
+    """The model room's offline evaluation on the catalog's ratings (profiles left out).
+
+    ``progress`` gets a Progress("train", step, steps, what is running) between trainings.
+    """
+    from movietui.model.evaluate import evaluate as run_evaluation
+
+    store = service.store
+    if store.catalog_info() is None:
+        raise ModelError("there is no catalog to evaluate on; import one first (movietui import ml-latest-small)")
+    users, movies, ratings = store.load_catalog_ratings()
+
+    def step(what: str, done: int, total: int) -> None:
+        if progress is not None:
+            progress(Progress("train", done, total, what))
+
+    return run_evaluation(users.astype(np.int64), movies.astype(np.int64), ratings, hyper or Hyper(),
+                          seed=seed, progress=step)

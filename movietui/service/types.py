@@ -1,0 +1,130 @@
+"""Plain records the service hands to the UI and CLI: frozen, thread-safe, no behaviour.
+
+Everything here is importable from ``movietui.service``; the UI never needs the store or
+model packages to read a result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from movietui.store.types import CatalogInfo, Profile
+
+if TYPE_CHECKING:  # only for annotations: keeps this module free of numba start-up cost
+    from movietui.model import EpochReport, Hyper
+
+__all__ = [
+    "CatalogInfo",
+    "Filters",
+    "ImportReport",
+    "ModelInfo",
+    "MovieDetail",
+    "MovieView",
+    "Page",
+    "Profile",
+    "RateResult",
+    "RatedMovie",
+    "Recommendation",
+    "Similar",
+    "TrainResult",
+    "SORTS",
+]
+
+# Orders browse() understands; "predicted" needs a model (no model: catalog order).
+SORTS = ("relevance", "title", "year", "popularity", "mean", "predicted")
+
+
+@dataclass(frozen=True)
+class Filters:
+    genres: tuple[str, ...] = ()      # a movie must carry every genre listed
+    year_min: int | None = None
+    year_max: int | None = None
+    min_count: int = 0                # minimum number of catalog ratings ("hide obscure")
+
+
+@dataclass(frozen=True)
+class MovieView:
+    movie_id: int
+    title: str                        # display title ("The Shawshank Redemption")
+    year: int | None
+    genres: tuple[str, ...]
+    rating_count: int
+    mean_rating: float | None
+    my_rating: float | None           # the current profile's rating
+    predicted: float | None           # the model's prediction for the current profile
+    on_watchlist: bool
+
+
+@dataclass(frozen=True)
+class Similar:
+    movie: MovieView
+    score: float                      # cosine similarity of item factors
+
+
+@dataclass(frozen=True)
+class MovieDetail:
+    movie: MovieView
+    imdb_id: str | None
+    tmdb_id: int | None
+    imdb_url: str | None
+    tmdb_url: str | None
+    because: list[str]                # titles of the profile's ratings that pushed the prediction up
+    similar: list[Similar]
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[MovieView]
+    total: int                        # matches over all pages
+
+
+@dataclass(frozen=True)
+class RateResult:
+    movie_id: int
+    rating: float | None              # None: the rating was removed
+    previous: float | None
+    loss_before: float | None         # the profile's fold-in loss (None without a model)
+    loss_after: float | None
+
+
+@dataclass(frozen=True)
+class RatedMovie:
+    movie: MovieView
+    rating: float
+    rated_at: float
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    movie: MovieView
+    predicted: float                  # model prediction, or the damped mean without a model
+    because: list[str]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    release: str
+    n_movies: int
+    n_ratings: int
+    notes: list[str]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    model_id: int
+    trained_at: float                 # unix time
+    hyper: Hyper
+    n_users: int
+    n_items: int
+    n_ratings: int                    # ratings the model was trained on
+    val_rmse: float | None
+    history: list[EpochReport] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    model_info: ModelInfo | None      # the model now in use (the old one when nothing was saved)
+    stopped_early: bool               # validation RMSE stopped improving before the last epoch
+    cancelled: bool                   # cancel was set; see Service.train for what is kept

@@ -1,0 +1,28 @@
+"""SQLite store: catalog, title search, profiles and their ratings, saved models.
+
+Imports sqlite3, numpy and the standard library only (plus movietui.errors).
+"""
+
+from movietui.errors import StoreError
+
+from .folding import fold
+from .schema import SCHEMA_VERSION
+from .search import SORTS
+from .store import Store, open_store
+from .types import CatalogInfo, ImportCancelled, MovieRow, Profile, ProfileRating, StoreProgress, TrainingRun
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SORTS",
+    "CatalogInfo",
+    "ImportCancelled",
+    "MovieRow",
+    "Profile",
+    "ProfileRating",
+    "Store",
+    "StoreError",
+    "StoreProgress",
+    "TrainingRun",
+    "fold",
+    "open_store",
+]

@@ -1,0 +1,159 @@
+"""Open the database file safely: check it, set PRAGMAs, back up, then migrate.
+
+Nothing is written to an existing file until it has passed every check: the SQLite
+header, ``PRAGMA quick_check``, a schema version this code understands, and being a
+movietui database at all. A file older than this code is copied to
+``<db dir>/backups/`` with SQLite's backup API before any migration runs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+from movietui.errors import StoreError
+
+from . import schema
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+# Bigger pages mean shorter overflow chains for the multi-megabyte rating and model
+# BLOBs; only takes effect when the file is created.
+PAGE_SIZE = 16_384
+
+
+def translate(error: BaseException, path: Path) -> StoreError:
+    """One actionable line for an sqlite3/OS error met while using ``path``."""
+    text = str(error)
+    low = text.lower()
+    if "disk is full" in low or "no space" in low:
+        return StoreError(f"{path}: the disk is full; free some space and try again")
+    if "readonly" in low or "read-only" in low or "permission denied" in low:
+        return StoreError(
+            f"{path}: the database or its folder is read-only; make it writable or set MOVIETUI_HOME "
+            "to a writable folder"
+        )
+    if "unable to open" in low:
+        return StoreError(
+            f"{path}: cannot open the database file; check the folder exists and is writable, "
+            "or set MOVIETUI_HOME to a writable folder"
+        )
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return StoreError(
+            f"{path} is damaged or not a movietui database; move it aside (copies may be in "
+            "backups/) and start movietui again"
+        )
+    if "locked" in low or "busy" in low:
+        return StoreError(
+            f"{path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s in another movietui; close it and try again"
+        )
+    return StoreError(f"{path}: database error ({text}); close other movietui windows and try again")
+
+
+def _check_header(path: Path) -> None:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the database ({exc.strerror}); check its permissions") from exc
+    if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
+        raise StoreError(
+            f"{path} is not a SQLite database (or is cut short); move it aside or set MOVIETUI_HOME "
+            "to another folder, then start movietui again"
+        )
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _inspect(conn: sqlite3.Connection, path: Path) -> int:
+    """Schema version of an existing file, after checking it is sound and ours."""
+    rows = conn.execute("PRAGMA quick_check").fetchall()
+    if rows != [("ok",)]:
+        raise StoreError(
+            f"{path} is damaged ({rows[0][0]}); move it aside (copies may be in backups/) and start "
+            "movietui again"
+        )
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > schema.SCHEMA_VERSION:
+        raise StoreError(
+            f"{path} was written by a newer movietui (schema {version}, this one reads up to "
+            f"{schema.SCHEMA_VERSION}); run a newer movietui or move the file aside"
+        )
+    if version == 0:
+        tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables:
+            raise StoreError(
+                f"{path} is a SQLite database from another program; move it aside or set MOVIETUI_HOME "
+                "to another folder"
+            )
+    return version
+
+
+def backup_path(path: Path, version: int) -> Path:
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    folder = path.parent / "backups"
+    candidate = folder / f"{path.stem}.v{version}.{stamp}.db"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = folder / f"{path.stem}.v{version}.{stamp}-{n}.db"
+    return candidate
+
+
+def backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the live database to backups/ with SQLite's online backup API."""
+    target = backup_path(path, version)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    dest = sqlite3.connect(target)
+    try:
+        conn.backup(dest)
+    finally:
+        dest.close()
+    return target
+
+
+def open_connection(path: Path) -> sqlite3.Connection:
+    """A checked, configured, up-to-date connection to ``path`` (created if missing)."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file; pass a file path")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(
+            f"{path.parent}: cannot create the data folder ({exc.strerror}); choose a writable folder "
+            "with MOVIETUI_HOME or --home"
+        ) from exc
+    existing = path.exists() and path.stat().st_size > 0
+    if existing:
+        _check_header(path)
+    conn = None
+    try:
+        conn = _connect(path)
+        version = _inspect(conn, path) if existing else 0
+        if version == 0:
+            conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            raise StoreError(f"{path}: cannot switch the database to WAL mode; check the folder is writable")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        if 0 < version < schema.SCHEMA_VERSION:
+            backup(conn, path, version)
+        schema.upgrade(conn)
+        return conn
+    except BaseException as exc:
+        if conn is not None:
+            conn.close()
+        if isinstance(exc, StoreError):
+            raise
+        if isinstance(exc, (sqlite3.Error, OSError)):
+            raise translate(exc, path) from exc
+        raise

@@ -1,0 +1,42 @@
+"""Fold titles and queries to one search form: no accents, no case, single spaces.
+
+SQLite 3.40's trigram tokenizer cannot strip diacritics (``remove_diacritics`` needs
+3.45), so titles are folded here before indexing and every query is folded the same
+way. Punctuation is kept so "[REC]" and "Matrix, The" still match literally.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that NFKD does not decompose into a base letter plus a mark.
+_SPECIAL = str.maketrans({
+    "æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
+    "þ": "th", "ı": "i", "ŀ": "l", "ħ": "h", "ŧ": "t",
+})
+_SPACES = re.compile(r"\s+")
+# Leading articles dropped for "exact title" ranking ("The Matrix" == "matrix").
+_ARTICLES = ("the ", "a ", "an ", "les ", "le ", "la ", "l'", "el ", "los ", "las ", "il ",
+             "der ", "die ", "das ", "den ", "det ", "de ", "het ")
+
+
+def _strip_marks(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def fold(text: str) -> str:
+    """Search form of ``text``: NFKD without combining marks, casefolded, spaces collapsed."""
+    out = _strip_marks(text).casefold().translate(_SPECIAL)
+    # Casefolding and the table above can expose new decomposable characters; a
+    # second pass makes fold idempotent (fold(fold(x)) == fold(x)).
+    out = _strip_marks(out).casefold()
+    return _SPACES.sub(" ", out).strip()
+
+
+def without_article(folded: str) -> str:
+    """``folded`` minus one leading article, if any ("the matrix" -> "matrix")."""
+    for article in _ARTICLES:
+        if folded.startswith(article) and len(folded) > len(article):
+            return folded[len(article):]
+    return folded

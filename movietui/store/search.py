@@ -1,0 +1,257 @@
+"""Title search and filters, done in SQL over the FTS5 trigram index.
+
+Titles and queries are folded the same way (see folding.py). Relevance puts exact
+titles first (with or without a leading article), then titles that start with the
+query, then any other substring match; ties go to the most rated film.
+
+The index's rowid is ``pop_rank << 32 | movie_id`` and FTS5 returns matches in rowid
+order, so each relevance tier comes out already sorted by popularity and a page needs
+only its first few rows: three small queries instead of sorting every match. Queries
+shorter than three folded characters (no trigram) and the other sort orders take the
+general path: filter in SQL, then ORDER BY.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from movietui.errors import StoreError
+
+from .base import StoreBase, locked
+from .catalog import MOVIE_COLUMNS, row_to_movie
+from .folding import fold
+from .types import MovieRow
+
+SORTS = ("relevance", "title", "year", "popularity", "mean")
+ID_MASK = 0xFFFFFFFF
+ALL_KEYS = "{display_key bare_key title_key}"
+# Each sort's keys, written for descending=True; descending=False flips every key.
+_ORDER = {
+    "relevance": [("tier", "ASC"), ("pop_rank", "ASC")],
+    "title": [("bare_key", "DESC"), ("display_key", "DESC"), ("movie_id", "DESC")],
+    "year": [("year", "DESC"), ("pop_rank", "ASC")],
+    "popularity": [("pop_rank", "ASC")],
+    "mean": [("mean_rating", "DESC"), ("pop_rank", "ASC")],
+}
+_FLIP = {"ASC": "DESC", "DESC": "ASC"}
+# Exact: the folded query equals the display title, the title without its article, or
+# the raw title ("the matrix", "matrix", "matrix, the"). Prefix: one of them starts with it.
+_EXACT = "(display_key = :q OR bare_key = :q OR title_key = :q)"
+_TIER = (
+    f"CASE WHEN {_EXACT} THEN 0 WHEN substr(display_key, 1, :n) = :q OR substr(bare_key, 1, :n) = :q "
+    "OR substr(title_key, 1, :n) = :q THEN 1 ELSE 2 END"
+)
+
+
+def fts_phrase(folded: str) -> str:
+    """The query as one FTS5 phrase: syntax like ``"``, ``*``, ``AND`` or ``(`` is just text."""
+    return '"' + folded.replace('"', '""') + '"'
+
+
+def like_pattern(folded: str) -> str:
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class _Query:
+    text: str = ""
+    filters: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    empty: bool = False  # a filter that can match nothing (unknown genre)
+
+    @property
+    def trigram(self) -> bool:
+        return len(self.text) >= 3
+
+    def where(self, *extra: str) -> str:
+        parts = [*extra, *self.filters]
+        return " AND ".join(parts) if parts else "1"
+
+
+def _order_sql(sort: str, descending: bool, has_text: bool = True) -> str:
+    if sort not in _ORDER:
+        raise StoreError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+    parts = ["mean_rating IS NULL"] if sort == "mean" else []  # unrated films last either way
+    for column, direction in _ORDER[sort]:
+        if column == "tier" and not has_text:
+            continue  # all rows tie; leaving it out lets SQLite walk the popularity index
+        parts.append(f"{column} {direction if descending else _FLIP[direction]}")
+    return ", ".join(parts)
+
+
+class SearchMixin(StoreBase):
+    def _build(
+        self, query: str, genres: Iterable[str], year_min: int | None, year_max: int | None, min_count: int
+    ) -> _Query:
+        q = _Query(text=fold(query or ""))
+        if q.text:
+            phrase = fts_phrase(q.text)
+            prefix = f"{ALL_KEYS} : ^{phrase}"
+            q.params.update(
+                q=q.text, n=len(q.text), fts=phrase, fts_prefix=prefix, fts_rest=f"{phrase} NOT ({prefix})",
+                like=like_pattern(q.text),
+            )
+        wanted = [g for g in genres if g]
+        if wanted:
+            bits = dict(self.conn.execute("SELECT name, bit FROM genres"))
+            q.empty = any(g not in bits for g in wanted)
+            q.filters.append("(genre_mask & :mask) = :mask")
+            q.params["mask"] = sum(1 << bits[g] for g in set(wanted) if g in bits)
+        if year_min is not None:
+            q.filters.append("year >= :ymin AND year > 0")
+            q.params["ymin"] = int(year_min)
+        if year_max is not None:
+            q.filters.append("year <= :ymax AND year > 0")
+            q.params["ymax"] = int(year_max)
+        if min_count:
+            q.filters.append("rating_count >= :min_count")
+            q.params["min_count"] = int(min_count)
+        return q
+
+    # -- the tiered fast path (trigram queries, relevance order) --------------------
+
+    def _fts_rowids(self, q: _Query, match: str, limit: int | None) -> list[int]:
+        """Rowids matching FTS expression ``:match`` and the filters, most rated first."""
+        tail = "" if limit is None else f" LIMIT {int(limit)}"
+        if q.filters:
+            sql = (
+                "SELECT movie_fts.rowid FROM movie_fts JOIN movies m ON m.movie_id = (movie_fts.rowid & "
+                f"{ID_MASK}) WHERE movie_fts MATCH :{match} AND {q.where()} ORDER BY movie_fts.rowid{tail}"
+            )
+        else:
+            sql = f"SELECT rowid FROM movie_fts WHERE movie_fts MATCH :{match} ORDER BY rowid{tail}"
+        return [r for (r,) in self.conn.execute(sql, q.params)]
+
+    def _tiered_ids(self, q: _Query, want: int) -> list[int]:
+        """The first ``want`` matching movie ids in relevance order, from three short queries."""
+        exact = self._exact_rowids(q)
+        ranked = list(exact)
+        if len(ranked) < want:
+            seen = set(exact)  # exact titles are prefix matches too
+            ranked += [r for r in self._fts_rowids(q, "fts_prefix", want + len(exact)) if r not in seen]
+        if len(ranked) < want:
+            ranked += self._fts_rowids(q, "fts_rest", want - len(ranked))
+        return [r & ID_MASK for r in ranked[:want]]
+
+    def _exact_rowids(self, q: _Query) -> list[int]:
+        rows = self.conn.execute(
+            f"SELECT (pop_rank << 32) | movie_id FROM movies WHERE {q.where(_EXACT)}", q.params
+        )
+        return sorted(r for (r,) in rows)
+
+    def _all_ranked(self, q: _Query) -> np.ndarray:
+        """Every match in relevance order: all matches come out of FTS most rated first;
+        a stable sort by tier (exact, prefix, other) keeps that order within each tier."""
+        found = np.array(self._fts_rowids(q, "fts", None), dtype=np.int64)
+        tier = np.full(found.size, 2, np.int8)
+        tier[np.isin(found, self._fts_rowids(q, "fts_prefix", None))] = 1
+        tier[np.isin(found, self._exact_rowids(q))] = 0
+        return found[np.argsort(tier, kind="stable")] & ID_MASK
+
+    def _filter_arrays(
+        self, genres: Iterable[str], year_min: int | None, year_max: int | None, min_count: int, q: _Query
+    ) -> np.ndarray:
+        """No query: filter the stored per-movie arrays in numpy, most rated first."""
+        arrays = self._catalog_arrays()  # type: ignore[attr-defined]  (CatalogMixin)
+        keep = np.ones(arrays["movie_id"].size, bool)
+        if "mask" in q.params:
+            keep &= (arrays["genre_mask"] & q.params["mask"]) == q.params["mask"]
+        if year_min is not None:
+            keep &= (arrays["year"] >= int(year_min)) & (arrays["year"] > 0)
+        if year_max is not None:
+            keep &= (arrays["year"] <= int(year_max)) & (arrays["year"] > 0)
+        if min_count:
+            keep &= arrays["rating_count"] >= int(min_count)
+        order = arrays["pop_order"]
+        return arrays["movie_id"][order][keep[order]].astype(np.int64)
+
+    def _count(self, q: _Query) -> int:
+        if q.trigram and not q.filters:
+            sql = "SELECT count(*) FROM movie_fts WHERE movie_fts MATCH :fts"
+        else:
+            sql = f"SELECT count(*) FROM movies WHERE {q.where(self._text_filter(q))}"
+        return self.conn.execute(sql, q.params).fetchone()[0]
+
+    # -- the general path ------------------------------------------------------------
+
+    @staticmethod
+    def _text_filter(q: _Query) -> str:
+        if not q.text:
+            return "1"
+        if q.trigram:
+            return f"movie_id IN (SELECT rowid & {ID_MASK} FROM movie_fts WHERE movie_fts MATCH :fts)"
+        return "search_key LIKE :like ESCAPE '\\'"
+
+    def _select(self, q: _Query, columns: str, order: str, limit: int | None, offset: int = 0) -> list[tuple]:
+        tier = f", {_TIER} AS tier" if q.text else ""
+        sql = f"SELECT {columns}{tier} FROM movies WHERE {q.where(self._text_filter(q))} ORDER BY {order}"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return self.conn.execute(sql, q.params).fetchall()
+
+    # -- public ------------------------------------------------------------------------
+
+    @locked
+    def filter_movie_ids(
+        self,
+        query: str = "",
+        *,
+        genres: Iterable[str] = (),
+        year_min: int | None = None,
+        year_max: int | None = None,
+        min_count: int = 0,
+    ) -> np.ndarray:
+        """Every matching movie_id (int64), best match first (most rated first without a query)."""
+        q = self._build(query, genres, year_min, year_max, min_count)
+        if q.empty:
+            return np.empty(0, np.int64)
+        if q.trigram:
+            return self._all_ranked(q)
+        if not q.text:
+            return self._filter_arrays(genres, year_min, year_max, min_count, q)
+        rows = self._select(q, "movie_id", _order_sql("relevance", True, bool(q.text)), None)
+        return np.array([r[0] for r in rows], dtype=np.int64)
+
+    @locked
+    def search_movies(
+        self,
+        query: str = "",
+        *,
+        genres: Iterable[str] = (),
+        year_min: int | None = None,
+        year_max: int | None = None,
+        min_count: int = 0,
+        sort: str = "relevance",
+        descending: bool = True,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[list[MovieRow], int]:
+        """One page of matches in the asked order, and how many match in all."""
+        if limit < 0 or offset < 0:
+            raise StoreError(f"limit and offset must not be negative (got {limit}, {offset})")
+        q = self._build(query, genres, year_min, year_max, min_count)
+        order = _order_sql(sort, descending, bool(q.text))
+        if q.empty:
+            return [], 0
+        total = self._count(q)
+        if total == 0 or limit == 0 or offset >= total:
+            return [], total
+        if q.trigram and sort == "relevance" and descending:
+            ids = self._tiered_ids(q, offset + limit)[offset:]
+            return self._movies_in_order(ids), total
+        rows = self._select(q, MOVIE_COLUMNS, order, limit, offset)
+        return [row_to_movie(row) for row in rows], total
+
+    def _movies_in_order(self, ids: list[int]) -> list[MovieRow]:
+        if not ids:
+            return []
+        rows = self.conn.execute(
+            f"SELECT {MOVIE_COLUMNS} FROM movies WHERE movie_id IN ({','.join('?' * len(ids))})", ids
+        )
+        found = {row[0]: row_to_movie(row) for row in rows}
+        return [found[m] for m in ids if m in found]

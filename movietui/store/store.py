@@ -1,0 +1,28 @@
+"""The Store: one SQLite file, one connection, every public method under one RLock."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .catalog import CatalogMixin
+from .connection import open_connection
+from .models import ModelsMixin
+from .profiles import ProfilesMixin
+from .search import SearchMixin
+
+
+class Store(CatalogMixin, SearchMixin, ProfilesMixin, ModelsMixin):
+    """movietui's database; safe to share between the UI thread and a worker thread."""
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_store(path: str | os.PathLike[str]) -> Store:
+    """Open (creating if needed) the database at ``path``; StoreError if it cannot be used."""
+    file = Path(path).expanduser()
+    return Store(file, open_connection(file))

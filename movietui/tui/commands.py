@@ -1,0 +1,47 @@
+"""Command palette entries for the app's verbs (ctrl+p)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, cast
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from movietui.tui.app import MovieTuiApp
+
+
+class MovieTuiCommands(Provider):
+    """Train, stop, profiles, import, search, tabs, onboarding, help."""
+
+    def _verbs(self) -> list[tuple[str, str, Callable[[], object]]]:
+        app = cast("MovieTuiApp", self.app)
+        verbs: list[tuple[str, str, Callable[[], object]]] = [
+            ("Help", "Show every key", app.action_help),
+            ("Import a dataset", "Download or import a MovieLens release", app.action_import),
+        ]
+        main = app.main_screen
+        if main is not None:
+            verbs += [
+                ("Train model", "Retrain the full model in the background", main.action_train),
+                ("Stop training", "Stop the running training after this epoch", main.action_stop_train),
+                ("Switch profile", "Create, rename, switch or delete profiles", app.action_profiles),
+                ("Search titles", "Focus the Browse search box", main.action_search),
+                ("Onboarding", "Rate a few well-known movies", app.action_onboarding),
+            ]
+            for tab, label in (("browse", "Browse"), ("recs", "For you"), ("ratings", "Your ratings"),
+                               ("watchlist", "Watchlist"), ("training", "Training")):
+                verbs.append((f"Go to {label}", f"Open the {label} tab", partial(main.show_tab, tab)))
+        return verbs
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._verbs():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._verbs():
+            match = matcher.match(name)
+            if match > 0:
+                yield Hit(match, matcher.highlight(name), callback, help=help_text)

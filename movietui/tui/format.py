@@ -1,0 +1,61 @@
+"""Small text helpers shared by the screens: stars, titles, numbers.
+
+Titles always go through ``rich.text.Text`` so brackets in user data ("[REC]") are
+shown literally instead of being read as markup.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from movietui.service import MovieView
+
+
+def stars(rating: float | None) -> str:
+    """``4.5`` -> ``★★★★½``; ``None`` -> ``""``. The number follows so colour is never the only cue."""
+    if rating is None:
+        return ""
+    whole = int(rating)
+    half = "½" if rating - whole >= 0.5 else ""
+    return f"{'★' * whole}{half} {rating:g}"
+
+
+def score(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def title_text(movie: MovieView, with_year: bool = False) -> Text:
+    title = movie.title
+    if with_year and movie.year:
+        title = f"{title} ({movie.year})"
+    return Text(title, no_wrap=True, overflow="ellipsis")
+
+
+def community(movie: MovieView) -> str:
+    if movie.mean_rating is None or not movie.rating_count:
+        return "-"
+    return f"{movie.mean_rating:.2f} ({movie.rating_count:,})"
+
+
+def year(movie: MovieView) -> str:
+    return str(movie.year) if movie.year else ""
+
+
+def genres(movie: MovieView) -> str:
+    return ", ".join(movie.genres)
+
+
+def size(n_bytes: int | None) -> str:
+    if not n_bytes:
+        return "size unknown"
+    if n_bytes >= 1 << 30:
+        return f"{n_bytes / (1 << 30):.1f} GB"
+    if n_bytes >= 1 << 20:
+        return f"{n_bytes / (1 << 20):.0f} MB"
+    return f"{n_bytes / 1024:.0f} KB"
+
+
+def adjust_half(current: float | None, step: float) -> float | None:
+    """``+``/``-`` move a rating by half a star within 0.5..5; no rating yet starts at 3."""
+    base = 3.0 if current is None else current + step
+    return min(5.0, max(0.5, base))

@@ -1,0 +1,62 @@
+"""Messages that cross screens: worker progress (coalesced) and rating changes.
+
+Workers post these from their threads (``post_message`` is thread-safe); the ``Tick``
+messages replace any unprocessed tick of the same kind, so a fast import or a fast
+epoch loop can never flood the queue (the handler reads the latest shared state).
+"""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from movietui.service import EpochReport, ImportReport, Progress, RateResult, TrainResult
+
+
+class ImportTick(Message):
+    """The import moved on; ``progress`` is the latest figure."""
+
+    def __init__(self, progress: Progress) -> None:
+        super().__init__()
+        self.progress = progress
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ImportTick) and message.progress.stage == self.progress.stage
+
+
+class ImportDone(Message):
+    def __init__(self, report: ImportReport) -> None:
+        super().__init__()
+        self.report = report
+
+
+class ImportFailed(Message):
+    def __init__(self, error: str) -> None:
+        super().__init__()
+        self.error = error
+
+
+class TrainingTick(Message):
+    """One or more epochs finished; the app's ``TrainingState.history`` holds them all."""
+
+    def __init__(self, report: EpochReport) -> None:
+        super().__init__()
+        self.report = report
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, TrainingTick)
+
+
+class TrainingDone(Message):
+    def __init__(self, result: TrainResult | None, error: str | None = None) -> None:
+        super().__init__()
+        self.result = result
+        self.error = error
+
+
+class RatingChanged(Message):
+    """A rating was committed (or removed, or undone); visible lists should refresh."""
+
+    def __init__(self, result: RateResult, title: str | None = None) -> None:
+        super().__init__()
+        self.result = result
+        self.title = title

@@ -1,0 +1,129 @@
+"""One movie: facts, your rating, the prediction and why, links, similar movies.
+
+Rating keys here rate the movie shown. Enter on a similar movie opens it on top; Escape
+walks back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from movietui.errors import MovietuiError
+from movietui.service import MovieDetail
+from movietui.tui import format as fmt
+from movietui.tui.messages import RatingChanged
+from movietui.tui.widgets.movie_table import MovieTable, to_rows
+
+if TYPE_CHECKING:
+    from movietui.tui.app import MovieTuiApp
+
+
+def detail_text(detail: MovieDetail) -> Text:
+    movie = detail.movie
+    text = Text()
+    text.append(movie.title, style="bold")
+    if movie.year:
+        text.append(f" ({movie.year})")
+    text.append("\n")
+    text.append(f"Genres: {fmt.genres(movie) or 'none listed'}\n")
+    text.append(f"Community: {fmt.community(movie)} ratings\n")
+    text.append("Your rating: ")
+    text.append(fmt.stars(movie.my_rating) or "not rated", style="bold")
+    text.append(f"    Predicted for you: {fmt.score(movie.predicted) or 'n/a'}")
+    text.append("    On your watchlist" if movie.on_watchlist else "")
+    text.append("\n")
+    if detail.because:
+        text.append(f"Because you liked: {', '.join(detail.because)}\n")
+    links = []
+    if detail.imdb_id:
+        links.append(f"IMDb {detail.imdb_id} {detail.imdb_url or ''}".rstrip())
+    if detail.tmdb_id:
+        links.append(f"TMDb {detail.tmdb_id} {detail.tmdb_url or ''}".rstrip())
+    if links:
+        text.append("Links: " + " · ".join(links))
+    return text
+
+
+class MovieDetailScreen(Screen):
+    BINDINGS = [
+        Binding("escape,backspace", "back", "Back", id="detail.back"),
+        Binding("1", "rate(1)", "Rate", key_display="1-5", id="detail.rate1"),
+        Binding("2", "rate(2)", "2", show=False, id="detail.rate2"),
+        Binding("3", "rate(3)", "3", show=False, id="detail.rate3"),
+        Binding("4", "rate(4)", "4", show=False, id="detail.rate4"),
+        Binding("5", "rate(5)", "5", show=False, id="detail.rate5"),
+        Binding("plus,equals_sign", "nudge(0.5)", "±½ star", key_display="+/-", id="detail.up_half"),
+        Binding("minus", "nudge(-0.5)", "-½", show=False, id="detail.down_half"),
+        Binding("0,delete", "unrate", "Unrate", key_display="0/del", id="detail.remove"),
+        Binding("u", "undo", "Undo", id="detail.undo"),
+        Binding("w", "watch", "Watchlist", id="detail.watchlist"),
+    ]
+
+    def __init__(self, movie_id: int) -> None:
+        super().__init__()
+        self.movie_id = movie_id
+        self.detail: MovieDetail | None = None
+
+    @property
+    def movietui(self) -> MovieTuiApp:
+        return cast("MovieTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="detail-box"):
+            yield Static(id="detail-info")
+            yield Label("Similar movies (Enter opens, Escape goes back)", classes="section-title")
+            yield MovieTable("similar", rateable=False, id="similar-table")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one("#similar-table").focus()
+
+    def reload(self) -> None:
+        try:
+            self.detail = self.movietui.service.movie(self.movie_id)
+        except MovietuiError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.query_one("#detail-info", Static).update(detail_text(self.detail))
+        self.query_one("#similar-table", MovieTable).show(to_rows(self.detail.similar))
+
+    def on_rating_changed(self, _: RatingChanged) -> None:
+        self.reload()
+
+    @on(DataTable.RowSelected, "#similar-table")
+    def _open_similar(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is not None:
+            self.app.push_screen(MovieDetailScreen(int(event.row_key.value)))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_rate(self, stars: int) -> None:
+        self.movietui.rate_movie(self.movie_id, float(stars), self._title())
+
+    def action_nudge(self, step: float) -> None:
+        mine = self.detail.movie.my_rating if self.detail else None
+        self.movietui.rate_movie(self.movie_id, fmt.adjust_half(mine, step), self._title())
+
+    def action_unrate(self) -> None:
+        self.movietui.rate_movie(self.movie_id, None, self._title())
+
+    def _title(self) -> str | None:
+        return self.detail.movie.title if self.detail else None
+
+    def action_undo(self) -> None:
+        self.movietui.undo_rating()
+
+    def action_watch(self) -> None:
+        self.movietui.toggle_watchlist(self.movie_id)
+        self.reload()

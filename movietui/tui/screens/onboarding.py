@@ -1,0 +1,92 @@
+"""Cold start: "Rate a few movies you know", recommendations changing beside the list.
+
+The list comes from ``service.onboarding()`` (well known but divisive titles, which teach
+the model most per rating). Rated rows stay (showing the stars) and the cursor moves on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from movietui.errors import MovietuiError
+from movietui.tui.messages import RatingChanged
+from movietui.tui.widgets.movie_table import MovieTable, to_rows
+
+if TYPE_CHECKING:
+    from movietui.tui.app import MovieTuiApp
+
+
+class OnboardingScreen(Screen):
+    BINDINGS = [
+        Binding("s", "skip", "Skip", id="onboarding.skip"),
+        Binding("escape,d", "done", "Done", id="onboarding.done"),
+    ]
+
+    @property
+    def movietui(self) -> MovieTuiApp:
+        return cast("MovieTuiApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text("Rate a few movies you know: 1-5 stars, +/- half a star, s or ↓ skips, "
+                          "Escape when done. The recommendations on the right change after each rating."),
+                     id="onboarding-intro")
+        with Horizontal(id="onboarding-body"):
+            with Vertical(id="onboarding-left"):
+                yield Label("Movies to rate", classes="section-title")
+                yield MovieTable("onboarding", id="onboarding-table")
+            with Vertical(id="onboarding-right"):
+                yield Label("Recommended for you", classes="section-title")
+                yield MovieTable("mini", rateable=False, id="onboarding-recs")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        try:
+            movies = self.movietui.service.onboarding(n=30)
+        except MovietuiError as error:
+            self.notify(str(error), severity="error")
+            movies = []
+        self.query_one("#onboarding-table", MovieTable).show(to_rows(movies))
+        self.refresh_recs()
+        self.query_one("#onboarding-table").focus()
+
+    def refresh_recs(self) -> None:
+        try:
+            recs = self.movietui.service.recommendations(n=20)
+        except MovietuiError as error:
+            self.notify(str(error), severity="error")
+            return
+        self.query_one("#onboarding-recs", MovieTable).show(to_rows(recs), keep_cursor=False)
+
+    def top_recommendation(self) -> int | None:
+        ids = self.query_one("#onboarding-recs", MovieTable).movie_ids()
+        return ids[0] if ids else None
+
+    def on_rating_changed(self, message: RatingChanged) -> None:
+        table = self.query_one("#onboarding-table", MovieTable)
+        movie_id = message.result.movie_id
+        if movie_id in table.rows_data:
+            table.set_flags(movie_id, my_rating=message.result.rating)
+            if table.current_movie_id == movie_id and message.result.rating is not None:
+                table.action_cursor_down()
+        self.refresh_recs()
+
+    def action_skip(self) -> None:
+        self.query_one("#onboarding-table", MovieTable).action_cursor_down()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        from movietui.tui.screens.detail import MovieDetailScreen
+        if event.row_key.value is not None:
+            self.app.push_screen(MovieDetailScreen(int(event.row_key.value)))
+
+    def action_done(self) -> None:
+        self.dismiss()

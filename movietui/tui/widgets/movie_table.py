@@ -1,0 +1,214 @@
+"""A DataTable of movies with the rating keys, filled a page at a time.
+
+One widget serves every list (browse, recommendations, ratings, watchlist, similar,
+onboarding); ``kind`` picks the columns. Rows are keyed by movie id. The table never
+holds the whole catalog: callers hand it one page and may ``append`` the next.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from movietui.service import MovieView, RatedMovie, Recommendation, Similar
+from movietui.tui import format as fmt
+
+if TYPE_CHECKING:
+    from movietui.tui.app import MovieTuiApp
+
+
+@dataclass(frozen=True)
+class MovieRowData:
+    """What a table row shows: the movie plus the list-specific extras."""
+
+    movie: MovieView
+    predicted: float | None = None
+    because: str = ""
+    similarity: float | None = None
+
+
+def to_rows(items: Iterable[MovieView | Recommendation | RatedMovie | Similar]) -> list[MovieRowData]:
+    rows: list[MovieRowData] = []
+    for item in items:
+        if isinstance(item, Recommendation):
+            because = ", ".join(item.because)
+            rows.append(MovieRowData(item.movie, item.predicted, f"because you liked {because}" if because else ""))
+        elif isinstance(item, Similar):
+            rows.append(MovieRowData(item.movie, item.movie.predicted, similarity=item.score))
+        elif isinstance(item, RatedMovie):
+            rows.append(MovieRowData(item.movie, item.movie.predicted))
+        else:
+            rows.append(MovieRowData(item, item.predicted))
+    return rows
+
+
+# (label, key, width) per kind; cells come from _cell().
+COLUMNS: dict[str, list[tuple[str, str, int]]] = {
+    "browse": [("Title", "title", 44), ("Year", "year", 4), ("Genres", "genres", 26),
+               ("Community", "community", 14), ("You", "you", 7), ("Predicted", "predicted", 9),
+               ("W", "watch", 1)],
+    "recs": [("#", "rank", 3), ("Title", "title", 40), ("Year", "year", 4), ("Predicted", "predicted", 9),
+             ("Why", "because", 50)],
+    "ratings": [("Title", "title", 44), ("Year", "year", 4), ("You", "you", 7),
+                ("Predicted", "predicted", 9), ("Community", "community", 14), ("Genres", "genres", 26)],
+    "watchlist": [("Title", "title", 44), ("Year", "year", 4), ("Predicted", "predicted", 9),
+                  ("Community", "community", 14), ("Genres", "genres", 30)],
+    "similar": [("Title", "title", 40), ("Year", "year", 4), ("Similarity", "similarity", 10),
+                ("Predicted", "predicted", 9), ("Community", "community", 14)],
+    "mini": [("#", "rank", 3), ("Title", "title", 34), ("Year", "year", 4), ("Pred", "predicted", 5)],
+    "onboarding": [("Title", "title", 36), ("Year", "year", 4), ("You", "you", 7),
+                   ("Community", "community", 11), ("Genres", "genres", 24)],
+}
+
+
+def _cell(key: str, row: MovieRowData, rank: int) -> str | Text:
+    movie = row.movie
+    match key:
+        case "title":
+            return fmt.title_text(movie)
+        case "year":
+            return fmt.year(movie)
+        case "genres":
+            return Text(fmt.genres(movie), no_wrap=True, overflow="ellipsis")
+        case "community":
+            return fmt.community(movie)
+        case "you":
+            return Text(fmt.stars(movie.my_rating), style="bold")
+        case "predicted":
+            return fmt.score(row.predicted)
+        case "watch":
+            return "W" if movie.on_watchlist else ""
+        case "rank":
+            return str(rank)
+        case "because":
+            return Text(row.because, no_wrap=True, overflow="ellipsis")
+        case "similarity":
+            return fmt.score(row.similarity)
+    raise KeyError(key)
+
+
+class MovieTable(DataTable):
+    """Movies, one row each; rating keys act on the highlighted movie when ``rateable``."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
+        Binding("1", "rate(1)", "Rate", key_display="1-5", id="rate.1"),
+        Binding("2", "rate(2)", "2", show=False, id="rate.2"),
+        Binding("3", "rate(3)", "3", show=False, id="rate.3"),
+        Binding("4", "rate(4)", "4", show=False, id="rate.4"),
+        Binding("5", "rate(5)", "5", show=False, id="rate.5"),
+        Binding("plus,equals_sign", "nudge(0.5)", "±½ star", key_display="+/-", id="rate.up_half"),
+        Binding("minus", "nudge(-0.5)", "-½", show=False, id="rate.down_half"),
+        Binding("0,delete", "unrate", "Unrate", key_display="0/del", id="rate.remove"),
+        Binding("u", "undo", "Undo", id="rate.undo"),
+        Binding("w", "watch", "Watchlist", id="watchlist.toggle"),
+    ]
+
+    def __init__(self, kind: str, *, rateable: bool = True, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
+        self.kind = kind
+        self.rateable = rateable
+        self.rows_data: dict[int, MovieRowData] = {}
+
+    def on_mount(self) -> None:
+        for label, key, width in COLUMNS[self.kind]:
+            self.add_column(label, key=key, width=width)
+
+    @property
+    def movietui(self) -> MovieTuiApp:
+        return cast("MovieTuiApp", self.app)
+
+    # ---- filling -------------------------------------------------------------------
+    def show(self, rows: Sequence[MovieRowData], keep_cursor: bool = True) -> None:
+        """Replace every row; the cursor stays on the same movie when it is still listed."""
+        current = self.current_movie_id if keep_cursor else None
+        old_row = self.cursor_row
+        self.clear()
+        self.rows_data = {}
+        self.append(rows)
+        if current is not None and current in self.rows_data:
+            self.move_cursor(row=self.get_row_index(str(current)), animate=False)
+        elif keep_cursor and self.row_count:
+            self.move_cursor(row=min(old_row, self.row_count - 1), animate=False)
+
+    def append(self, rows: Sequence[MovieRowData]) -> None:
+        start = self.row_count
+        for offset, row in enumerate(rows):
+            movie_id = row.movie.movie_id
+            if movie_id in self.rows_data:
+                continue
+            self.rows_data[movie_id] = row
+            cells = [_cell(key, row, start + offset + 1) for _, key, _ in COLUMNS[self.kind]]
+            self.add_row(*cells, key=str(movie_id))
+
+    def update_movie(self, movie: MovieView) -> None:
+        """Refresh one row in place after its rating or watchlist flag changed."""
+        row = self.rows_data.get(movie.movie_id)
+        if row is None:
+            return
+        row = MovieRowData(movie, movie.predicted if row.similarity is None and not row.because
+                           else row.predicted, row.because, row.similarity)
+        self.rows_data[movie.movie_id] = row
+        for _, key, _ in COLUMNS[self.kind]:
+            if key in ("you", "watch", "predicted"):
+                self.update_cell(str(movie.movie_id), key, _cell(key, row, 0))
+
+    def set_flags(self, movie_id: int, **changes: object) -> None:
+        """Show a new ``my_rating``/``on_watchlist`` for one row without asking the service."""
+        row = self.rows_data.get(movie_id)
+        if row is not None:
+            self.update_movie(dataclasses.replace(row.movie, **changes))
+
+    @property
+    def current_movie_id(self) -> int | None:
+        if not self.row_count or self.cursor_row < 0:
+            return None
+        try:
+            key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key
+        except Exception:  # the cursor is outside the table after a clear
+            return None
+        return int(key.value) if key.value is not None else None
+
+    def movie_ids(self) -> list[int]:
+        return list(self.rows_data)
+
+    # ---- rating actions ------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("rate", "nudge", "unrate", "undo"):
+            return self.rateable
+        if action == "watch":
+            return self.kind != "onboarding"
+        return True
+
+    def action_rate(self, stars: int) -> None:
+        movie_id = self.current_movie_id
+        if movie_id is not None:
+            self.movietui.rate_movie(movie_id, float(stars), self.rows_data[movie_id].movie.title)
+
+    def action_nudge(self, step: float) -> None:
+        movie_id = self.current_movie_id
+        if movie_id is None:
+            return
+        mine = self.rows_data[movie_id].movie.my_rating
+        self.movietui.rate_movie(movie_id, fmt.adjust_half(mine, step), self.rows_data[movie_id].movie.title)
+
+    def action_unrate(self) -> None:
+        movie_id = self.current_movie_id
+        if movie_id is not None:
+            self.movietui.rate_movie(movie_id, None, self.rows_data[movie_id].movie.title)
+
+    def action_undo(self) -> None:
+        self.movietui.undo_rating()
+
+    def action_watch(self) -> None:
+        movie_id = self.current_movie_id
+        if movie_id is not None:
+            self.movietui.toggle_watchlist(movie_id)

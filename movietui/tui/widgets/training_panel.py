@@ -1,0 +1,137 @@
+"""The Training tab: hyperparameters, start/stop, live loss chart, fold-in figures.
+
+The panel draws; the app owns the training worker and its ``TrainingState`` (so a run
+survives screen changes) and calls ``show_state`` whenever a coalesced tick arrives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.validation import Integer, Number
+from textual.widgets import Button, Input, Label, Static
+
+from movietui.service import EpochReport, Hyper, ModelInfo, RateResult, TrainResult
+from movietui.tui.widgets.loss_chart import LossChart
+
+
+@dataclass
+class TrainingState:
+    """Shared between the worker thread (appends) and the UI thread (reads)."""
+
+    running: bool = False
+    hyper: Hyper | None = None
+    history: list[EpochReport] = field(default_factory=list)
+    started_at: float = 0.0
+    result: TrainResult | None = None
+    error: str | None = None
+
+
+# (input id, Hyper field, label, validator, parser)
+FIELDS = [
+    ("hp-factors", "factors", "Factors", Integer(minimum=1, maximum=512), int),
+    ("hp-epochs", "epochs", "Epochs", Integer(minimum=1, maximum=10_000), int),
+    ("hp-lr", "lr", "Learning rate", Number(minimum=1e-6, maximum=1.0), float),
+    ("hp-reg", "reg", "Regularisation", Number(minimum=0.0, maximum=10.0), float),
+]
+
+
+def describe_model(info: ModelInfo | None) -> str:
+    if info is None:
+        return "No model trained yet: recommendations use damped popularity. Press Start (or t)."
+    val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
+    return (f"Current model #{info.model_id}: {info.hyper.factors} factors, {len(info.history)} epochs, "
+            f"{info.n_users:,} users × {info.n_items:,} movies, {info.n_ratings:,} ratings, "
+            f"validation RMSE {val}")
+
+
+def describe_progress(state: TrainingState) -> str:
+    if not state.history:
+        return "Training: loading ratings…" if state.running else ""
+    last = state.history[-1]
+    val = f"{last.val_rmse:.4f}" if last.val_rmse is not None else "n/a"
+    text = (f"Epoch {last.epoch}/{last.epochs} · train RMSE {last.train_rmse:.4f} · val RMSE {val} · "
+            f"{last.updates_per_s / 1e6:.2f} M updates/s")
+    if state.running:
+        per_epoch = (time.monotonic() - state.started_at) / max(1, last.epoch)
+        text += f" · ETA {per_epoch * (last.epochs - last.epoch):.0f} s"
+    return text
+
+
+class TrainingPanel(Vertical):
+    """Hyperparameter inputs, Start/Stop, status lines and the chart."""
+
+    class StartRequested(Message):
+        """Start pressed; the handler reads the inputs with ``read_hyper``."""
+
+    class StopRequested(Message):
+        pass
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="hyper-row"):
+            for input_id, _, label, validator, _ in FIELDS:
+                with Vertical(classes="hyper-field"):
+                    yield Label(label)
+                    yield Input(id=input_id, validators=[validator], compact=True)
+            yield Button("Start (t)", id="train-start", variant="primary", compact=True)
+            yield Button("Stop (x)", id="train-stop", variant="error", disabled=True, compact=True)
+        yield Static(id="model-line")
+        yield Static(id="progress-line")
+        yield Static(id="foldin-line")
+        yield LossChart(id="loss-chart")
+
+    def set_hyper(self, hyper: Hyper) -> None:
+        for input_id, attr, *_ in FIELDS:
+            self.query_one(f"#{input_id}", Input).value = f"{getattr(hyper, attr):g}"
+
+    def read_hyper(self, base: Hyper) -> Hyper | None:
+        """The edited hyperparameters, or None (with the bad field named) when one is invalid."""
+        changes: dict[str, float | int] = {}
+        for input_id, attr, label, validator, parse in FIELDS:
+            value = self.query_one(f"#{input_id}", Input).value.strip()
+            if not validator.validate(value).is_valid:
+                self.notify(f"{label}: {value!r} is not valid; {validator.failure_description or 'fix it'}",
+                            severity="error")
+                return None
+            changes[attr] = parse(value)
+        return dataclasses.replace(base, **changes)
+
+    def show_state(self, state: TrainingState, model: ModelInfo | None) -> None:
+        self.query_one("#train-start", Button).disabled = state.running
+        self.query_one("#train-stop", Button).disabled = not state.running
+        self.query_one("#model-line", Static).update(Text(describe_model(model)))
+        line = describe_progress(state)
+        if state.error:
+            line = f"Training failed: {state.error}"
+        elif state.result and not state.running:
+            line = ("Stopped: " if state.result.cancelled else "Finished: ") + line
+        self.query_one("#progress-line", Static).update(Text(line))
+        chart = self.query_one(LossChart)
+        if state.history:
+            chart.plot_history(state.history, state.history[-1].epochs)
+        elif model is not None and model.history:
+            chart.plot_history(model.history)
+
+    def show_fold_in(self, title: str, result: RateResult) -> None:
+        if result.loss_before is None or result.loss_after is None:
+            text = f"{title}: rating saved (not folded in: no model yet)"
+        else:
+            text = (f"Fold-in after rating {title}: profile loss {result.loss_before:.4f} → "
+                    f"{result.loss_after:.4f}")
+        self.query_one("#foldin-line", Static).update(Text(text))
+
+    @on(Button.Pressed, "#train-start")
+    def _start(self) -> None:
+        self.post_message(self.StartRequested())
+
+    @on(Button.Pressed, "#train-stop")
+    def _stop(self) -> None:
+        self.post_message(self.StopRequested())
+

@@ -1,0 +1,122 @@
+"""The core commands end to end: `python -m movietui --home TMP ...` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "MOVIETUI_HOME"}
+    return subprocess.run(
+        [sys.executable, "-m", "movietui", "--home", str(home), *args],
+        capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env,
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("movietui: error: "), result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def imported_home(tmp_path_factory: pytest.TempPathFactory, ml_small_zip: Path) -> Path:
+    home = tmp_path_factory.mktemp("cli") / "home"
+    result = run(home, "import", str(ml_small_zip))
+    assert result.returncode == 0, result.stderr
+    assert "imported ml-latest-small: 9,742 movies, 100,836 ratings" in result.stdout
+    assert {"reading...", "writing...", "indexing..."} <= set(result.stderr.splitlines())
+    return home
+
+
+def in_process(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    """main() called directly: the same code path, without paying numba's import again."""
+    from movietui.cli import main
+
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def one_line(code: int, err: str) -> str:
+    assert code == 1 and "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("movietui: error: "), err
+    return lines[0]
+
+
+def test_locate_works_with_a_broken_database_and_info_says_what_is_wrong(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "movietui.db").write_bytes(b"this is not sqlite" * 20)
+    result = run(home, "locate")
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert lines["home"] == str(home)
+    assert lines["database"] == str(home / "movietui.db")
+    assert lines["cache"] == str(home / "cache")
+    broken = one_line(*in_process(capsys, "--home", str(home), "info")[::2])
+    assert "movietui.db" in broken and "not a SQLite database" in broken
+    assert (home / "movietui.db").read_bytes() == b"this is not sqlite" * 20   # never overwritten
+
+
+def test_info_train_and_info_again(imported_home: Path) -> None:
+    info = run(imported_home, "info")
+    assert info.returncode == 0, info.stderr
+    assert "9,742" in info.stdout and "100,836" in info.stdout
+    assert "ml-latest-small" in info.stdout and "none yet" in info.stdout   # no model yet
+
+    train = run(imported_home, "train", "--factors", "8", "--epochs", "3", "--seed", "1")
+    assert train.returncode == 0, train.stderr
+    epochs = [line for line in train.stdout.splitlines() if line.startswith("epoch ")]
+    assert len(epochs) == 3 and "val RMSE" in epochs[0]
+    assert "model #1 saved: 8 factors, 3 epochs, 100,836 ratings" in train.stdout
+
+    info = run(imported_home, "info")
+    assert "#1 trained" in info.stdout and "8 factors" in info.stdout
+
+
+def test_a_bad_path_is_one_line_and_exit_1(imported_home: Path, tmp_path: Path) -> None:
+    missing = assert_one_line_error(run(imported_home, "import", str(tmp_path / "no-such.zip")))
+    assert "no-such.zip" in missing
+
+
+def test_bad_inputs_in_process(imported_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    home = str(imported_home)
+    not_zip = tmp_path / "ml-fake.zip"
+    not_zip.write_text("hello")
+    one_line(*in_process(capsys, "--home", home, "import", str(not_zip))[::2])
+    bad_hyper = one_line(*in_process(capsys, "--home", home, "train", "--factors", "0", "--epochs", "1")[::2])
+    assert "factors" in bad_hyper
+    no_catalog = one_line(*in_process(capsys, "--home", str(tmp_path / "fresh"), "train", "--epochs", "1")[::2])
+    assert "import" in no_catalog
+    # The failed import left the catalog as it was; --home also works after the command.
+    code, out, _ = in_process(capsys, "info", "--home", home)
+    assert code == 0 and "100,836" in out
+
+
+def test_help_lists_the_commands() -> None:
+    helped = subprocess.run([sys.executable, "-m", "movietui", "--help"], capture_output=True, text=True,
+                            cwd=REPO, timeout=60)
+    assert helped.returncode == 0
+    for command in ("locate", "info", "import", "train", "eval"):
+        assert command in helped.stdout
+
+
+def test_eval_prints_the_table(imported_home: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out, err = in_process(capsys, "--home", str(imported_home), "eval", "--factors", "4", "--epochs", "2")
+    assert code == 0, err
+    assert "90,752 train / 10,084 test ratings" in out
+    for method in ("global mean", "bias baseline", "model", "SGD fold-in", "full retrain"):
+        assert method in out
+    assert "[1/7] train on 90% of ratings" in err

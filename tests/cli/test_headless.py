@@ -1,0 +1,153 @@
+"""Headless commands end to end: `python -m movietui --home TMP ...` on the real ml-latest-small.
+
+One import and one tiny training run per module. The main flows run in a subprocess; the
+bad-input variants call main() in-process (same code path, without paying numba's import
+for every case).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+LETTERBOXD = "Date,Name,Year,Letterboxd URI,Rating\n"
+
+
+def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != "MOVIETUI_HOME"}
+    return subprocess.run([sys.executable, "-m", "movietui", "--home", str(home), *args],
+                          capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env)
+
+
+def ok(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    return result.stdout
+
+
+def one_line_error(code: int, err: str) -> str:
+    assert code == 1 and "Traceback" not in err, err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("movietui: error: "), err
+    return lines[0]
+
+
+def in_process(capsys: pytest.CaptureFixture, home: Path, *argv: str) -> tuple[int, str, str]:
+    from movietui.cli import main
+
+    code = main(["--home", str(home), *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory, ml_small_zip: Path) -> Path:
+    path = tmp_path_factory.mktemp("headless") / "home"
+    ok(run(path, "import", str(ml_small_zip)))
+    assert "model #1 saved: 8 factors" in ok(run(path, "train", "--factors", "8", "--epochs", "3"))
+    assert ok(run(path, "profiles", "create", "alice")) == "created profile 'alice' (now current)\n"
+    return path
+
+
+def test_rate_recommend_and_similar(home: Path, capsys: pytest.CaptureFixture) -> None:
+    assert ok(run(home, "rate", "toy story", "4.5")) == "rated Toy Story (1995): 4.5 for 'alice'\n"
+
+    document = json.loads(ok(run(home, "recommend", "-n", "5", "--format", "json", "--since", "1990")))
+    assert (document["format"], document["version"], document["profile"], document["model"]) == (
+        "movietui-recommendations", 1, "alice", True)
+    recs = document["recommendations"]
+    assert [r["rank"] for r in recs] == [1, 2, 3, 4, 5]
+    assert all(r["year"] >= 1990 and r["movie_id"] != 1 and 0.5 <= r["predicted"] <= 5 for r in recs)
+    assert set(recs[0]) == {"rank", "movie_id", "title", "year", "genres", "predicted", "mean_rating",
+                            "rating_count", "because"}
+
+    code, out, _ = in_process(capsys, home, "recommend", "-n", "3", "--format", "csv", "--genre", "Comedy")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0 and [r["rank"] for r in rows] == ["1", "2", "3"]
+    assert all("Comedy" in r["genres"].split("|") for r in rows)
+
+    code, out, _ = in_process(capsys, home, "recommend", "-n", "4")
+    table = out.splitlines()
+    assert table[0] == "4 recommendations for profile 'alice' (1 ratings), by model predictions"
+    assert sum(1 for line in table if line[:3].strip().isdigit()) == 4
+
+    code, out, _ = in_process(capsys, home, "similar", "toy story", "-n", "5", "--format", "json")
+    document = json.loads(out)
+    assert document["movie"] == {"movie_id": 1, "title": "Toy Story", "year": 1995}
+    assert len(document["similar"]) == 5 and all(s["movie_id"] != 1 for s in document["similar"])
+
+
+def test_ambiguous_title_lists_candidates(home: Path) -> None:
+    result = run(home, "similar", "hamlet")
+    assert result.returncode == 1 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert lines[0] == "movietui: error: 'hamlet' matches 5 films; add --year YEAR"
+    assert [line.split("  ")[1].strip() for line in lines[1:]] == [
+        "Hamlet (1996)", "Hamlet (1990)", "Hamlet (2000)", "Hamlet (1948)", "Hamlet (1964)"]
+
+
+def test_ratings_import_export_round_trip(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert in_process(capsys, home, "profiles", "create", "source")[0] == 0
+    ratings = tmp_path / "ratings.csv"
+    ratings.write_text(LETTERBOXD + "2023-01-02,Se7en,1995,u,4\n2023-01-03,The Godfather,1972,u,5\n"
+                       "2023-01-04,Never Made,2019,u,1\n", encoding="utf-8")
+    blocked = run(home, "ratings", "import", str(ratings), "--profile", "source")
+    assert blocked.returncode == 1, blocked.stderr
+    report = blocked.stdout.splitlines()
+    assert report[0] == "ratings.csv: detected Letterboxd ratings.csv; 3 rows for profile 'source'"
+    assert report[-1] == "nothing written; rerun with --partial to import the 2 matched rows"
+
+    code, out, _ = in_process(capsys, home, "ratings", "import", str(ratings), "--partial")
+    assert code == 0 and out.splitlines()[-1] == "wrote 2 ratings (0 unchanged)"
+    assert in_process(capsys, home, "rate", "toy story", "3", "--profile", "source")[0] == 0
+    exported = tmp_path / "mine.json"
+    assert ok(run(home, "ratings", "export", str(exported), "--profile", "source")) == (
+        f"wrote 3 ratings to {exported} (json)\n")
+    document = json.loads(exported.read_text())
+    assert {e["movie_id"]: e["rating"] for e in document["ratings"]} == {1: 3.0, 47: 4.0, 858: 5.0}
+
+    assert in_process(capsys, home, "profiles", "create", "copy")[0] == 0
+    code, out, _ = in_process(capsys, home, "ratings", "import", str(exported))
+    assert code == 0 and out.splitlines()[-1] == "wrote 3 ratings (0 unchanged)"
+    code, out, _ = in_process(capsys, home, "profiles", "--format", "json")
+    listing = json.loads(out)
+    assert listing["current"] == "copy"
+    counts = {p["name"]: p["ratings"] for p in listing["profiles"]}
+    assert counts["source"] == counts["copy"] == 3
+
+
+def test_bad_inputs_fail_with_one_line(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    binary = tmp_path / "photo.png"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    result = run(home, "ratings", "import", str(binary))
+    assert one_line_error(result.returncode, result.stderr) == (
+        f"movietui: error: {binary}: looks like a binary file, not a ratings CSV; pass the exported .csv or .zip")
+
+    cases = {
+        "empty.csv": (b"", "the file is empty"),
+        "unknown.csv": (b"foo,bar\n1,2\n", "line 1: unknown format"),
+        "columns.csv": (b"Const,Your Rating\ntt0114709,8\n", "line 1: IMDb Your Ratings export is missing column(s)"),
+        "scale.csv": ((LETTERBOXD + "2023-01-02,Se7en,1995,u,7\n").encode(), "line 2: rating '7' is outside the scale"),
+    }
+    for name, (data, message) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        code, out, err = in_process(capsys, home, "ratings", "import", str(path))
+        assert message in one_line_error(code, err) and out == ""
+    for argv, message in [
+        (("rate", "toy story", "7"), "rating '7' is not allowed"),
+        (("rate", "zzqqxx nothing", "4"), "no film matches 'zzqqxx nothing'"),
+        (("recommend", "--profile", "nobody"), "no profile named 'nobody'"),
+        (("recommend", "--genre", "NotAGenre"), "NotAGenre"),
+        (("ratings", "import", str(tmp_path / "missing.csv")), "cannot read the file"),
+        (("ratings", "export", str(tmp_path / "no-dir" / "x.csv")), "cannot write"),
+    ]:
+        code, out, err = in_process(capsys, home, *argv)
+        assert message in one_line_error(code, err), err

@@ -1,0 +1,286 @@
+"""Corrupt, foreign, newer, old, read-only and full databases: a clear message, no loss.
+
+Each bad file must give ONE line of StoreError from ``open_store`` and from the CLI
+(``python -m movietui --home H info``: exit 1, one stderr line, no traceback), and its bytes
+must be exactly what they were before (sha256 before/after). An old schema is migrated only
+after a backup copy is written. A read-only folder and a full disk give a clear message and
+leave every committed rating in place.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rel_harness import REPO, Figures, file_digest, integrity, worker_env
+
+from movietui.config import get_paths
+from movietui.errors import StoreError
+from movietui.store import SCHEMA_VERSION, open_store
+from movietui.store import schema as store_schema
+
+N_RATINGS = 400
+
+
+def build_real_db(home: Path) -> tuple[Path, dict[int, float]]:
+    """A real movietui database with a profile, ratings and a ~1 MB model; closed cleanly."""
+    db = get_paths(home).db
+    rng = np.random.default_rng(7)
+    with open_store(db) as store:
+        pid = store.create_profile("alice").id
+        ratings = {int(m): float(rng.integers(1, 11)) / 2 for m in rng.choice(50_000, N_RATINGS, replace=False)}
+        for movie, value in ratings.items():
+            store.set_rating(pid, movie, value)
+        store.save_model({"w": rng.normal(size=250_000).astype(np.float32)}, {"k": 1})
+    return db, ratings
+
+
+def ratings_of(db: Path) -> dict[int, float]:
+    with open_store(db) as store:
+        pid = store.list_profiles()[0].id
+        return {r.movie_id: r.rating for r in store.profile_ratings(pid)}
+
+
+def run_cli_info(home: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "movietui", "--home", str(home), "info"],
+        capture_output=True, text=True, cwd=REPO, env=worker_env(), timeout=120,
+    )
+
+
+def assert_one_line_store_error(db: Path) -> str:
+    with pytest.raises(StoreError) as caught:
+        open_store(db)
+    message = str(caught.value)
+    assert message and "\n" not in message, f"not one line: {message!r}"
+    return message
+
+
+# ------------------------------------------------------------ bad files (parametrised)
+
+
+def _random_bytes(db: Path, home: Path) -> None:
+    db.write_bytes(random.Random(1).randbytes(64 * 1024))
+
+
+def _text_file(db: Path, home: Path) -> None:
+    db.write_text("these are my notes, not a database\n" * 200)
+
+
+def _zeroed(db: Path, home: Path) -> None:
+    db.write_bytes(bytes(1 << 20))
+
+
+def _sqlite_header_garbage_body(db: Path, home: Path) -> None:
+    real, _ = build_real_db(home)
+    data = bytearray(real.read_bytes())
+    rng = random.Random(2)
+    for k in range(100, len(data)):  # keep the 100-byte header, scramble every page after it
+        data[k] = rng.randrange(256)
+    db.write_bytes(bytes(data))
+
+
+def _truncated(db: Path, home: Path) -> None:
+    real, _ = build_real_db(home)
+    data = real.read_bytes()
+    page = int.from_bytes(data[16:18], "big") or 65536
+    cut = (len(data) // page // 2) * page + page // 2  # half way through a page in the middle
+    db.write_bytes(data[:cut])
+
+
+def _newer_schema(db: Path, home: Path) -> None:
+    build_real_db(home)
+    conn = sqlite3.connect(db)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
+    conn.commit()
+    conn.close()
+
+
+def _foreign_sqlite(db: Path, home: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE invoices(id INTEGER PRIMARY KEY, amount REAL)")
+    conn.executemany("INSERT INTO invoices(amount) VALUES (?)", [(k * 1.5,) for k in range(1000)])
+    conn.commit()
+    conn.close()
+
+
+BAD_FILES = {
+    "random-bytes": _random_bytes,
+    "text-file": _text_file,
+    "zero-filled": _zeroed,
+    "sqlite-header-garbage-body": _sqlite_header_garbage_body,
+    "truncated-mid-page": _truncated,
+    "newer-schema": _newer_schema,
+    "foreign-sqlite": _foreign_sqlite,
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_FILES))
+def test_bad_database_file_is_refused_and_left_untouched(kind: str, rel_home: Path, figures: Figures) -> None:
+    db = get_paths(rel_home).db
+    BAD_FILES[kind](db, rel_home)
+    for side in ("-wal", "-shm"):
+        Path(str(db) + side).unlink(missing_ok=True)
+    before = file_digest(db)
+
+    message = assert_one_line_store_error(db)
+    assert str(db) in message or db.name in message, f"message does not name the file: {message}"
+    if kind == "newer-schema":
+        assert "newer" in message
+    assert file_digest(db) == before, "open_store changed the bad file"
+
+    result = run_cli_info(rel_home)
+    err_lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert result.returncode == 1, f"CLI exit {result.returncode}; stderr: {result.stderr}"
+    assert len(err_lines) == 1, f"CLI stderr is not one line: {result.stderr!r}"
+    assert "Traceback" not in result.stderr
+    assert file_digest(db) == before, "the CLI changed the bad file"
+    assert not (rel_home / "backups").exists() or kind != "newer-schema"
+    figures.add("bad_files_refused_unchanged")
+
+
+# ------------------------------------------------------------ migration from an old schema
+
+
+def test_migration_from_v1_backs_up_first_and_keeps_ratings(rel_home: Path, figures: Figures) -> None:
+    db = get_paths(rel_home).db
+    conn = sqlite3.connect(db, isolation_level=None)
+    store_schema.create_v1(conn)
+    conn.execute("INSERT INTO profiles(profile_id, name, created_at) VALUES (1, 'old', 1.0)")
+    rows = [(1, m, 0.5 + (m % 10) / 2, 1.0e9 + m) for m in range(1, 301)]
+    conn.executemany("INSERT INTO profile_ratings VALUES (?, ?, ?, ?)", rows)
+    conn.close()
+    before = file_digest(db)
+
+    with open_store(db) as store:
+        assert {r.movie_id: r.rating for r in store.profile_ratings(1)} == {m: r for _, m, r, _ in rows}
+    backups = list((rel_home / "backups").glob("*"))
+    assert len(backups) == 1, f"expected one backup, found {backups}"
+    copy = sqlite3.connect(backups[0])
+    assert copy.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert sorted(copy.execute("SELECT * FROM profile_ratings")) == sorted(rows)
+    copy.close()
+    live = sqlite3.connect(db)
+    assert live.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    live.close()
+    assert file_digest(db) != before  # it really was migrated
+    with open_store(db):
+        pass
+    assert len(list((rel_home / "backups").glob("*"))) == 1, "a current file must not be backed up again"
+    figures.add("migrations_backed_up")
+
+
+# ------------------------------------------------------------ unwritable places
+
+
+def test_data_folder_under_a_file_gives_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    home = blocker / "home"
+    message = assert_one_line_store_error(get_paths(home).db)
+    assert "folder" in message
+    result = run_cli_info(home)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1, result.stderr
+
+
+def run_faulty(db: Path, *args: str) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, str(REPO / "tests/reliability/workers/faulty_env.py"), str(db), *args],
+        capture_output=True, text=True, cwd=REPO, env=worker_env(), timeout=120,
+    )
+    if result.returncode == 3 and "cannot-drop-root" in result.stdout:
+        pytest.skip("running as root and user namespaces are unavailable, so file modes cannot deny writes")
+    assert result.returncode == 0, f"worker failed: {result.stdout}\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+    return result.stdout.splitlines()
+
+
+def outcome(lines: list[str], what: str) -> str:
+    for line in lines:
+        if line.startswith(what + " "):
+            return line[len(what) + 1 :]
+    return "not attempted"
+
+
+@pytest.mark.parametrize("where", ["folder", "file"])
+def test_read_only_database_gives_clear_error_and_loses_nothing(
+    where: str, rel_home: Path, figures: Figures
+) -> None:
+    # Root ignores file modes; the worker enters a user namespace where it is 'nobody',
+    # so the chmod below really denies it writes (skipped if namespaces are unavailable).
+    db, ratings = build_real_db(rel_home)
+    before = file_digest(db)
+    if where == "folder":
+        os.chmod(rel_home, 0o555)
+    else:
+        os.chmod(rel_home, 0o777)
+        os.chmod(db, 0o444)
+    try:
+        lines = run_faulty(db, "readonly")
+    finally:
+        os.chmod(rel_home, 0o755)
+        os.chmod(db, 0o644)
+    errors = [line for line in lines if " error " in line]
+    assert errors, f"a read-only database accepted every write: {lines}"
+    for line in errors:
+        text = line.replace(str(db), "<db>")
+        assert "read-only" in text or "writable" in text, f"unclear message: {line}"
+    assert outcome(lines, "rate") != "ok", lines
+    assert file_digest(db) == before
+    assert ratings_of(db) == ratings
+    figures.add("read_only_cases")
+    figures.note(f"read_only_{where}", errors[0].split(" error ", 1)[1])
+
+
+def test_full_disk_gives_clear_error_and_loses_nothing(rel_home: Path, figures: Figures) -> None:
+    # RLIMIT_FSIZE makes every file of the worker stop growing a little past today's size:
+    # to SQLite that is a full disk (short write / EFBIG).
+    db, ratings = build_real_db(rel_home)
+    limit = db.stat().st_size + 64 * 1024
+    lines = run_faulty(db, "fsize", str(limit))
+    assert outcome(lines, "open") == "ok", lines
+    big_writes = [outcome(lines, "bulk"), outcome(lines, "model")]
+    assert all(o.startswith("error ") for o in big_writes), f"writes past the limit succeeded: {lines}"
+    for o in big_writes:
+        text = o.replace(str(db), "<db>")  # the temp path itself may contain "full"
+        assert "full" in text or "space" in text, f"unclear message for a full disk: {o}"
+    assert integrity(db) == "ok"
+    after = ratings_of(db)
+    for movie, value in ratings.items():
+        assert after[movie] == value
+    if outcome(lines, "rate") == "ok":
+        assert after[999_999] == 4.5  # a write that fitted was confirmed and kept
+    assert not any(1_000_000 <= m < 1_050_000 for m in after), "half a failed bulk import is visible"
+    with open_store(db) as store:
+        loaded = store.load_current_model()
+        assert loaded is not None and loaded[2] == {"k": 1}, "the failed model replaced the saved one"
+    figures.add("full_disk_cases")
+    figures.note("full_disk_message", big_writes[0][len("error "):])
+
+
+def test_sqlite_full_via_max_page_count(rel_home: Path, figures: Figures) -> None:
+    db, ratings = build_real_db(rel_home)
+    with open_store(db) as store:
+        pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
+        store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+        with pytest.raises(StoreError) as caught:
+            store.save_model({"w": np.ones(2_000_000, np.float32)}, {"k": 2})
+        text = str(caught.value).replace(str(db), "<db>")
+        assert "full" in text and "\n" not in text
+        pid = store.list_profiles()[0].id
+        store.set_rating(pid, 123_456_789, 3.0)  # small writes still fit
+    assert integrity(db) == "ok"
+    after = ratings_of(db)
+    assert after[123_456_789] == 3.0
+    assert {m: after[m] for m in ratings} == ratings
+    with open_store(db) as store:
+        assert store.load_current_model()[2] == {"k": 1}  # type: ignore[index]
+    figures.add("full_disk_cases")

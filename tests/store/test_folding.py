@@ -1,0 +1,38 @@
+"""The folding shared by titles and queries."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from movietui.store import fold
+from movietui.store.folding import without_article
+
+
+def test_examples() -> None:
+    assert fold("Amélie") == "amelie"
+    assert fold("  The   MATRIX ") == "the matrix"
+    assert fold("Smörgåsbord") == "smorgasbord"
+    assert fold("Ærøskøbing Straße") == "aeroskobing strasse"
+    assert fold("Łódź") == "lodz"
+    assert fold("[REC]²") == "[rec]2"
+    assert fold("Matrix, The") == "matrix, the"
+    assert without_article("the matrix") == "matrix"
+    assert without_article("the") == "the"
+    assert without_article("theory") == "theory"
+
+
+@given(st.text())
+def test_fold_is_idempotent_and_single_spaced(text: str) -> None:
+    once = fold(text)
+    assert fold(once) == once
+    assert once == once.strip() and "  " not in once and "\n" not in once
+
+
+@given(st.text(), st.text(), st.text())
+def test_substrings_survive_folding(before: str, middle: str, after: str) -> None:
+    # If the user types part of a title, its folded form is inside the folded title
+    # (given word boundaries, which is how people type: by whole characters).
+    core = fold(middle)
+    whole = fold(f"{before} {middle} {after}")
+    assert core in whole

@@ -1,0 +1,248 @@
+"""The app driven through the Pilot as a person would, on a temporary home."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input
+
+from movietui.service import Service
+from movietui.tui.app import MovieTuiApp, make_app
+from movietui.tui.screens.detail import MovieDetailScreen
+from movietui.tui.screens.dialogs import NameModal
+from movietui.tui.screens.main import MainScreen
+from movietui.tui.screens.onboarding import OnboardingScreen
+from movietui.tui.screens.welcome import WelcomeScreen
+from movietui.tui.widgets.movie_table import MovieTable
+
+from tui_support import SIZE, SMALL_HYPER, visible_rows, wait_until
+
+
+async def test_first_run_imports_the_typed_path_trains_and_asks_for_a_profile(
+        home: Path, ml_small_zip: Path) -> None:
+    service = Service.open(home)
+    app = make_app(service=service, first_train_hyper=SMALL_HYPER)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, WelcomeScreen)
+            app.screen.query_one("#path-input", Input).focus()
+            await pilot.press(*str(ml_small_zip), "enter")
+            # Import, then the first training with the Training tab in view.
+            await wait_until(pilot, lambda: app.main_screen is not None and app.main_screen.is_mounted)
+            await pilot.pause()
+            assert app.main_screen.active_tab == "training"
+            await wait_until(pilot, lambda: isinstance(app.screen, NameModal))
+            assert len(app.training.history) == SMALL_HYPER.epochs
+            info = service.model_info()
+            assert info is not None and info.n_items == 9742
+            await pilot.press(*"Zoe", "enter")
+            await pilot.pause()
+            assert isinstance(app.screen, OnboardingScreen)
+            assert service.current_profile is not None and service.current_profile.name == "Zoe"
+    finally:
+        service.close()
+
+
+async def test_bad_dataset_path_shows_an_error_and_the_app_keeps_running(home: Path) -> None:
+    messages: list[str] = []
+    service = Service.open(home)
+    app = make_app(service=service, dataset=str(home / "nowhere" / "ml-missing.zip"))
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            messages = [n.message for n in app._notifications]
+            assert isinstance(app.screen, WelcomeScreen)
+            assert any("ml-missing.zip" in m for m in messages), messages
+            assert "failed" in str(app.screen.query_one("#import-status").render())
+            assert not service.has_catalog()
+    finally:
+        service.close()
+
+
+async def test_new_profile_rates_five_movies_and_recommendations_change_after_each(
+        app: MovieTuiApp, service: Service) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, NameModal)  # no profile yet: asked on start
+        await pilot.press(*"Bea", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, OnboardingScreen)
+        before = visible_rows(app, "#onboarding-recs")
+        assert len(before) == 10
+        for key in "54534":
+            await pilot.press(key)
+            await pilot.pause()
+            after = visible_rows(app, "#onboarding-recs")
+            assert after != before, f"recommendations did not change after rating {key}"
+            before = after
+        assert len(service.my_ratings()) == 5
+        rated = {r.movie.movie_id for r in service.my_ratings()}
+        assert not rated & set(app.screen.query_one("#onboarding-recs", MovieTable).movie_ids())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.screen.active_tab == "recs"
+        assert not rated & set(app.screen.query_one("#recs-table", MovieTable).movie_ids())
+
+
+async def test_search_finds_matrix_and_amelie_and_the_similar_list_navigates(
+        app: MovieTuiApp, profile_service: Service) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"matrix")
+        await pilot.pause(0.3)
+        table = app.screen.query_one("#browse-table", MovieTable)
+        titles = [table.rows_data[m].movie.title for m in table.movie_ids()]
+        assert "The Matrix" in titles[:3], titles[:5]
+
+        search = app.screen.query_one("#search", Input)
+        search.value = ""
+        await pilot.press(*"amelie", "enter")
+        await pilot.pause(0.3)
+        first = table.rows_data[table.movie_ids()[0]].movie
+        assert "Amélie" in first.title and first.year == 2001
+
+        await pilot.press("enter")  # search box -> table; Enter on the row opens it
+        await pilot.pause()
+        assert isinstance(app.screen, MovieDetailScreen) and app.screen.movie_id == first.movie_id
+        similar = app.screen.query_one("#similar-table", MovieTable).movie_ids()
+        assert len(similar) >= 5 and first.movie_id not in similar
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MovieDetailScreen) and app.screen.movie_id == similar[1]
+        await pilot.press("4")  # rating keys rate the movie shown
+        await pilot.pause()
+        assert app.screen.detail.movie.my_rating == 4.0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MovieDetailScreen) and app.screen.movie_id == first.movie_id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_half_stars_unrate_and_undo_on_a_list(app: MovieTuiApp, profile_service: Service) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        await pilot.pause()
+        table = app.screen.query_one("#browse-table", MovieTable)
+        movie_id = table.current_movie_id
+        assert movie_id is not None
+        mine = lambda: profile_service.movie(movie_id).movie.my_rating  # noqa: E731
+        await pilot.press("3", "plus")
+        await pilot.pause()
+        assert mine() == 3.5
+        assert table.rows_data[movie_id].movie.my_rating == 3.5  # shown in the list
+        await pilot.press("u")
+        await pilot.pause()
+        assert mine() == 3.0
+        await pilot.press("0")
+        await pilot.pause()
+        assert mine() is None
+        await pilot.press("w")
+        await pilot.pause()
+        assert movie_id in [m.movie_id for m in profile_service.watchlist()]
+        await pilot.press("l")
+        await pilot.pause()
+        assert app.screen.query_one("#watch-table", MovieTable).movie_ids() == [movie_id]
+        await pilot.press("w")
+        await pilot.pause()
+        assert profile_service.watchlist() == []
+
+
+async def test_training_panel_starts_shows_epochs_answers_keys_and_stops(
+        app: MovieTuiApp, profile_service: Service) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        screen = app.screen
+        # Slow learning rate and many epochs: the run is still going when we stop it.
+        for field, value in (("#hp-factors", "64"), ("#hp-epochs", "1000"), ("#hp-lr", "0.0005")):
+            screen.query_one(field, Input).value = value
+        await pilot.click("#train-start")
+        await wait_until(pilot, lambda: len(app.training.history) >= 3)
+        assert app.training.running
+        assert "Epoch" in str(screen.query_one("#progress-line").render())
+
+        # A key press is answered while training runs. Posted directly and polled, because
+        # pilot.press waits for the whole process (training thread included) to go idle.
+        started = time.perf_counter()
+        app.post_message(events.Key("b", "b"))
+        while screen.active_tab != "browse":
+            assert time.perf_counter() - started < 2.0, "key not answered during training"
+            await asyncio.sleep(0.005)
+        assert app.training.running
+
+        seen = len(app.training.history)
+        await wait_until(pilot, lambda: len(app.training.history) > seen)  # still advancing
+        await pilot.press("x")
+        await wait_until(pilot, lambda: not app.training.running)
+        assert app.training.result is not None and app.training.result.cancelled
+        assert len(app.training.history) < 1000
+
+
+async def test_restart_keeps_profile_ratings_and_model(trained_home: Path) -> None:
+    first = Service.open(trained_home)
+    model_id = first.model_info().model_id
+    app = make_app(service=first)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press(*"Cleo", "enter")
+            await pilot.pause()
+            await pilot.press("5", "3")
+            await pilot.pause()
+    finally:
+        first.close()
+
+    second = Service.open(trained_home)
+    app = make_app(service=second)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, MainScreen)  # no name prompt: the profile is back
+            assert "Cleo (2 ratings)" in app.sub_title
+            await pilot.press("y")
+            await pilot.pause()
+            ratings = app.screen.query_one("#ratings-table", MovieTable)
+            assert sorted(r.movie.my_rating for r in ratings.rows_data.values()) == [3.0, 5.0]
+            assert second.model_info().model_id == model_id
+    finally:
+        second.close()
+
+
+async def test_profiles_create_rename_switch_and_delete_with_confirmation(
+        app: MovieTuiApp, profile_service: Service) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("p")
+        await pilot.pause()
+        await pilot.press("n", *"Dan", "enter")
+        await pilot.pause()
+        assert profile_service.current_profile.name == "Dan"
+        await pilot.press("r")
+        await pilot.pause()
+        rename = app.screen.query_one("#name-input", Input)
+        rename.value = ""
+        await pilot.press(*"Dana", "enter")
+        await pilot.pause()
+        assert {p.name for p in profile_service.profiles()} == {"Ada", "Dana"}
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("n")  # declined: nothing deleted
+        await pilot.pause()
+        assert len(profile_service.profiles()) == 2
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert [p.name for p in profile_service.profiles()] == ["Ada"]
+        ada = app.screen.query_one("#profile-list")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert ada is not None and profile_service.current_profile.name == "Ada"
+        assert isinstance(app.screen, MainScreen)

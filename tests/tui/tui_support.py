@@ -1,0 +1,33 @@
+"""Constants and helpers shared by the UI tests (a uniquely named module, importable by pytest)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+
+from movietui.service import Hyper
+from movietui.tui.app import MovieTuiApp
+from movietui.tui.widgets.movie_table import MovieTable
+
+# Small, seeded, single-threaded: fast and identical on every run (snapshots depend on it).
+SMALL_HYPER = Hyper(factors=16, epochs=6, seed=7, threads=1, patience=10)
+SIZE = (140, 40)
+
+
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.05)
+
+
+def visible_rows(app: MovieTuiApp, selector: str, n: int = 10) -> list[tuple[int, str]]:
+    """(movie id, predicted cell) of the first rows, as drawn in the table."""
+    table = app.screen.query_one(selector, MovieTable)
+    rows = []
+    for index in range(min(n, table.row_count)):
+        cells = table.get_row_at(index)
+        rows.append((table.movie_ids()[index], str(cells[-1])))
+    return rows
