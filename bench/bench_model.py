@@ -25,6 +25,7 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from queue import Empty
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from movietui.model.serve import explain, predict
 ML_SMALL = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "ml-latest-small.zip"
 SURPRISE_DEFAULTS = dict(factors=100, epochs=20, lr=0.005, reg=0.02, bias_reg=0.02, lr_decay=1.0,
                          init_std=0.1, val_fraction=0.0)
-LIBMF_TIMEOUT_S = 300
+LIBMF_TIMEOUT_S = 180
 
 
 def main() -> None:
@@ -201,16 +202,18 @@ def libmf(name: str, data) -> None:
         queue = ctx.Queue()
         proc = ctx.Process(target=_libmf_child, args=(train_x, test_x, queue), daemon=True)
         proc.start()
-        proc.join(LIBMF_TIMEOUT_S)
-        if proc.is_alive():
+        try:  # read before join: a child blocked on a full pipe never exits
+            result = queue.get(timeout=LIBMF_TIMEOUT_S)
+        except Empty:
+            alive = proc.is_alive()
             proc.kill()
             proc.join()
-            print(f"  attempt {attempt}: no result after {LIBMF_TIMEOUT_S} s (deadlock): killed, retrying")
+            if not alive:
+                print(f"  LIBMF failed (exit code {proc.exitcode}); is `libmf` in the bench env?")
+                return
+            print(f"  attempt {attempt}: no result after {LIBMF_TIMEOUT_S} s (deadlock): killed")
             continue
-        if queue.empty():
-            print(f"  LIBMF failed (exit code {proc.exitcode}); is `libmf` installed in the bench env?")
-            return
-        result = queue.get()
+        proc.join()
         if "error" in result:
             print(f"  LIBMF failed: {result['error']}")
             return
@@ -225,6 +228,9 @@ def libmf(name: str, data) -> None:
 def _libmf_child(train_x, test_x, queue) -> None:
     import contextlib
     import io
+    import warnings
+
+    warnings.filterwarnings("ignore", category=SyntaxWarning)  # libmf 0.9.2 uses `is "k"`
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the binding prints its .so path
             from libmf import mf

@@ -127,7 +127,8 @@ def main() -> None:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         bench_search(folder, args.titles)
-        bench_ratings(folder, args.ratings)
+        if args.ratings:  # --ratings 0 runs the search part alone
+            bench_ratings(folder, args.ratings)
     print(f"peak memory {peak_rss_mb():.0f} MB; load average now {os.getloadavg()[0]:.2f}")
 
 

@@ -103,7 +103,13 @@ def _match_columns(where: str, found: list[str], required: Sequence[str], option
     return {c: lower[c.lower()] for c in [*required, *optional] if c.lower() in lower}
 
 
-def _positive_ids(text: pd.Series, where: str, first_line: int, name: str) -> np.ndarray:
+def _positive_ids(
+    text: pd.Series, where: str, first_line: int, name: str, lines: Sequence[int] | None = None
+) -> np.ndarray:
+    """Ids as int64; DataError on the first that is missing or not a positive whole number.
+
+    Row i is on line ``first_line + i``, or ``lines[i]`` when given (files with blank lines).
+    """
     values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         bad = ~((values > 0) & (values == np.floor(values)) & (values < 2**31))
@@ -111,7 +117,8 @@ def _positive_ids(text: pd.Series, where: str, first_line: int, name: str) -> np
         i = int(np.argmax(bad))
         raw = str(text.iloc[i]).strip()
         what = "is missing" if not raw else f"{raw[:40]!r} is not a positive whole number"
-        raise DataError(f"{where} line {first_line + i:,}: {name} {what}: fix that row or {REDOWNLOAD}")
+        line = lines[i] if lines is not None else first_line + i
+        raise DataError(f"{where} line {line:,}: {name} {what}: fix that row or {REDOWNLOAD}")
     return values.astype(np.int64)
 
 
@@ -230,8 +237,9 @@ def _read_csv_release(src: ReleaseSource, notes: list[str], progress: ProgressFn
 # ---------------------------------------------------------------- DAT releases (ml-1m, ml-10m)
 
 
-def _split_lines(text: str, where: str, sep: str, min_fields: int) -> list[list[str]]:
-    rows = []
+def _split_lines(text: str, where: str, sep: str, min_fields: int) -> tuple[list[list[str]], list[int]]:
+    """Fields of each non-blank line, and the line numbers they came from."""
+    rows, numbers = [], []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
@@ -242,16 +250,17 @@ def _split_lines(text: str, where: str, sep: str, min_fields: int) -> list[list[
                 f"fix that row or {REDOWNLOAD}"
             )
         rows.append(fields)
+        numbers.append(n)
     if not rows:
         raise DataError(f"{where} is empty: {REDOWNLOAD}")
-    return rows
+    return rows, numbers
 
 
 def _read_dat_release(src: ReleaseSource, notes: list[str], progress: ProgressFn | None) -> RawRelease:
     _require(src, "movies.dat", "ratings.dat")
     where = src.where("movies.dat")
-    rows = _split_lines(decode_text(src, "movies.dat", latin1_fallback=True), where, "::", 3)
-    ids = _positive_ids(pd.Series([r[0] for r in rows]), where, 1, "MovieID")
+    rows, lines = _split_lines(decode_text(src, "movies.dat", latin1_fallback=True), where, "::", 3)
+    ids = _positive_ids(pd.Series([r[0] for r in rows]), where, 1, "MovieID", lines)
     movies = build_movies(ids, ["::".join(r[1:-1]) for r in rows], [r[-1] for r in rows], where, notes)
     ratings_where = src.where("ratings.dat")
     with src.open("ratings.dat") as fh:
@@ -280,14 +289,14 @@ def _read_100k_release(src: ReleaseSource, notes: list[str], progress: ProgressF
     _require(src, "u.item", "u.data")
     where = src.where("u.item")
     genre_names = list(ML100K_GENRES)
-    if src.has("u.genre"):
+    if src.has("u.genre") and src.size("u.genre") > 0:  # optional: the standard names otherwise
         pairs = [line.rsplit("|", 1) for line in decode_text(src, "u.genre", True).splitlines() if "|" in line]
         named = {int(i): n.strip() for n, i in pairs if i.strip().isdigit()}
         if named:
             genre_names = [named.get(k, "") for k in range(max(named) + 1)]
     n_flags = len(genre_names)
-    rows = _split_lines(decode_text(src, "u.item", latin1_fallback=True), where, "|", 5 + n_flags)
-    ids = _positive_ids(pd.Series([r[0] for r in rows]), where, 1, "movie id")
+    rows, lines = _split_lines(decode_text(src, "u.item", latin1_fallback=True), where, "|", 5 + n_flags)
+    ids = _positive_ids(pd.Series([r[0] for r in rows]), where, 1, "movie id", lines)
     genres = []
     for r in rows:
         flags = r[5 : 5 + n_flags]

@@ -151,6 +151,7 @@ class Matcher:
         self._by_imdb: dict[int, Any] = {}
         self._by_tmdb: dict[int, Any] = {}
         self._by_key: dict[str, list[Any]] = {}
+        self._by_head: dict[str, list[Any]] = {}   # "Star Wars" of "Star Wars: Episode IV - ..."
         for movie in self._movies:
             self._by_movie_id[int(movie.movie_id)] = movie
             imdb = imdb_number(getattr(movie, "imdb_id", None))
@@ -161,6 +162,8 @@ class Matcher:
                 self._prefer_popular(self._by_tmdb, int(tmdb), movie)
             for key in title_keys(movie.title, getattr(movie, "display_title", None)):
                 self._by_key.setdefault(key, []).append(movie)
+            for key in _head_keys(movie.title, getattr(movie, "display_title", None)):
+                self._by_head.setdefault(key, []).append(movie)
 
     @staticmethod
     def _prefer_popular(index: dict[int, Any], key: int, movie: Any) -> None:
@@ -219,6 +222,8 @@ class Matcher:
         candidates = list(found.values())
         if year:
             candidates = [m for m in candidates if m.year and abs(int(m.year) - year) <= 1]
+        if not candidates and year:
+            return self._match_head(title, year)
         if not candidates:
             return MatchResult("not_found")
         candidates.sort(key=lambda m: (_year_distance(m, year), -_count(m), int(m.movie_id)))
@@ -233,6 +238,29 @@ class Matcher:
             return MatchResult("ambiguous", candidates=tuple(candidates))
         via = "title+year" if rank[0] == 0 else "title+year±1"
         return MatchResult("title", best, via=via)
+
+    def _match_head(self, title: str, year: int) -> MatchResult:
+        """Last resort: the title is the part before ':' of exactly one film of that exact year.
+
+        Letterboxd says "Star Wars" (1977) where MovieLens says "Star Wars: Episode IV - A New Hope".
+        """
+        found = {int(m.movie_id): m for m in self._by_head.get(title_key(title), ()) if m.year == year}
+        if len(found) == 1:
+            return MatchResult("title", next(iter(found.values())), via="title-prefix+year")
+        if found:
+            ordered = sorted(found.values(), key=lambda m: (-_count(m), int(m.movie_id)))
+            return MatchResult("ambiguous", candidates=tuple(ordered))
+        return MatchResult("not_found")
+
+
+def _head_keys(*titles: str | None) -> set[str]:
+    heads = set()
+    for title in titles:
+        names = split_alternatives(title) if title and ":" in title else []
+        head = names[0].split(":", 1)[0] if names else ""
+        if head.strip() and head != names[0]:
+            heads.add(title_key(head))
+    return heads
 
 
 def _count(movie: Any) -> int:

@@ -172,6 +172,9 @@ def _parse_csv(text: str, name: str) -> PersonalExport:
                 f"{name}: line {reader.line_num}: {FORMATS[fmt.name]} is missing column(s) "
                 f"{', '.join(missing)}; export the file again without editing its header"
             )
+        if fmt.name == "letterboxd-watchlist" and name.replace("\\", "/").rsplit("/", 1)[-1].lower() == "watched.csv":
+            raise DataError(f"{name}: line 1: Letterboxd's watched.csv holds no ratings; pass ratings.csv "
+                            "or the whole export zip")
         export = PersonalExport(fmt.name)
         target = export.watchlist if fmt.name == "letterboxd-watchlist" else export.ratings
         for cells in reader:

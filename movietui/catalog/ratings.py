@@ -74,6 +74,10 @@ def keep_latest(cols: dict[str, np.ndarray], where: str, notes: list[str]) -> di
     key = (cols["user_id"].astype(np.int64) << 32) | cols["movie_id"].astype(np.int64)
     if key.size < 2 or bool(np.all(key[1:] > key[:-1])):
         return cols
+    sorted_key = np.sort(key)  # unsorted file: one plain sort tells whether any key repeats
+    if bool(np.all(sorted_key[1:] != sorted_key[:-1])):
+        return cols
+    del sorted_key
     order = np.lexsort((cols["timestamp"], key))  # by key, then time; stable, so later rows win ties
     sorted_key = key[order]
     del key

@@ -38,6 +38,7 @@ class ProgressBar:
         self.min_interval = min_interval
         self._stage: str | None = None
         self._last = 0.0
+        self._width = 0
         self._started = time.perf_counter()
 
     def __call__(self, progress: "Progress") -> None:
@@ -52,7 +53,9 @@ class ProgressBar:
         complete = progress.total is not None and progress.done >= progress.total
         if self.tty and (complete or now - self._last >= self.min_interval):
             self._last = now
-            self.stream.write("\r" + self.render(progress))
+            line = self.render(progress)
+            self.stream.write("\r" + line.ljust(self._width))   # pad over a longer previous line
+            self._width = len(line)
             self.stream.flush()
 
     def render(self, progress: "Progress") -> str:
@@ -71,6 +74,7 @@ class ProgressBar:
             self.stream.write("\n")
             self.stream.flush()
         self._stage = None
+        self._width = 0
 
 
 def _amount(stage: str, done: int, total: int | None) -> str:

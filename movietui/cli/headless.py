@@ -65,7 +65,11 @@ def _cut(text: str, width: int) -> str:
 
 
 def _dump(document: object) -> None:
-    print(json.dumps(document, ensure_ascii=False, indent=1))
+    print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 # --- recommend ----------------------------------------------------------------------
@@ -86,9 +90,10 @@ def cmd_recommend(args: argparse.Namespace, service: "Service") -> int:
             return 0
         profile = service.current_profile
         model = service.model_info()
-        who = f"profile {profile.name!r} ({profile.n_ratings} ratings)" if profile else "no profile"
-        basis = "model predictions" if model is not None and profile and profile.n_ratings else "popular films"
-        print(f"{len(recs)} recommendations for {who}, by {basis}")
+        who = f"profile {profile.name!r} ({_plural(profile.n_ratings, 'rating')})" if profile else "no profile"
+        personal = model is not None and profile is not None and profile.n_ratings > 0
+        basis = "from the model" if personal else "by popularity (rate films and train a model to personalise)"
+        print(f"{len(recs)} recommendations for {who}, {basis}")
         print(f"{'#':>3}  {'score':>5}  {'title':<56} genres")
         for rank, rec in enumerate(recs, start=1):
             print(f"{rank:>3}  {rec.predicted:5.2f}  {_cut(_title(rec.movie), 56):<56} "
@@ -208,6 +213,11 @@ def _positive(text: str) -> int:
     return value
 
 
+def _accept_home(parser: argparse.ArgumentParser) -> None:
+    """Allow --home after a nested command too, like the top-level commands (main adds those)."""
+    parser.add_argument("--home", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+
+
 def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("recommend", help="top picks for a profile (popular films without ratings)")
     p.add_argument("--profile", metavar="NAME", help="profile to recommend for (default: the current one)")
@@ -240,6 +250,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                          ("use", "make a profile current")):
         sub = actions.add_parser(action, help=text)
         sub.add_argument("name", metavar="NAME")
+        _accept_home(sub)
     p.set_defaults(func=cmd_profiles)
 
     p = commands.add_parser("ratings", help="import ratings from Letterboxd/IMDb/MovieLens, or export them")
@@ -251,9 +262,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub.add_argument("--dry-run", action="store_true", help="show what would happen, write nothing")
     sub.add_argument("--partial", action="store_true", help="import the matched rows even if some did not match")
     sub.set_defaults(func=cmd_ratings_import)
+    _accept_home(sub)
     sub = actions.add_parser("export", help="export a profile's ratings")
     sub.add_argument("file", help="where to write (.json implies --format json)")
     sub.add_argument("--format", choices=tuple(RATINGS_EXPORT_FORMATS),
                      help="letterboxd (Letterboxd's import CSV), movielens (movie ids, lossless CSV) or json")
     sub.add_argument("--profile", metavar="NAME", help="profile to export (default: the current one)")
     sub.set_defaults(func=cmd_ratings_export)
+    _accept_home(sub)

@@ -26,8 +26,8 @@ from movietui.model.mf import MFModel
 FACTOR_PRIOR = 5.0    # F0 above, chosen on the cold-start curve (evaluate.py)
 BIAS_PRIOR = 5.0      # B0 above
 FOLD_ETA = 0.5        # step = eta / (curvature bound), shrunk for long profiles (see _step)
-FOLD_UPDATES = 60_000  # pass budget in rating updates: bounds latency for long profiles
-FOLD_TOL = 1e-4
+FOLD_UPDATES = 20_000  # pass budget in rating updates: bounds latency for long profiles
+FOLD_TOL = 3e-4
 
 
 @dataclass

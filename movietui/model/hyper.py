@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import asdict, dataclass, fields
 
 from movietui.errors import ModelError
@@ -28,9 +29,9 @@ class Hyper:
     def validate(self) -> "Hyper":
         """Return self, or raise ModelError naming the first absurd value."""
         checks = [
-            (isinstance(self.factors, int) and 1 <= self.factors <= 4096,
+            (_integer(self.factors) and 1 <= self.factors <= 4096,
              f"factors={self.factors!r} must be an integer in 1..4096: try --factors 128"),
-            (isinstance(self.epochs, int) and 1 <= self.epochs <= 100_000,
+            (_integer(self.epochs) and 1 <= self.epochs <= 100_000,
              f"epochs={self.epochs!r} must be an integer >= 1: try --epochs 100"),
             (_finite(self.lr) and 0 < self.lr <= 1,
              f"lr={self.lr!r} must be in (0, 1]: try --lr 0.015"),
@@ -42,13 +43,13 @@ class Hyper:
              f"lr_decay={self.lr_decay!r} must be in (0, 1]: try --lr-decay 0.98"),
             (_finite(self.init_std) and 0 <= self.init_std <= 1,
              f"init_std={self.init_std!r} must be in [0, 1]: try --init-std 0.02"),
-            (isinstance(self.seed, int) and 0 <= self.seed < 2**63,
+            (_integer(self.seed) and 0 <= self.seed < 2**63,
              f"seed={self.seed!r} must be a non-negative integer"),
             (_finite(self.val_fraction) and 0 <= self.val_fraction < 0.5,
              f"val_fraction={self.val_fraction!r} must be in [0, 0.5): try --val-fraction 0.02"),
-            (isinstance(self.patience, int) and self.patience >= 1,
+            (_integer(self.patience) and self.patience >= 1,
              f"patience={self.patience!r} must be an integer >= 1: try --patience 4"),
-            (isinstance(self.threads, int) and self.threads in (1, 2),
+            (_integer(self.threads) and self.threads in (1, 2),
              f"threads={self.threads!r} must be 1 or 2"),
         ]
         for ok, message in checks:
@@ -57,7 +58,8 @@ class Hyper:
         return self
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Plain Python values (numpy scalars converted), JSON-able."""
+        return {k: (v.item() if hasattr(v, "item") else v) for k, v in asdict(self).items()}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Hyper":
@@ -66,8 +68,12 @@ class Hyper:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
+def _integer(x: object) -> bool:
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
 def _finite(x: object) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    return isinstance(x, numbers.Real) and not isinstance(x, bool) and math.isfinite(x)
 
 
 @dataclass

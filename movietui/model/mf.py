@@ -35,7 +35,7 @@ class MFModel:
     history: list[EpochReport] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
     item_counts: np.ndarray | None = None  # int32 (n_items,): training ratings per item
-    _unit_items: np.ndarray | None = field(default=None, repr=False)
+    _unit_items: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
     def n_users(self) -> int:

@@ -25,7 +25,8 @@ def scores(model: MFModel, user_factors, user_bias: float) -> np.ndarray:
     b = float(user_bias) if user_bias is not None and np.isfinite(user_bias) else 0.0
     if not np.all(np.isfinite(p)):
         p = np.zeros_like(p)  # a corrupt row degrades to the baseline, never to NaN
-    out = model.item_factors @ p
+    out = np.empty(model.n_items, dtype=np.float32)
+    kernels.row_dots(model.item_factors, p, out)
     out += model.item_bias
     out += np.float32(model.mu + b)
     return np.clip(out, 0.5, 5.0, out=out)
@@ -45,25 +46,28 @@ def predict(model: MFModel, user_keys, item_ids) -> np.ndarray:
 
 def top_n(score: np.ndarray, n: int, exclude_idx=None, candidate_mask=None) -> np.ndarray:
     """Indices of the n best scores, best first, skipping excluded and non-candidate items."""
-    s = np.asarray(score, dtype=np.float32)
+    s = np.asarray(score, dtype=np.float32).reshape(-1)
     if n <= 0 or s.size == 0:
         return np.empty(0, dtype=np.int64)
-    need_copy = exclude_idx is not None or candidate_mask is not None or not np.all(np.isfinite(s))
-    if need_copy:
-        s = np.where(np.isnan(s), -np.inf, s).astype(np.float32)
-        if candidate_mask is not None:
-            mask = np.asarray(candidate_mask, dtype=bool)
-            if mask.shape != s.shape:
-                raise ModelError(f"candidate_mask has {mask.size} entries for {s.size} items")
-            s[~mask] = -np.inf
-        if exclude_idx is not None:
-            ex = np.asarray(exclude_idx, dtype=np.int64).reshape(-1)
-            ex = ex[(ex >= 0) & (ex < s.size)]
-            s[ex] = -np.inf
-    n = min(n, s.size)
-    part = np.argpartition(-s, n - 1)[:n] if n < s.size else np.arange(s.size)
-    best = part[np.lexsort((part, -s[part]))]  # score desc, ties by index: deterministic
-    return best[s[best] > -np.inf].astype(np.int64)
+    s = s.copy()  # one copy; the caller's scores stay untouched
+    s[np.isnan(s)] = -np.inf
+    if candidate_mask is not None:
+        mask = np.asarray(candidate_mask, dtype=bool).reshape(-1)
+        if mask.shape != s.shape:
+            raise ModelError(f"candidate_mask has {mask.size} entries for {s.size} items")
+        s[~mask] = -np.inf
+    if exclude_idx is not None:
+        ex = np.asarray(exclude_idx, dtype=np.int64).reshape(-1)
+        s[ex[(ex >= 0) & (ex < s.size)]] = -np.inf
+    # Partition only live candidates: numpy's introselect degrades ~40x when most entries
+    # are -inf (measured: 30 ms vs 0.7 ms at 87k with a strict min_count mask).
+    live = np.flatnonzero(s > -np.inf)
+    n = min(n, live.size)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    neg = -s[live]
+    part = live[np.argpartition(neg, n - 1)[:n]] if n < live.size else live
+    return part[np.lexsort((part, -s[part]))].astype(np.int64)  # desc, ties by index
 
 
 def popularity_scores(counts, means, global_mean: float,
@@ -106,7 +110,8 @@ def similar_items(model: MFModel, item_idx: int, n: int, counts=None,
     target = unit[item_idx]
     if not target.any():  # an unrated film has no direction to compare
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-    cos = unit @ target
+    cos = np.empty(model.n_items, dtype=np.float32)
+    kernels.row_dots(unit, target, cos)
     cos *= c / (c + np.float32(shrink))
     mask = c >= min_count
     mask[item_idx] = False

@@ -8,6 +8,7 @@ from movietui.catalog.progress import Progress
 from movietui.model import EpochReport, Hyper
 from movietui.model.evaluate import EvalReport
 from movietui.service.core import Service
+from movietui.service.personal import RatingsImportReport
 from movietui.service.types import (
     SORTS,
     CatalogInfo,
@@ -24,7 +25,6 @@ from movietui.service.types import (
     Similar,
     TrainResult,
 )
-from movietui.service.personal import RatingsImportReport
 
 __all__ = [
     "SORTS",

@@ -4,6 +4,10 @@ Blocking methods; the UI runs the slow ones (import_catalog, train, evaluate) in
 threads while the UI thread keeps browsing and rating. The store serialises its own
 calls; ``self._lock`` guards the in-memory state (live model, profile row, caches), and
 is never held across a slow step (training, reading a release) — only while swapping.
+
+Settings it keeps: ``current_profile`` (the profile the app reopens on) and
+``profile_row:<id>`` (that profile's folded factor row, written on close/switch, so a
+restart restores predictions exactly; without it the row is refolded from the ratings).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 
 from movietui.config import Paths, get_paths
 from movietui.errors import MovietuiError, NotFoundError
-from movietui.model import Hyper, explain, similar_items, top_n
+from movietui.model import Hyper, explain, fold_in, similar_items, top_n
 from movietui.service import datasets, training
 from movietui.service.catalog_index import CatalogIndex
 from movietui.service.live_model import LiveModel, LoadedModel
@@ -42,6 +46,7 @@ CURRENT_PROFILE = "current_profile"
 ROW_KEY = "profile_row:{}"      # settings key of a profile's saved factor row
 BECAUSE_N = 2                   # titles in a "because you liked ..." line
 HALF_STARS = tuple(k / 2 for k in range(1, 11))
+UNDO_DEPTH = 200                # rating changes `undo` can walk back
 
 
 class RatingError(MovietuiError):
@@ -68,6 +73,7 @@ class Service:
         self._catalog: CatalogIndex | None = None
         self._undo: list[tuple[int, float | None]] = []
         self._watch: set[int] | None = None
+        self._saved_row: str | None = None     # the row as last read/written in settings
         self._closed = False
 
     @classmethod
@@ -89,9 +95,13 @@ class Service:
     def close(self) -> None:
         if self._closed:
             return
-        self._save_row()
-        self.store.close()
         self._closed = True
+        try:
+            self._save_row()
+        except MovietuiError:
+            pass   # only the exact row is lost: the next open refolds it from the ratings
+        finally:
+            self.store.close()
 
     def __enter__(self) -> "Service":
         return self
@@ -175,15 +185,19 @@ class Service:
             created = next((p.created_at for p in self.store.list_profiles() if p.id == profile_id), 0.0)
         with self._lock:
             self._live.set_profile(profile_id, ratings, saved, created)
+            self._saved_row = saved
             self._undo.clear()
             self._watch = None
-        self.store.set_setting(CURRENT_PROFILE, "" if profile_id is None else str(profile_id))
+        remembered = "" if profile_id is None else str(profile_id)
+        if self.store.get_setting(CURRENT_PROFILE) != remembered:   # no write when nothing changed
+            self.store.set_setting(CURRENT_PROFILE, remembered)
 
     def _save_row(self) -> None:
         with self._lock:
             pid, row = self._live.profile_id, self._live.saved_row()
-        if pid is not None and row is not None:
+        if pid is not None and row is not None and row != self._saved_row:
             self.store.set_setting(ROW_KEY.format(pid), row)
+            self._saved_row = row
 
     def _require_profile(self) -> int:
         pid = self._live.profile_id
@@ -226,6 +240,8 @@ class Service:
                descending: bool = True, limit: int = 100, offset: int = 0) -> Page:
         if sort not in SORTS:
             raise MovietuiError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        if limit < 0 or offset < 0:
+            raise MovietuiError(f"limit and offset must not be negative (got {limit}, {offset})")
         self._check_filters(filters)
         where = dict(genres=filters.genres, year_min=filters.year_min, year_max=filters.year_max,
                      min_count=filters.min_count)
@@ -289,6 +305,7 @@ class Service:
 
     # --- rating --------------------------------------------------------------------
     def rate(self, movie_id: int, rating: float) -> RateResult:
+        movie_id = int(movie_id)
         value = check_rating(rating)
         pid = self._require_profile()
         if self.store.get_movie(movie_id) is None:
@@ -296,6 +313,7 @@ class Service:
         return self._apply(pid, movie_id, value, record=True)
 
     def unrate(self, movie_id: int) -> RateResult:
+        movie_id = int(movie_id)
         pid = self._require_profile()
         if movie_id not in self._live.ratings:
             return RateResult(movie_id, None, None, None, None)
@@ -320,6 +338,7 @@ class Service:
             fold = self._live.update(movie_id, rating)
             if record:
                 self._undo.append((movie_id, previous))
+                del self._undo[:-UNDO_DEPTH]
         return RateResult(movie_id, rating, previous, fold.loss_before, fold.loss_after)
 
     def my_ratings(self) -> list[RatedMovie]:
@@ -380,6 +399,7 @@ class Service:
         return self._view_by_id([m for m, _ in self.store.watchlist(pid)])
 
     def toggle_watchlist(self, movie_id: int) -> bool:
+        movie_id = int(movie_id)
         pid = self._require_profile()
         if movie_id in self._watch_ids():
             self.store.remove_from_watchlist(pid, movie_id)
@@ -397,6 +417,16 @@ class Service:
     def model_info(self) -> ModelInfo | None:
         loaded = self._live.loaded
         return loaded.info if loaded else None
+
+    def warm_up(self) -> None:
+        """Load the compiled fold-in kernel now (about 1 s the first time in a process).
+
+        Otherwise the first rating pays for it. Safe to run in a worker thread right after
+        open; a no-op without a model (training loads the kernels anyway).
+        """
+        model = self._live.model
+        if model is not None and model.n_items:
+            fold_in(model, np.zeros(1, np.int32), np.full(1, 4.0, np.float32))
 
     def default_hyper(self) -> Hyper:
         return Hyper()

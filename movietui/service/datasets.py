@@ -54,25 +54,22 @@ def find_local_datasets(extra_dirs=()) -> list[Path]:
 
 def resolve_source(service: "Service", source: str | Path, progress: ProgressFn | None,
                    cancel: threading.Event | None) -> Path:
-    """A local path for ``source``, downloading a named release or URL first."""
+    """A local path for ``source``, downloading a release name or URL into the cache first."""
+    from movietui.catalog.download import download_release, load_manifest
+
     path = Path(source).expanduser()
     if path.exists():
         return path
     text = str(source).strip()
-    if text.startswith(("http://", "https://")):
-        from movietui.catalog.download import download_release
-
-        return download_release(text, service.paths.cache, progress, cancel)
-    from movietui.catalog.download import download_release, load_manifest
-
-    names = [r.name for r in load_manifest()]
-    if text in names:
-        return download_release(text, service.paths.cache, progress, cancel)
-    known = ", ".join(names) or "none in the manifest"
-    raise DataError(
-        f"{source}: no such file or folder, and not a release name ({known}); "
-        "give the path of a MovieLens zip or folder, or a release name"
-    )
+    is_url = text.startswith(("http://", "https://"))
+    if not is_url and ("/" in text or "\\" in text or text.lower().endswith(".zip")):
+        names = ", ".join(r.name for r in load_manifest())
+        raise DataError(
+            f"{source}: no such file or folder; give the path of a MovieLens zip or folder, "
+            f"or a release name to download ({names})"
+        )
+    # A release name (unknown names get a NotFoundError listing the known ones) or a URL.
+    return download_release(text, service.paths.cache, progress, cancel)
 
 
 def import_catalog(service: "Service", source: str | Path, progress: ProgressFn | None,

@@ -71,9 +71,9 @@ class LiveModel:
             return FoldResult(None, None)
         uidx = int(np.asarray(model.user_index(np.array([-self.profile_id], np.int64)))[0])
         # SQLite may reuse a deleted profile's id: only a model trained after this profile
-        # was created can hold its row.
+        # was created can hold its row (a model saved without a date is trusted).
         trained_at = self.loaded.info.trained_at if self.loaded else 0.0
-        if uidx >= 0 and self.profile_created <= trained_at:
+        if uidx >= 0 and (not trained_at or self.profile_created <= trained_at):
             start, bias = model.user_factors[uidx].copy(), float(model.user_bias[uidx])
         else:
             start, bias = np.zeros(model.item_factors.shape[1], np.float32), 0.0

@@ -118,9 +118,13 @@ class RatingsImportReport:
                     if self.matched else "nothing written: no row matched the catalog")
         watch = f", {self.watchlist_added} added to the watchlist" if self.watchlist_added else ""
         if self.dry_run:
+            skipped = len(self.ambiguous) + len(self.not_found)
+            left_out = f"; {skipped} unmatched rows would be left out" if skipped else ""
             return (f"dry run, nothing written: would write {self.written} ratings "
-                    f"({self.unchanged} unchanged){watch}")
-        return f"wrote {self.written} ratings ({self.unchanged} unchanged){watch}"
+                    f"({self.unchanged} unchanged){watch}{left_out}")
+        skipped = len(self.ambiguous) + len(self.not_found)
+        left_out = f"; {skipped} unmatched rows left out" if skipped else ""
+        return f"wrote {self.written} ratings ({self.unchanged} unchanged){watch}{left_out}"
 
 
 def _section(title: str, items: list[str]) -> list[str]:
@@ -271,7 +275,7 @@ def export_ratings(service: "Service", path: str | Path, fmt: str, profile: str 
             })
         document = {"format": JSON_FORMAT_TAG, "version": JSON_VERSION, "profile": target.name,
                     "exported_at": time.time(), "ratings": entries}
-        _write_text(path, json.dumps(document, ensure_ascii=False, indent=1) + "\n")
+        _write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return len(entries)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
@@ -324,7 +328,7 @@ def render_recommendations(service: "Service", recommendations: list[Recommendat
         document = {"format": RECOMMENDATIONS_TAG, "version": JSON_VERSION,
                     "profile": current.name if current else None, "generated_at": time.time(),
                     "model": service.model_info() is not None, "recommendations": rows}
-        return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if fmt != "csv":
         raise ExportError(f"unknown recommendations format {fmt!r}; use csv or json")
     out = io.StringIO(newline="")

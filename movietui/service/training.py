@@ -72,6 +72,10 @@ def training_data(store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return keys, items, values
 
 
+class _Cancelled(Exception):
+    """Cancel was set before training started."""
+
+
 def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochReport], object] | None,
           cancel: threading.Event | None) -> TrainResult:
     hyper = (hyper or Hyper()).validate()
@@ -109,17 +113,17 @@ def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochRepo
 
     arrays, meta = model.to_arrays()
     meta[SERVICE_META] = {"trained_at": time.time(), "n_ratings": int(values.size), "run_id": run_id}
-    model_id = store.save_model(arrays, meta)
+    try:
+        model_id = store.save_model(arrays, meta)   # one transaction: all of it or nothing
+    except BaseException as exc:
+        store.finish_training_run(run_id, "failed", {"error": str(exc)[:200], "epochs_run": epochs_done}, None)
+        raise
     status = "cancelled" if cancelled else "done"
     store.finish_training_run(run_id, status, model.metrics, model_id)
     info = model_info(model_id, model, meta)
     service._swap_model(LoadedModel(model, info))
     stopped_early = bool(model.metrics.get("stopped_early")) and not cancelled
     return TrainResult(info, stopped_early=stopped_early, cancelled=cancelled)
-
-
-class _Cancelled(Exception):
-    """Cancel was set before training started."""
 
 
 def evaluate(service: "Service", hyper: Hyper | None, seed: int, progress):

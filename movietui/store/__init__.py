@@ -9,7 +9,15 @@ from .folding import fold
 from .schema import SCHEMA_VERSION
 from .search import SORTS
 from .store import Store, open_store
-from .types import CatalogInfo, ImportCancelled, MovieRow, Profile, ProfileRating, StoreProgress, TrainingRun
+from .types import (
+    CatalogInfo,
+    ImportCancelled,
+    MovieRow,
+    Profile,
+    ProfileRating,
+    StoreProgress,
+    TrainingRun,
+)
 
 __all__ = [
     "SCHEMA_VERSION",

@@ -58,6 +58,9 @@ class StoreBase:
         """
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
         conn.execute("PRAGMA busy_timeout = 10000")
+        # Memory-mapped reads hand BLOB pages over without copying them through the page
+        # cache: about twice as fast for the multi-megabyte rating chunks and factor arrays.
+        conn.execute(f"PRAGMA mmap_size = {2**31}")
         return conn
 
     def close(self) -> None:

@@ -8,6 +8,8 @@ arrays rather than 25M Python tuples.
 
 from __future__ import annotations
 
+import math
+import sqlite3
 import threading
 import time
 from collections.abc import Sequence
@@ -42,6 +44,18 @@ def row_to_movie(row: Sequence[Any]) -> MovieRow:
     )
 
 
+def fetch_movies(conn: sqlite3.Connection, ids: list[int]) -> list[MovieRow]:
+    """MovieRows for ``ids`` in that order, skipping unknown ids (batched under SQLite's
+    limit on bound variables)."""
+    found: dict[int, MovieRow] = {}
+    for start in range(0, len(ids), 30_000):
+        part = ids[start : start + 30_000]
+        sql = f"SELECT {MOVIE_COLUMNS} FROM movies WHERE movie_id IN ({','.join('?' * len(part))})"
+        for row in conn.execute(sql, part):
+            found[row[0]] = row_to_movie(row)
+    return [found[m] for m in ids if m in found]
+
+
 def _genre_names(raw: str | None) -> list[str]:
     if not raw or raw == NO_GENRES:
         return []
@@ -55,6 +69,11 @@ def _column(movies: dict[str, Sequence], name: str, n: int, default: Any) -> Seq
     if len(values) != n:
         raise StoreError(f"movies[{name!r}] has {len(values)} values but movie_id has {n}; pass equal-length columns")
     return values
+
+
+def _as_list(values: Sequence) -> list:
+    """Plain Python values: indexing a list is far cheaper than making numpy scalars."""
+    return values.tolist() if isinstance(values, np.ndarray) else list(values)
 
 
 def _rating_stats(movie_ids: np.ndarray, rated: np.ndarray, rating: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -90,12 +109,16 @@ def _count_users(user_id: np.ndarray) -> int:
 
 
 def _as_array(values: Any, dtype: str, name: str) -> np.ndarray:
+    """``values`` as a contiguous little-endian array, refusing values the cast would change."""
     try:
-        arr = np.ascontiguousarray(values, dtype=dtype)
-    except (TypeError, ValueError) as exc:
+        source = np.asarray(values)
+        arr = np.ascontiguousarray(source, dtype=dtype)
+    except (TypeError, ValueError, OverflowError) as exc:
         raise StoreError(f"catalog {name} cannot be stored as {dtype}: {exc}; pass a numeric array") from exc
     if arr.ndim != 1:
         raise StoreError(f"catalog {name} must be one-dimensional, got shape {arr.shape}")
+    if arr.dtype.kind == "i" and source.dtype != arr.dtype and source.size and not np.array_equal(source, arr):
+        raise StoreError(f"catalog {name} has values that do not fit {dtype} (too large or not whole numbers)")
     return arr
 
 
@@ -113,10 +136,10 @@ def prepare_movies(
         raise StoreError("movie_id values must be between 0 and 2147483647; check the movies file")
     titles = _column(movies, "title", n, "")
     displays = _column(movies, "display_title", n, None)
-    years = _column(movies, "year", n, 0)
+    years = _as_list(_column(movies, "year", n, 0))
     genre_col = _column(movies, "genres", n, "")
     imdb = _column(movies, "imdb_id", n, None)
-    tmdb = _column(movies, "tmdb_id", n, 0)
+    tmdb = _as_list(_column(movies, "tmdb_id", n, 0))
 
     genre_lists = [_genre_names(g) for g in genre_col]
     names = sorted({g for gl in genre_lists for g in gl})
@@ -124,26 +147,25 @@ def prepare_movies(
         raise StoreError(f"the catalog has {len(names)} genres but the store keeps at most 63; check the genres column")
     bit = {name: k for k, name in enumerate(names)}
     count, mean = _rating_stats(movie_ids, rated, rating)
+    counts = count.tolist()
+    means = [None if math.isnan(m) else m for m in mean.tolist()]  # NaN -> NULL
 
     rows: list[list] = []
-    keys = []
-    for k in range(n):
+    for k, movie in enumerate(movie_ids.tolist()):
         title = str(titles[k])
         display = str(displays[k]) if displays[k] else title
         display_key, title_key = fold(display), fold(title)
+        bare_key = without_article(display_key)
         mask = 0
         for g in genre_lists[k]:
             mask |= 1 << bit[g]
-        year = int(years[k]) if years[k] else 0
-        tmdb_id = int(tmdb[k]) if tmdb[k] else 0
-        bare_key = without_article(display_key)
-        keys.append((-int(count[k]), bare_key, int(movie_ids[k])))
         rows.append([
-            int(movie_ids[k]), title, display, year, "|".join(genre_lists[k]), imdb[k] or None, tmdb_id,
-            int(count[k]), None if np.isnan(mean[k]) else float(mean[k]), mask,
+            movie, title, display, int(years[k] or 0), "|".join(genre_lists[k]), imdb[k] or None,
+            int(tmdb[k] or 0), counts[k], means[k], mask,
             f"{display_key}\n{title_key}", display_key, bare_key, title_key,
         ])
-    for rank, k in enumerate(sorted(range(n), key=keys.__getitem__)):
+    # pop_rank: most rated first, then by title, then id (the relevance tie-break).
+    for rank, k in enumerate(sorted(range(n), key=lambda k: (-counts[k], rows[k][12], rows[k][0]))):
         rows[k].append(rank)
     return [tuple(r) for r in rows], names
 
@@ -183,7 +205,11 @@ class CatalogMixin(StoreBase):
         stamps = _as_array(timestamp, "<i8", "timestamp")
         n_ratings = users.size
         if not (rated.size == stars.size == stamps.size == n_ratings):
-            raise StoreError("catalog rating arrays differ in length; pass user_id, movie_id, rating, timestamp together")
+            raise StoreError(
+                "catalog rating arrays differ in length; pass user_id, movie_id, rating, timestamp together"
+            )
+        if n_ratings and not ((stars >= 0.5) & (stars <= 5)).all():  # also catches NaN
+            raise StoreError("catalog ratings must lie in 0.5..5; check the ratings file")
         rows, genre_names = prepare_movies(movies, rated, stars)
         n_users = _count_users(users)
         total = len(rows) + n_ratings
@@ -290,16 +316,7 @@ class CatalogMixin(StoreBase):
     @locked
     def get_movies(self, movie_ids: Sequence[int]) -> list[MovieRow]:
         """Movies in the order asked; ids not in the catalog are skipped."""
-        wanted = [int(m) for m in movie_ids]
-        if not wanted:
-            return []
-        found: dict[int, MovieRow] = {}
-        for start in range(0, len(wanted), 30_000):  # stay under SQLite's variable limit
-            part = wanted[start : start + 30_000]
-            sql = f"SELECT {MOVIE_COLUMNS} FROM movies WHERE movie_id IN ({','.join('?' * len(part))})"
-            for row in self.conn.execute(sql, part):
-                found[row[0]] = row_to_movie(row)
-        return [found[m] for m in wanted if m in found]
+        return fetch_movies(self.conn, [int(m) for m in movie_ids])
 
     @locked
     def get_movie(self, movie_id: int) -> MovieRow | None:

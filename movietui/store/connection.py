@@ -137,6 +137,8 @@ def open_connection(path: Path) -> sqlite3.Connection:
     try:
         conn = _connect(path)
         version = _inspect(conn, path) if existing else 0
+        if 0 < version < schema.SCHEMA_VERSION:
+            backup(conn, path, version)  # before anything, even the journal mode, changes the file
         if version == 0:
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -145,8 +147,8 @@ def open_connection(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")
-        if 0 < version < schema.SCHEMA_VERSION:
-            backup(conn, path, version)
+        # After a big import the WAL is as large as the data; cap what stays on disk.
+        conn.execute(f"PRAGMA journal_size_limit = {64 * 2**20}")
         schema.upgrade(conn)
         return conn
     except BaseException as exc:

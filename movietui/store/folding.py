@@ -15,10 +15,8 @@ _SPECIAL = str.maketrans({
     "æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
     "þ": "th", "ı": "i", "ŀ": "l", "ħ": "h", "ŧ": "t",
 })
-_SPACES = re.compile(r"\s+")
 # Leading articles dropped for "exact title" ranking ("The Matrix" == "matrix").
-_ARTICLES = ("the ", "a ", "an ", "les ", "le ", "la ", "l'", "el ", "los ", "las ", "il ",
-             "der ", "die ", "das ", "den ", "det ", "de ", "het ")
+_ARTICLE = re.compile(r"^(?:(?:the|a|an|les|le|la|el|los|las|il|der|die|das|den|det|de|het) |l')(?=.)")
 
 
 def _strip_marks(text: str) -> str:
@@ -27,16 +25,20 @@ def _strip_marks(text: str) -> str:
 
 def fold(text: str) -> str:
     """Search form of ``text``: NFKD without combining marks, casefolded, spaces collapsed."""
+    if text.isascii():  # most titles: nothing to decompose, and lower() == casefold() here
+        return " ".join(text.lower().split())
+    return fold_unicode(text)
+
+
+def fold_unicode(text: str) -> str:
+    """The general path of :func:`fold`, for any text."""
     out = _strip_marks(text).casefold().translate(_SPECIAL)
     # Casefolding and the table above can expose new decomposable characters; a
     # second pass makes fold idempotent (fold(fold(x)) == fold(x)).
     out = _strip_marks(out).casefold()
-    return _SPACES.sub(" ", out).strip()
+    return " ".join(out.split())
 
 
 def without_article(folded: str) -> str:
     """``folded`` minus one leading article, if any ("the matrix" -> "matrix")."""
-    for article in _ARTICLES:
-        if folded.startswith(article) and len(folded) > len(article):
-            return folded[len(article):]
-    return folded
+    return _ARTICLE.sub("", folded, count=1)

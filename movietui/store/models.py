@@ -18,6 +18,9 @@ from .base import StoreBase, locked, translating
 from .types import TrainingRun
 
 KEEP_MODELS = 3
+# Arrays are stored in parts of this many bytes: reading one 40 MB BLOB costs several
+# times more than ten 4 MB ones (fresh memory for each huge buffer is page-faulted in).
+PART_BYTES = 4 * 2**20
 
 
 def _json_default(value: Any) -> Any:
@@ -35,26 +38,58 @@ def to_json(value: dict, what: str) -> str:
         raise StoreError(f"model {what} cannot be saved as JSON ({exc}); pass plain numbers, strings, lists") from exc
 
 
-def _encode(name: str, array: Any) -> tuple[str, str, str, memoryview]:
+def _encode(name: str, array: Any) -> list[tuple[str, int, str, str, memoryview]]:
+    """Rows (name, part, dtype, shape, bytes) for one array, little-endian, in parts."""
     arr = np.asarray(array)
     if arr.dtype.kind not in "biuf":
         raise StoreError(f"model array {name!r} has dtype {arr.dtype}; save numeric arrays only")
     little = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
-    return name, little.dtype.str, json.dumps(list(arr.shape)), memoryview(little.reshape(-1).view(np.uint8))
+    raw = memoryview(little.reshape(-1).view(np.uint8))
+    shape = json.dumps(list(arr.shape))
+    starts = range(0, max(len(raw), 1), PART_BYTES)
+    return [(name, k, little.dtype.str, shape, raw[s : s + PART_BYTES]) for k, s in enumerate(starts)]
+
+
+class _Assembler:
+    """Copies an array's parts, as they stream in, into one preallocated buffer."""
+
+    def __init__(self, dtype: str, shape: str) -> None:
+        self.dtype = np.dtype(dtype)  # TypeError for a name numpy does not know
+        self.shape = json.loads(shape)
+        if self.dtype.kind not in "biuf":
+            raise ValueError(f"dtype {dtype!r} is not numeric")
+        if not isinstance(self.shape, list) or not all(isinstance(d, int) and d >= 0 for d in self.shape):
+            raise ValueError(f"shape {shape!r} is not a list of sizes")
+        self.flat = np.empty(int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize, np.uint8)
+        self.pos = 0
+
+    def add(self, data: bytes) -> None:
+        if not isinstance(data, bytes):
+            raise ValueError("model array data is not a BLOB")
+        if self.pos + len(data) > self.flat.size:
+            raise ValueError("model array has more bytes than its shape")
+        self.flat[self.pos : self.pos + len(data)] = np.frombuffer(data, np.uint8)
+        self.pos += len(data)
+
+    def array(self) -> np.ndarray:
+        if self.pos != self.flat.size:
+            raise ValueError("model array has fewer bytes than its shape")
+        arr = self.flat.view(self.dtype).reshape(self.shape)
+        return arr.astype(arr.dtype.newbyteorder("="), copy=False)  # writeable: we own flat
 
 
 class ModelsMixin(StoreBase):
     @locked
     def save_model(self, arrays: dict[str, np.ndarray], meta: dict) -> int:
         """Write the model, make it current, drop all but the newest few; returns model_id."""
-        encoded = [_encode(str(name), arr) for name, arr in arrays.items()]
+        encoded = [row for name, arr in arrays.items() for row in _encode(str(name), arr)]
         meta_json = to_json(meta, "meta")
         with self.transaction() as conn:
             model_id = conn.execute(
                 "INSERT INTO models(created_at, meta, is_current) VALUES (?, ?, 0)", (time.time(), meta_json)
             ).lastrowid
             conn.executemany(
-                "INSERT INTO model_arrays VALUES (?, ?, ?, ?, ?)", [(model_id, *row) for row in encoded]
+                "INSERT INTO model_arrays VALUES (?, ?, ?, ?, ?, ?)", [(model_id, *row) for row in encoded]
             )
             conn.execute("UPDATE models SET is_current = (model_id = ?)", (model_id,))
             conn.execute(
@@ -76,16 +111,23 @@ class ModelsMixin(StoreBase):
             if row is None:
                 return None
             model_id, meta_json = row
-            arrays = {}
-            for name, dtype, shape, data in conn.execute(
-                "SELECT name, dtype, shape, data FROM model_arrays WHERE model_id = ?", (model_id,)
-            ):
-                arr = np.frombuffer(data, dtype=np.dtype(dtype)).reshape(json.loads(shape))
-                arrays[name] = arr.astype(arr.dtype.newbyteorder("="), copy=True)
+            parts: dict[str, _Assembler] = {}
+            try:
+                for name, dtype, shape, data in conn.execute(
+                    "SELECT name, dtype, shape, data FROM model_arrays WHERE model_id = ? ORDER BY name, part",
+                    (model_id,),
+                ):
+                    if name not in parts:
+                        parts[name] = _Assembler(dtype, shape)
+                    parts[name].add(data)
+                arrays = {name: part.array() for name, part in parts.items()}
+                saved_meta = json.loads(meta_json)
+            except (TypeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
+                raise StoreError(f"{self.path}: saved model {model_id} is damaged ({exc}); train again") from exc
             conn.execute("COMMIT")
         finally:
             conn.close()
-        return int(model_id), arrays, json.loads(meta_json)
+        return int(model_id), arrays, saved_meta
 
     @locked
     def model_ids(self) -> list[int]:

@@ -34,6 +34,8 @@ CREATE TABLE movies (
 CREATE INDEX movies_display_key ON movies(display_key);
 CREATE INDEX movies_bare_key ON movies(bare_key);
 CREATE INDEX movies_title_key ON movies(title_key);
+-- Short (1-2 letter) queries count their LIKE matches in this narrow index, not the table.
+CREATE INDEX movies_search_key ON movies(search_key);
 -- Browsing without a query walks this index in popularity order and filters inside it.
 CREATE INDEX movies_browse ON movies(pop_rank, genre_mask, year, rating_count, mean_rating);
 -- Contentless trigram index. rowid = pop_rank << 32 | movie_id, so FTS5, which returns
@@ -91,13 +93,14 @@ CREATE TABLE models (
     meta       TEXT NOT NULL,      -- JSON
     is_current INTEGER NOT NULL DEFAULT 0
 );
-CREATE TABLE model_arrays (
+CREATE TABLE model_arrays (     -- each array's bytes in parts of a few MB (see models.py)
     model_id INTEGER NOT NULL REFERENCES models(model_id) ON DELETE CASCADE,
     name     TEXT NOT NULL,
+    part     INTEGER NOT NULL,
     dtype    TEXT NOT NULL,        -- numpy dtype string, little-endian ("<f4")
     shape    TEXT NOT NULL,        -- JSON list
     data     BLOB NOT NULL,
-    PRIMARY KEY (model_id, name)
+    PRIMARY KEY (model_id, name, part)
 );
 CREATE TABLE training_runs (
     run_id      INTEGER PRIMARY KEY,

@@ -22,7 +22,7 @@ import numpy as np
 from movietui.errors import StoreError
 
 from .base import StoreBase, locked
-from .catalog import MOVIE_COLUMNS, row_to_movie
+from .catalog import MOVIE_COLUMNS, fetch_movies, row_to_movie
 from .folding import fold
 from .types import MovieRow
 
@@ -41,10 +41,9 @@ _FLIP = {"ASC": "DESC", "DESC": "ASC"}
 # Exact: the folded query equals the display title, the title without its article, or
 # the raw title ("the matrix", "matrix", "matrix, the"). Prefix: one of them starts with it.
 _EXACT = "(display_key = :q OR bare_key = :q OR title_key = :q)"
-_TIER = (
-    f"CASE WHEN {_EXACT} THEN 0 WHEN substr(display_key, 1, :n) = :q OR substr(bare_key, 1, :n) = :q "
-    "OR substr(title_key, 1, :n) = :q THEN 1 ELSE 2 END"
-)
+_PREFIX = "(substr(display_key, 1, :n) = :q OR substr(bare_key, 1, :n) = :q OR substr(title_key, 1, :n) = :q)"
+_TIER = f"CASE WHEN {_EXACT} THEN 0 WHEN {_PREFIX} THEN 1 ELSE 2 END"
+_LIKE = "search_key LIKE :like ESCAPE '\\'"
 
 
 def fts_phrase(folded: str) -> str:
@@ -71,6 +70,13 @@ class _Query:
     def where(self, *extra: str) -> str:
         parts = [*extra, *self.filters]
         return " AND ".join(parts) if parts else "1"
+
+
+def _whole(value: object, name: str) -> int:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        raise StoreError(f"{name} must be a whole number, got {value!r}") from None
 
 
 def _order_sql(sort: str, descending: bool, has_text: bool = True) -> str:
@@ -104,20 +110,22 @@ class SearchMixin(StoreBase):
             q.params["mask"] = sum(1 << bits[g] for g in set(wanted) if g in bits)
         if year_min is not None:
             q.filters.append("year >= :ymin AND year > 0")
-            q.params["ymin"] = int(year_min)
+            q.params["ymin"] = _whole(year_min, "year_min")
         if year_max is not None:
             q.filters.append("year <= :ymax AND year > 0")
-            q.params["ymax"] = int(year_max)
+            q.params["ymax"] = _whole(year_max, "year_max")
         if min_count:
             q.filters.append("rating_count >= :min_count")
-            q.params["min_count"] = int(min_count)
+            q.params["min_count"] = _whole(min_count, "min_count")
         return q
 
     # -- the tiered fast path (trigram queries, relevance order) --------------------
 
-    def _fts_rowids(self, q: _Query, match: str, limit: int | None) -> list[int]:
-        """Rowids matching FTS expression ``:match`` and the filters, most rated first."""
+    def _rowids(self, q: _Query, part: str, limit: int | None) -> list[int]:
+        """FTS rowids of the matches in ``part`` (all, prefix, or rest: not prefix) that pass
+        the filters, most rated first. Trigram queries only."""
         tail = "" if limit is None else f" LIMIT {int(limit)}"
+        match = {"all": "fts", "prefix": "fts_prefix", "rest": "fts_rest"}[part]
         if q.filters:
             sql = (
                 "SELECT movie_fts.rowid FROM movie_fts JOIN movies m ON m.movie_id = (movie_fts.rowid & "
@@ -133,9 +141,9 @@ class SearchMixin(StoreBase):
         ranked = list(exact)
         if len(ranked) < want:
             seen = set(exact)  # exact titles are prefix matches too
-            ranked += [r for r in self._fts_rowids(q, "fts_prefix", want + len(exact)) if r not in seen]
+            ranked += [r for r in self._rowids(q, "prefix", want + len(exact)) if r not in seen]
         if len(ranked) < want:
-            ranked += self._fts_rowids(q, "fts_rest", want - len(ranked))
+            ranked += self._rowids(q, "rest", want - len(ranked))
         return [r & ID_MASK for r in ranked[:want]]
 
     def _exact_rowids(self, q: _Query) -> list[int]:
@@ -147,26 +155,25 @@ class SearchMixin(StoreBase):
     def _all_ranked(self, q: _Query) -> np.ndarray:
         """Every match in relevance order: all matches come out of FTS most rated first;
         a stable sort by tier (exact, prefix, other) keeps that order within each tier."""
-        found = np.array(self._fts_rowids(q, "fts", None), dtype=np.int64)
+        found = np.array(self._rowids(q, "all", None), dtype=np.int64)
         tier = np.full(found.size, 2, np.int8)
-        tier[np.isin(found, self._fts_rowids(q, "fts_prefix", None))] = 1
+        tier[np.isin(found, self._rowids(q, "prefix", None))] = 1
         tier[np.isin(found, self._exact_rowids(q))] = 0
         return found[np.argsort(tier, kind="stable")] & ID_MASK
 
-    def _filter_arrays(
-        self, genres: Iterable[str], year_min: int | None, year_max: int | None, min_count: int, q: _Query
-    ) -> np.ndarray:
-        """No query: filter the stored per-movie arrays in numpy, most rated first."""
+    def _filter_arrays(self, q: _Query) -> np.ndarray:
+        """No query: the same filters as _build's SQL, over the stored per-movie arrays."""
         arrays = self._catalog_arrays()  # type: ignore[attr-defined]  (CatalogMixin)
         keep = np.ones(arrays["movie_id"].size, bool)
-        if "mask" in q.params:
-            keep &= (arrays["genre_mask"] & q.params["mask"]) == q.params["mask"]
-        if year_min is not None:
-            keep &= (arrays["year"] >= int(year_min)) & (arrays["year"] > 0)
-        if year_max is not None:
-            keep &= (arrays["year"] <= int(year_max)) & (arrays["year"] > 0)
-        if min_count:
-            keep &= arrays["rating_count"] >= int(min_count)
+        p = q.params
+        if "mask" in p:
+            keep &= (arrays["genre_mask"] & p["mask"]) == p["mask"]
+        if "ymin" in p:
+            keep &= (arrays["year"] >= p["ymin"]) & (arrays["year"] > 0)
+        if "ymax" in p:
+            keep &= (arrays["year"] <= p["ymax"]) & (arrays["year"] > 0)
+        if "min_count" in p:
+            keep &= arrays["rating_count"] >= p["min_count"]
         order = arrays["pop_order"]
         return arrays["movie_id"][order][keep[order]].astype(np.int64)
 
@@ -185,7 +192,7 @@ class SearchMixin(StoreBase):
             return "1"
         if q.trigram:
             return f"movie_id IN (SELECT rowid & {ID_MASK} FROM movie_fts WHERE movie_fts MATCH :fts)"
-        return "search_key LIKE :like ESCAPE '\\'"
+        return _LIKE
 
     def _select(self, q: _Query, columns: str, order: str, limit: int | None, offset: int = 0) -> list[tuple]:
         tier = f", {_TIER} AS tier" if q.text else ""
@@ -213,7 +220,7 @@ class SearchMixin(StoreBase):
         if q.trigram:
             return self._all_ranked(q)
         if not q.text:
-            return self._filter_arrays(genres, year_min, year_max, min_count, q)
+            return self._filter_arrays(q)
         rows = self._select(q, "movie_id", _order_sql("relevance", True, bool(q.text)), None)
         return np.array([r[0] for r in rows], dtype=np.int64)
 
@@ -232,6 +239,7 @@ class SearchMixin(StoreBase):
         offset: int = 0,
     ) -> tuple[list[MovieRow], int]:
         """One page of matches in the asked order, and how many match in all."""
+        limit, offset = _whole(limit, "limit"), _whole(offset, "offset")
         if limit < 0 or offset < 0:
             raise StoreError(f"limit and offset must not be negative (got {limit}, {offset})")
         q = self._build(query, genres, year_min, year_max, min_count)
@@ -243,15 +251,6 @@ class SearchMixin(StoreBase):
             return [], total
         if q.trigram and sort == "relevance" and descending:
             ids = self._tiered_ids(q, offset + limit)[offset:]
-            return self._movies_in_order(ids), total
+            return fetch_movies(self.conn, ids), total
         rows = self._select(q, MOVIE_COLUMNS, order, limit, offset)
         return [row_to_movie(row) for row in rows], total
-
-    def _movies_in_order(self, ids: list[int]) -> list[MovieRow]:
-        if not ids:
-            return []
-        rows = self.conn.execute(
-            f"SELECT {MOVIE_COLUMNS} FROM movies WHERE movie_id IN ({','.join('?' * len(ids))})", ids
-        )
-        found = {row[0]: row_to_movie(row) for row in rows}
-        return [found[m] for m in ids if m in found]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Self
 
 from .catalog import CatalogMixin
 from .connection import open_connection
@@ -15,7 +16,7 @@ from .search import SearchMixin
 class Store(CatalogMixin, SearchMixin, ProfilesMixin, ModelsMixin):
     """movietui's database; safe to share between the UI thread and a worker thread."""
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -30,6 +30,7 @@ from movietui.tui.screens.main import MainScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.profiles import ProfilesScreen
 from movietui.tui.screens.welcome import WelcomeScreen
+from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.training_panel import TrainingState
 
 CHART_REFRESH_S = 0.4
@@ -150,7 +151,7 @@ class MovieTuiApp(App[int]):
             return
         profile = self.service.current_profile
         info = self.service.catalog_info()
-        parts = [f"profile {profile.name} ({profile.n_ratings} ratings)" if profile else "no profile"]
+        parts = [f"profile {profile.name}" if profile else "no profile"]
         if info is not None:
             parts.append(f"{info.release}: {info.n_movies:,} movies")
         self.sub_title = " · ".join(parts)
@@ -167,7 +168,7 @@ class MovieTuiApp(App[int]):
             self.notify(str(error), severity="error")
             return None
         what = f"saved {fmt.stars(rating)}" if rating is not None else "rating removed"
-        self.notify(f"{title}: {what}" if title else what, title="Rating", timeout=2)
+        self.say(f"{title}: {what}" if title else what)
         self._broadcast(result, title)
         return result
 
@@ -181,7 +182,7 @@ class MovieTuiApp(App[int]):
             self.notify("Nothing to undo.", timeout=2)
             return
         shown = fmt.stars(result.rating) if result.rating is not None else "no rating"
-        self.notify(f"undone: back to {shown}", title="Rating", timeout=2)
+        self.say(f"undone: back to {shown}")
         self._broadcast(result)
 
     def toggle_watchlist(self, movie_id: int) -> None:
@@ -193,9 +194,17 @@ class MovieTuiApp(App[int]):
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             return
-        self.notify("added to watchlist" if on_list else "removed from watchlist", timeout=2)
+        self.say("added to the watchlist" if on_list else "removed from the watchlist")
         if self.main_screen is not None:
             self.main_screen.watchlist_changed(movie_id)
+
+    def say(self, message: str) -> None:
+        """A routine confirmation: the screen's status line, else a short toast."""
+        lines = self.screen.query(StatusLine)
+        if lines:
+            lines.first().say(message)
+        else:
+            self.notify(message, timeout=2)
 
     def _broadcast(self, result: RateResult, title: str | None = None) -> None:
         self.update_subtitle()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 import zipfile
 from pathlib import Path
 
 import pytest
 from catalog_builders import CSV_MOVIES, CSV_RATINGS, csv_zip, layout_files, write_files, write_zip
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from movietui.catalog import tables
 from movietui.catalog.readers import read_release
@@ -207,3 +210,34 @@ def test_a_single_file_points_at_its_folder(tmp_path: Path) -> None:
     message = error_of(folder / "ratings.csv")
     assert "is a single file" in message and f"movietui import {folder}" in message
     assert read_release(folder).release == "ml-x"
+
+
+def test_dat_bad_movie_id_counts_blank_lines(tmp_path: Path) -> None:
+    name, files = layout_files("1m")
+    files["movies.dat"] = "1::Toy Story (1995)::Comedy\n\nx7::Heat (1995)::Action\n"
+    message = error_of(write_zip(tmp_path / "ml-1m.zip", name, files))
+    assert "ml-1m/movies.dat in ml-1m.zip line 3: MovieID 'x7' is not a positive whole number" in message
+
+
+_token = st.sampled_from([b"1", b"2", b"5", b"0", b"4.5", b"3.5", b"-1", b"1e9", b"x", b"", b" ", b",", b",",
+                          b"\n", b"\n", b'"', b"::"])
+_junk = st.lists(st.one_of(_token, _token, _token, st.binary(min_size=1, max_size=2)), max_size=40).map(b"".join)
+
+
+@settings(max_examples=80, deadline=None)
+@given(ratings=_junk, movies=st.one_of(st.just(b""), _junk))
+def test_any_damage_is_a_data_error_or_a_valid_read(ratings: bytes, movies: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = csv_zip(
+            Path(tmp),
+            ratings_csv=(RATINGS_HEAD + "1,1,4.0,1\n").encode() + ratings,
+            movies_csv=CSV_MOVIES.encode() + movies,
+        )
+        try:
+            data = read_release(path)
+        except DataError as exc:
+            assert "\n" not in str(exc) and "ml-test" in str(exc)
+            return
+        assert data.rating.size >= 1
+        assert bool(((data.rating >= 0.5) & (data.rating <= 5)).all())
+        assert bool((data.user_id > 0).all()) and set(data.movie_id.tolist()) <= set(data.movies["movie_id"].tolist())

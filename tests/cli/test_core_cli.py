@@ -120,3 +120,32 @@ def test_eval_prints_the_table(imported_home: Path, capsys: pytest.CaptureFixtur
     for method in ("global mean", "bias baseline", "model", "SGD fold-in", "full retrain"):
         assert method in out
     assert "[1/7] train on 90% of ratings" in err
+
+
+def test_progress_bar_redraws_on_a_terminal_and_prints_stages_otherwise() -> None:
+    import io
+
+    from movietui.catalog.progress import Progress
+    from movietui.cli.core import ProgressBar
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    bar = ProgressBar(term, min_interval=0)
+    for done in (0, 500_000, 1_000_000):
+        bar(Progress("download", done, 1_000_000))
+    bar(Progress("write", 1, 2))
+    bar.finish()
+    text = term.getvalue()
+    assert "\r" in text and "100%" in text and "1.0/1.0 MB" in text and " 50%" in text
+    assert text.count("\n") == 2                      # one line per finished stage
+
+    plain = io.StringIO()
+    bar = ProgressBar(plain)
+    bar(Progress("read", 1, 10))
+    bar(Progress("read", 10, 10))
+    bar(Progress("index", 0, 1))
+    bar.finish()
+    assert plain.getvalue() == "reading...\nindexing...\n"

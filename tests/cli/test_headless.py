@@ -7,6 +7,7 @@ for every case).
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -52,14 +53,20 @@ def home(tmp_path_factory: pytest.TempPathFactory, ml_small_zip: Path) -> Path:
     path = tmp_path_factory.mktemp("headless") / "home"
     ok(run(path, "import", str(ml_small_zip)))
     assert "model #1 saved: 8 factors" in ok(run(path, "train", "--factors", "8", "--epochs", "3"))
-    assert ok(run(path, "profiles", "create", "alice")) == "created profile 'alice' (now current)\n"
+    from movietui.cli import main
+
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        assert main(["--home", str(path), "profiles", "create", "alice"]) == 0
+    assert printed.getvalue() == "created profile 'alice' (now current)\n"
     return path
 
 
 def test_rate_recommend_and_similar(home: Path, capsys: pytest.CaptureFixture) -> None:
-    assert ok(run(home, "rate", "toy story", "4.5")) == "rated Toy Story (1995): 4.5 for 'alice'\n"
+    assert ok(run(home, "rate", "toy story", "4.5", "--profile", "alice")) == "rated Toy Story (1995): 4.5 for 'alice'\n"
 
-    document = json.loads(ok(run(home, "recommend", "-n", "5", "--format", "json", "--since", "1990")))
+    document = json.loads(ok(run(home, "recommend", "-n", "5", "--format", "json", "--since", "1990",
+                                        "--profile", "alice")))
     assert (document["format"], document["version"], document["profile"], document["model"]) == (
         "movietui-recommendations", 1, "alice", True)
     recs = document["recommendations"]
@@ -68,14 +75,15 @@ def test_rate_recommend_and_similar(home: Path, capsys: pytest.CaptureFixture) -
     assert set(recs[0]) == {"rank", "movie_id", "title", "year", "genres", "predicted", "mean_rating",
                             "rating_count", "because"}
 
-    code, out, _ = in_process(capsys, home, "recommend", "-n", "3", "--format", "csv", "--genre", "Comedy")
+    code, out, _ = in_process(capsys, home, "recommend", "-n", "3", "--format", "csv", "--genre", "Comedy",
+                                "--profile", "alice")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["rank"] for r in rows] == ["1", "2", "3"]
     assert all("Comedy" in r["genres"].split("|") for r in rows)
 
-    code, out, _ = in_process(capsys, home, "recommend", "-n", "4")
+    code, out, _ = in_process(capsys, home, "recommend", "-n", "4", "--profile", "alice")
     table = out.splitlines()
-    assert table[0] == "4 recommendations for profile 'alice' (1 ratings), by model predictions"
+    assert table[0] == "4 recommendations for profile 'alice' (1 rating), from the model"
     assert sum(1 for line in table if line[:3].strip().isdigit()) == 4
 
     code, out, _ = in_process(capsys, home, "similar", "toy story", "-n", "5", "--format", "json")
@@ -105,7 +113,7 @@ def test_ratings_import_export_round_trip(home: Path, tmp_path: Path, capsys: py
     assert report[-1] == "nothing written; rerun with --partial to import the 2 matched rows"
 
     code, out, _ = in_process(capsys, home, "ratings", "import", str(ratings), "--partial")
-    assert code == 0 and out.splitlines()[-1] == "wrote 2 ratings (0 unchanged)"
+    assert code == 0 and out.splitlines()[-1] == "wrote 2 ratings (0 unchanged); 1 unmatched rows left out"
     assert in_process(capsys, home, "rate", "toy story", "3", "--profile", "source")[0] == 0
     exported = tmp_path / "mine.json"
     assert ok(run(home, "ratings", "export", str(exported), "--profile", "source")) == (
@@ -121,6 +129,12 @@ def test_ratings_import_export_round_trip(home: Path, tmp_path: Path, capsys: py
     assert listing["current"] == "copy"
     counts = {p["name"]: p["ratings"] for p in listing["profiles"]}
     assert counts["source"] == counts["copy"] == 3
+
+    # --profile acts as another profile for one command; the current one stays current.
+    code, out, _ = in_process(capsys, home, "recommend", "-n", "2", "--format", "json", "--profile", "source")
+    assert code == 0 and json.loads(out)["profile"] == "source"
+    code, out, _ = in_process(capsys, home, "profiles", "--format", "json")
+    assert json.loads(out)["current"] == "copy"
 
 
 def test_bad_inputs_fail_with_one_line(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

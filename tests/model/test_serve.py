@@ -54,7 +54,7 @@ def test_similar_items_guard_against_rarely_rated_films(small_model):
     q = m.item_factors.copy()
     q[twin] = q[target] * 2
     counts[twin] = 10_000
-    twinned = dataclasses.replace(m, item_factors=q, _unit_items=None)
+    twinned = dataclasses.replace(m, item_factors=q)  # the unit-row cache starts empty
     assert similar_items(twinned, target, 1, counts=counts)[0].tolist() == [twin]
 
 

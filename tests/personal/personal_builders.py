@@ -7,7 +7,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from movietui.catalog.matching import CatalogMovie, Matcher
+from movietui.catalog.matching import CatalogMovie
 
 # (movie_id, MovieLens title without year, year, imdb_id, tmdb_id, rating_count)
 HAND_CATALOG = [

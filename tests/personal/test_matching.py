@@ -123,3 +123,14 @@ def test_from_columns_matches_like_rows() -> None:
     assert matcher.match_title("The Matrix", 1999).movie.movie_id == 5
     assert matcher.match(imdb_id="tt0133093").movie.movie_id == 5
     assert matcher.match_title("The Matrix Reloaded", 2003).movie.movie_id == 6
+
+
+def test_title_before_a_colon_matches_only_as_a_last_resort() -> None:
+    matcher = Matcher.from_columns(
+        {"movie_id": [260, 1196, 2628, 99], "year": [1977, 1980, 1999, 1999],
+         "title": ["Star Wars: Episode IV - A New Hope", "Star Wars: Episode V - The Empire Strikes Back",
+                   "Star Wars: Episode I - The Phantom Menace", "Star Wars: Making Of"]})
+    star_wars = matcher.match_title("Star Wars", 1977)
+    assert (star_wars.kind, star_wars.via, star_wars.movie.movie_id) == ("title", "title-prefix+year", 260)
+    assert matcher.match_title("Star Wars", 1978).kind == "not_found"      # exact year only
+    assert [m.movie_id for m in matcher.match_title("Star Wars", 1999).candidates] == [99, 2628]

@@ -52,6 +52,7 @@ LETTERBOXD_NAMES = [
     ("Les Misérables", 1996, 73, "title+year±1"),
     ("Spirited Away", 2001, 5618, "title+year"),               # "Spirited Away (Sen to Chihiro no kamikakushi)"
     ("The Lord of the Rings: The Fellowship of the Ring", 2001, 4993, "title+year"),
+    ("Star Wars", 1977, 260, "title-prefix+year"),            # "Star Wars: Episode IV - A New Hope"
 ]
 
 

@@ -22,14 +22,14 @@ from movietui.store import open_store
 sys.path.insert(0, str(WORKERS))
 from det_models import make_model  # noqa: E402
 
-N_EACH = 300
+N_EACH = {"store": 300, "service": 150}
 
 
 def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures) -> None:
     db = get_paths(home).db
     with open_store(db) as store:
         a, b = store.create_profile(f"{mode}-a").id, store.create_profile(f"{mode}-b").id
-    raters = [spawn("two_raters.py", home, pid, N_EACH, seed, mode, stdin=True) for pid, seed in ((a, 1), (b, 2))]
+    raters = [spawn("two_raters.py", home, pid, N_EACH[mode], seed, mode, stdin=True) for pid, seed in ((a, 1), (b, 2))]
     saver = spawn("saver.py", db, 1, meta_file, 0.1)
     saver.wait_for("ready")
     for child in raters:
@@ -47,15 +47,15 @@ def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures) ->
     for child in raters:
         seen = json.loads(child.wait_for("seen")[len("seen "):])
         for view in ("live", "reopened"):
-            got = {int(k): v for k, v in seen[view].items()}
-            assert got.get(a) == N_EACH and got.get(b) == N_EACH, f"{mode} {view}: sees {got}"
+            got = {int(k): v for k, v in seen[view].items() if k != "mine"}
+            assert got.get(a) == N_EACH[mode] and got.get(b) == N_EACH[mode], f"{mode} {view}: sees {got}"
         child.finish()
     assert integrity(db) == "ok"
     with open_store(db) as store:
         for pid in (a, b):
             ratings = {r.movie_id: r.rating for r in store.profile_ratings(pid)}
-            assert len(ratings) == N_EACH
-    figures.add("concurrent_writes", 2 * N_EACH)
+            assert len(ratings) == N_EACH[mode]
+    figures.add("concurrent_writes", 2 * N_EACH[mode])
     figures.add("concurrent_model_saves_meanwhile", models_saved)
     figures.add("concurrent_locked_errors", 0)
 
@@ -68,6 +68,40 @@ def test_two_store_instances_rate_at_once(spawn, rel_home: Path, tmp_path: Path,
 @pytest.mark.slow
 def test_two_service_instances_rate_at_once(spawn, catalog_home: Path, tmp_path: Path, figures: Figures) -> None:
     run_pair(spawn, catalog_home, "service", write_meta(tmp_path), figures)
+
+
+@pytest.mark.slow
+def test_two_service_instances_share_one_profile(spawn, catalog_home: Path, figures: Figures) -> None:
+    """Two windows on the SAME profile rate different movies at once; after a refresh each
+    window lists every rating of both, and the ratings the profile had before are kept."""
+    from movietui.service import Service
+
+    with Service.open(catalog_home) as service:
+        me = service.current_profile
+        assert me is not None
+        before = {r.movie.movie_id: r.rating for r in service.my_ratings()}
+    n = 120
+    first = max(before) + 1
+    raters = [spawn("two_raters.py", catalog_home, me.id, n, seed, "service", start, stdin=True)
+              for seed, start in ((1, first), (2, first + n))]
+    for child in raters:
+        child.wait_for("ready", timeout=120)
+    for child in raters:
+        child.send("go")
+    for child in raters:
+        line = child.next_line(timeout=120)
+        assert line is not None and line.startswith("wrote"), f"rater failed: {line} {child.stderr[-1500:]}"
+    for child in raters:
+        child.send("check")
+    for child in raters:
+        seen = json.loads(child.wait_for("seen")[len("seen "):])
+        assert seen["live"]["mine"] == seen["reopened"]["mine"] == len(before) + 2 * n, seen
+        child.finish()
+    with Service.open(catalog_home) as service:
+        after = {r.movie.movie_id: r.rating for r in service.my_ratings()}
+    assert {m: after[m] for m in before} == before
+    assert len(after) == len(before) + 2 * n
+    figures.add("concurrent_writes", 2 * n)
 
 
 def write_meta(tmp_path: Path) -> Path:

@@ -35,8 +35,7 @@ def build_real_db(home: Path) -> tuple[Path, dict[int, float]]:
     with open_store(db) as store:
         pid = store.create_profile("alice").id
         ratings = {int(m): float(rng.integers(1, 11)) / 2 for m in rng.choice(50_000, N_RATINGS, replace=False)}
-        for movie, value in ratings.items():
-            store.set_rating(pid, movie, value)
+        store.set_ratings_bulk(pid, [(m, v, 1.6e9 + m) for m, v in ratings.items()])
         store.save_model({"w": rng.normal(size=250_000).astype(np.float32)}, {"k": 1})
     return db, ratings
 
@@ -45,13 +44,6 @@ def ratings_of(db: Path) -> dict[int, float]:
     with open_store(db) as store:
         pid = store.list_profiles()[0].id
         return {r.movie_id: r.rating for r in store.profile_ratings(pid)}
-
-
-def run_cli_info(home: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "movietui", "--home", str(home), "info"],
-        capture_output=True, text=True, cwd=REPO, env=worker_env(), timeout=120,
-    )
 
 
 def assert_one_line_store_error(db: Path) -> str:
@@ -121,8 +113,26 @@ BAD_FILES = {
 }
 
 
+def cli_info(home: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """``movietui --home H info`` in process (the subprocess form is checked separately)."""
+    from movietui.cli import main
+
+    capsys.readouterr()
+    code = main(["--home", str(home), "info"])
+    return code, capsys.readouterr().err
+
+
+def assert_cli_refuses(code: int, stderr: str) -> None:
+    err_lines = [line for line in stderr.splitlines() if line.strip()]
+    assert code == 1, f"CLI exit {code}; stderr: {stderr}"
+    assert len(err_lines) == 1, f"CLI stderr is not one line: {stderr!r}"
+    assert "Traceback" not in stderr
+
+
 @pytest.mark.parametrize("kind", list(BAD_FILES))
-def test_bad_database_file_is_refused_and_left_untouched(kind: str, rel_home: Path, figures: Figures) -> None:
+def test_bad_database_file_is_refused_and_left_untouched(
+    kind: str, rel_home: Path, capsys: pytest.CaptureFixture[str], figures: Figures
+) -> None:
     db = get_paths(rel_home).db
     BAD_FILES[kind](db, rel_home)
     for side in ("-wal", "-shm"):
@@ -135,14 +145,29 @@ def test_bad_database_file_is_refused_and_left_untouched(kind: str, rel_home: Pa
         assert "newer" in message
     assert file_digest(db) == before, "open_store changed the bad file"
 
-    result = run_cli_info(rel_home)
-    err_lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert result.returncode == 1, f"CLI exit {result.returncode}; stderr: {result.stderr}"
-    assert len(err_lines) == 1, f"CLI stderr is not one line: {result.stderr!r}"
-    assert "Traceback" not in result.stderr
+    assert_cli_refuses(*cli_info(rel_home, capsys))
     assert file_digest(db) == before, "the CLI changed the bad file"
-    assert not (rel_home / "backups").exists() or kind != "newer-schema"
+    if kind == "newer-schema":
+        assert not (rel_home / "backups").exists(), "a newer file must not be migrated or backed up"
     figures.add("bad_files_refused_unchanged")
+    figures.note(f"bad_file_message_{kind}", message.replace(str(db), "<db>"))
+
+
+def test_cli_subprocess_on_bad_files(tmp_path: Path, figures: Figures) -> None:
+    """The real ``python -m movietui`` on two bad files at once: exit 1, one line, no traceback."""
+    homes = []
+    for kind in ("text-file", "newer-schema"):
+        home = tmp_path / kind
+        home.mkdir()
+        BAD_FILES[kind](get_paths(home).db, home)
+        homes.append((home, file_digest(get_paths(home).db)))
+    procs = [subprocess.Popen([sys.executable, "-m", "movietui", "--home", str(h), "info"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, cwd=REPO, env=worker_env()) for h, _ in homes]
+    for (home, digest), proc in zip(homes, procs):
+        _, err = proc.communicate(timeout=120)
+        assert_cli_refuses(proc.returncode, err)
+        assert file_digest(get_paths(home).db) == digest
+        figures.add("cli_bad_file_runs")
 
 
 # ------------------------------------------------------------ migration from an old schema
@@ -180,15 +205,71 @@ def test_migration_from_v1_backs_up_first_and_keeps_ratings(rel_home: Path, figu
 # ------------------------------------------------------------ unwritable places
 
 
-def test_data_folder_under_a_file_gives_clear_error(tmp_path: Path) -> None:
+def test_data_folder_under_a_file_gives_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     home = blocker / "home"
     message = assert_one_line_store_error(get_paths(home).db)
     assert "folder" in message
-    result = run_cli_info(home)
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1, result.stderr
+    assert_cli_refuses(*cli_info(home, capsys))
+    assert blocker.read_text() == "x"
+
+
+def test_database_path_that_is_a_folder(rel_home: Path) -> None:
+    get_paths(rel_home).db.mkdir()
+    assert "folder" in assert_one_line_store_error(get_paths(rel_home).db)
+
+
+def test_garbage_wal_next_to_a_good_database(rel_home: Path, figures: Figures) -> None:
+    """A -wal file of random bytes (say, a half-copied folder): SQLite's frame checksums
+    reject it, and every committed rating is still there."""
+    db, ratings = build_real_db(rel_home)
+    Path(str(db) + "-wal").write_bytes(random.Random(3).randbytes(200_000))
+    assert ratings_of(db) == ratings
+    assert integrity(db) == "ok"
+    figures.add("garbage_wal_survived")
+
+
+def test_unreadable_saved_model_does_not_stop_the_app(catalog_home: Path, capsys: pytest.CaptureFixture[str],
+                                                      figures: Figures) -> None:
+    """A saved model whose metadata is damaged: the app opens (popularity picks, a warning),
+    the CLI works, and training replaces the model."""
+    from movietui.model import Hyper
+    from movietui.service import Service
+
+    with Service.open(catalog_home) as service:
+        service.train(Hyper(factors=8, epochs=2))
+        arrays, meta = service.store.load_current_model()[1:]  # type: ignore[index]
+        ratings = {r.movie.movie_id: r.rating for r in service.my_ratings()}
+    db = get_paths(catalog_home).db
+    blob_damage = [("item_factors", "zeroblob(3)", "'<f4'", None), ("user_bias", "data", "'<U4'", None),
+                   ("item_bias", "data", "'<f4'", "'[7, 7]'"), ("user_keys", "data", "'bogus'", None)]
+    damages: list[tuple[dict, tuple | None]] = [({"hyper": None}, None), ({"mu": None}, None),
+                                                ({"history": [1]}, None), ({"format": 99}, None),
+                                                ({"service": None}, None)]
+    damages += [({}, blob) for blob in blob_damage]
+    for damage, blob in damages:
+        with open_store(db) as store:
+            model_id = store.save_model(arrays, dict(meta, **damage))
+        if blob is not None:  # a damaged array row, as a bad sector or a hand edit would leave
+            name, data, dtype, shape = blob
+            conn = sqlite3.connect(db)
+            conn.execute(f"UPDATE model_arrays SET data = {data}, dtype = {dtype}, shape = coalesce({shape}, shape) "
+                         "WHERE model_id = ? AND name = ?", (model_id, name))
+            conn.commit()
+            conn.close()
+        with Service.open(catalog_home) as service:
+            assert service.model_info() is None, f"a damaged model was loaded: {damage} {blob}"
+            assert service.load_warning and "\n" not in service.load_warning
+            assert service.recommendations(n=5), "no recommendations without a model"
+            assert {r.movie.movie_id: r.rating for r in service.my_ratings()} == ratings
+        from movietui.cli import main
+
+        assert main(["--home", str(catalog_home), "info"]) == 0, capsys.readouterr().err
+        figures.add("damaged_models_survived")
+    with Service.open(catalog_home) as service:
+        service.train(Hyper(factors=8, epochs=2))
+        assert service.model_info() is not None
 
 
 def run_faulty(db: Path, *args: str) -> list[str]:

@@ -48,7 +48,7 @@ def kill_rounds(spawn, home: Path, profile_id: int, rounds: int, mode: str, rng:
     for round_no in range(rounds):
         child = spawn("rater.py", home, profile_id, rng.randrange(1 << 30), mode)
         child.wait_for("ready")
-        target = rng.randint(1, 120)
+        target = rng.randint(1, 40)
         confirmed = 0
         in_flight: tuple[int, float | None] | None = None
 
@@ -60,7 +60,10 @@ def kill_rounds(spawn, home: Path, profile_id: int, rounds: int, mode: str, rng:
             if parts[0] == "begin":
                 in_flight = (movie, value)
             elif parts[0] == "ok":
-                expected.pop(movie, None) if value is None else expected.__setitem__(movie, value)
+                if value is None:
+                    expected.pop(movie, None)
+                else:
+                    expected[movie] = value
                 in_flight = None
                 confirmed += 1
 
@@ -97,5 +100,18 @@ def kill_rounds(spawn, home: Path, profile_id: int, rounds: int, mode: str, rng:
 def test_store_ratings_survive_sigkill(spawn, rel_home: Path, figures: Figures) -> None:
     db = get_paths(rel_home).db
     profile_id = make_profile(db, "crash")
-    kill_rounds(spawn, rel_home, profile_id, rounds=24, mode="store", rng=random.Random(SEED), figures=figures)
+    kill_rounds(spawn, rel_home, profile_id, rounds=20, mode="store", rng=random.Random(SEED), figures=figures)
+    assert integrity(db) == "ok"
+
+
+@pytest.mark.slow
+def test_service_ratings_survive_sigkill(spawn, catalog_home: Path, figures: Figures) -> None:
+    """The same through Service.rate/unrate (commit, then fold-in), fewer rounds: numba start-up."""
+    db = get_paths(catalog_home).db
+    from movietui.store import open_store
+
+    with open_store(db) as store:
+        profile_id = store.list_profiles()[0].id
+    kill_rounds(spawn, catalog_home, profile_id, rounds=4, mode="service", rng=random.Random(SEED + 1),
+                figures=figures)
     assert integrity(db) == "ok"

@@ -52,7 +52,7 @@ def test_kill_mid_epoch_keeps_previous_model(spawn, catalog_home: Path, figures:
         service.train(Hyper(factors=16, epochs=4, lr=0.01, seed=3))
     before_id, before_arrays, before_preds, before_recs = snapshot(catalog_home)
     rng = random.Random(SEED)
-    for round_no in range(3):
+    for round_no in range(2):
         child = spawn("trainer.py", catalog_home, 100_000)
         child.wait_for("epoch 1", timeout=180)
         time.sleep(rng.uniform(0, 0.3))  # sometimes a few epochs later
@@ -93,7 +93,7 @@ def test_kill_mid_save_never_loads_half_a_model(spawn, rel_home: Path, tmp_path:
     confirmed = 0
     rng = random.Random(SEED + 1)
     probe_users = np.array([0, 17, 1999])
-    for round_no in range(12):
+    for round_no in range(8):
         child = spawn("saver.py", db, confirmed + 1, meta_file)
         child.wait_for("ready")
         time.sleep(rng.uniform(0.0, 0.5))

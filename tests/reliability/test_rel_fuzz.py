@@ -12,12 +12,13 @@ import io
 import json
 import math
 import tempfile
+from datetime import date
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from rel_harness import Figures
 
@@ -28,7 +29,7 @@ from movietui.model import Hyper, MFModel, explain, fold_in, fold_in_exact, popu
 from movietui.model import similar_items, top_n, train
 from movietui.store import open_store
 
-FUZZ = settings(max_examples=120, deadline=None, database=None, derandomize=True,
+FUZZ = settings(max_examples=100, deadline=None, database=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                                        HealthCheck.data_too_large, HealthCheck.filter_too_much])
 SMALL_FUZZ = settings(FUZZ, max_examples=50)
@@ -233,25 +234,29 @@ PERSONAL_HEADERS = [
 
 
 def plausible(column: str) -> st.SearchStrategy[str]:
-    """A value that looks like what an export puts in ``column`` (so rows get parsed deeply)."""
+    """A sound value for ``column`` as an export writes it, so most rows parse and the
+    deeper code (dates, scales, ids) is reached; garbage cells are mixed in by the caller."""
     c = column.lower()
-    if "date" in c or c in ("rated_at", "timestamp"):
-        return st.one_of(st.dates().map(str), st.integers(0, 2_000_000_000).map(str),
-                         st.datetimes().map(lambda d: d.isoformat()))
-    if c in ("your rating",):
-        return st.integers(0, 11).map(str)
+    if c in ("rated_at", "timestamp"):
+        return st.integers(800_000_000, 1_800_000_000).map(str)
+    if "date" in c:
+        return st.integers(8_000, 20_000).map(lambda d: str(date.fromordinal(719_163 + d)))
+    if c == "your rating":
+        return st.integers(1, 10).map(str)
+    if c == "average_rating":
+        return st.sampled_from(["3.5", "4.1", ""])
     if "rating" in c:
-        return st.sampled_from(["0.5", "1", "2.5", "3.0", "4.5", "5", "5.5", "0", "4.25", "10"])
+        return st.integers(1, 10).map(lambda k: str(k / 2))
     if c in ("const", "imdb_id", "imdbid"):
-        return st.integers(0, 99_999_999).map(lambda k: f"tt{k:07d}")
+        return st.integers(1, 9_999_999).map(lambda k: f"tt{k:07d}")
     if c == "year":
-        return st.integers(1850, 2100).map(str)
+        return st.integers(1900, 2025).map(str)
     if c in ("movie_id", "movieid", "tmdb_id", "tmdbid", "userid", "num votes", "runtime (mins)"):
-        return st.integers(-2, 1500).map(str)
+        return st.integers(1, 1500).map(str)
     if c == "letterboxd uri":
         return st.text("abcdef0123", min_size=1, max_size=6).map(lambda t: f"https://boxd.it/{t}")
-    return st.one_of(st.sampled_from(["Night River 12", "Toy Story", "Matrix, The", "Amélie", '"Quoted, Title"']),
-                     st.text(max_size=15))
+    return st.one_of(st.sampled_from(["Night River 12", "Toy Story", "Matrix, The", "Amélie", "Se7en"]),
+                     st.text(min_size=1, max_size=15).filter(lambda t: t.strip() and t.isprintable()))
 
 
 @st.composite
@@ -259,14 +264,14 @@ def personal_csv(draw) -> bytes:
     header = draw(st.sampled_from(PERSONAL_HEADERS))
     columns = header.split(",")
     rows = []
-    for _ in range(draw(st.integers(0, 8))):
-        row = [draw(plausible(c)) if draw(st.integers(0, 9)) else draw(cells) for c in columns]
+    for _ in range(draw(st.integers(0, 6))):
+        row = [draw(plausible(c)) if draw(st.integers(0, 60)) else draw(cells) for c in columns]
         row = [f'"{v}"' if ("," in v or '"' in v) and not v.startswith('"') else v for v in row]
         if not draw(st.integers(0, 9)):
             row = row[: draw(st.integers(0, len(row)))]  # a short row now and then
         rows.append(row)
     text = csv_text(header, rows, draw(st.sampled_from(NEWLINES)))
-    return text.encode(draw(st.sampled_from(ENCODINGS)), errors="replace")
+    return text.encode(draw(st.sampled_from(["utf-8"] * 10 + ENCODINGS)), errors="replace")
 
 
 json_values = st.recursive(
@@ -301,7 +306,7 @@ def personal_zip(draw) -> bytes:
 def test_fuzz_personal_ratings_parsers(figures: Figures) -> None:
     count = Count(figures, "personal_parsers")
 
-    @settings(FUZZ, max_examples=300)
+    @settings(FUZZ, max_examples=150)
     @given(data=st.one_of(st.binary(max_size=500), personal_csv(), personal_json(), personal_zip()))
     def run(data: bytes) -> None:
         export = must_only_raise_ours(parse_personal_ratings, data, "fuzz.csv")
@@ -324,7 +329,11 @@ def test_fuzz_service_import_ratings(catalog_home: Path, figures: Figures) -> No
 
     count = Count(figures, "service_import_ratings")
     with Service.open(catalog_home) as service, tempfile.TemporaryDirectory() as tmp:
+        me = service.current_profile
+        assert me is not None
         before = {r.movie.movie_id: r.rating for r in service.my_ratings()}
+        service.create_profile("fuzzed")
+        service.switch_profile(me.id)
 
         @SMALL_FUZZ
         @given(data=st.one_of(personal_csv(), personal_json()), dry=st.booleans(), partial=st.booleans())
@@ -335,7 +344,7 @@ def test_fuzz_service_import_ratings(catalog_home: Path, figures: Figures) -> No
                                        partial=partial))
 
         run()
-        service.switch_profile(service.profiles()[0].id)
+        assert service.current_profile.id == me.id  # type: ignore[union-attr]
         assert {r.movie.movie_id: r.rating for r in service.my_ratings()} == before, "another profile was touched"
     count.done()
 
@@ -351,7 +360,7 @@ def test_fuzz_store_search_and_rating_inputs(catalog_home: Path, figures: Figure
         genres = store.genres()
         before = {r.movie_id: r.rating for r in store.profile_ratings(pid)}
 
-        @settings(FUZZ, max_examples=250)
+        @settings(FUZZ, max_examples=150)
         @given(query=st.text(max_size=30) | st.sampled_from(['"', "*", "NEAR(a b)", "a OR b", "-x", "^", "'", "%", "_"]),
                genre=st.sampled_from(genres + ["Nope", ""]), year=st.one_of(st.none(), st.integers(-10**6, 10**6)),
                sort=st.sampled_from(["relevance", "title", "year", "popularity", "mean", "bogus"]),
@@ -416,7 +425,7 @@ hypers = st.one_of(sound_hypers, sound_hypers, sound_hypers, wild_hypers)
 def test_fuzz_model_train_and_serve(figures: Figures) -> None:
     count = Count(figures, "model")
 
-    @settings(FUZZ, max_examples=80)
+    @settings(FUZZ, max_examples=60)
     @given(inp=training_input(), hyper=hypers, extra=st.booleans(), n=st.integers(-3, 40))
     def run(inp, hyper: Hyper, extra: bool, n: int) -> None:  # type: ignore[no-untyped-def]
         users, items, ratings = inp
@@ -452,11 +461,12 @@ def test_fuzz_model_from_arrays(figures: Figures) -> None:
     base_model = train(np.arange(40) % 7, np.arange(40) % 11, np.full(40, 4.0), Hyper(factors=3, epochs=1))
     base_arrays, base_meta = base_model.to_arrays()
 
-    @settings(FUZZ, max_examples=150)
+    @settings(FUZZ, max_examples=100)
     @given(drop=st.sets(st.sampled_from(sorted(base_arrays))), reshape=st.sets(st.sampled_from(sorted(base_arrays))),
            dtype=st.sampled_from(["<f4", "<f8", "<i8", "|u1", ">f4", "<c8"]),
            meta=st.dictionaries(st.sampled_from(["mu", "format", "hyper", "history", "metrics"]), json_values),
            keep_meta=st.booleans())
+    @example(drop=set(), reshape=set(), dtype="<f4", meta={"hyper": None, "mu": 1.0}, keep_meta=False)
     def run(drop, reshape, dtype, meta, keep_meta) -> None:  # type: ignore[no-untyped-def]
         arrays = {k: v for k, v in base_arrays.items() if k not in drop}
         for k in reshape & set(arrays):

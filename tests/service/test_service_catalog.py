@@ -115,3 +115,48 @@ def test_find_titles(service: Service) -> None:
     hits = service.find_titles("toy story", n=5)
     assert [m.movie_id for m in hits][:1] == [TOY_STORY]
     assert [m.movie_id for m in service.find_titles("toy story", year=1999)] == [TOY_STORY_2]
+
+
+def test_cancelled_import_leaves_the_catalog_as_it_was(service: Service, ml_small_zip: Path) -> None:
+    import threading
+
+    before = service.catalog_info()
+    cancel = threading.Event()
+
+    def progress(p: Progress) -> None:
+        if p.stage == "write" and p.done > 0:
+            cancel.set()
+
+    with pytest.raises(MovietuiError, match="cancelled"):
+        service.import_catalog(ml_small_zip, progress=progress, cancel=cancel)
+    assert service.catalog_info().imported_at == before.imported_at
+    assert service.browse("matrix").items[0].movie_id == MATRIX
+
+
+def test_import_by_url_downloads_into_the_cache(empty_service: Service, ml_small_zip: Path) -> None:
+    """A URL source goes through the real download (a server on 127.0.0.1 serving the shared zip)."""
+    import functools
+    import http.server
+    import threading
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(ml_small_zip.parent))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{ml_small_zip.name}"
+        seen: list[Progress] = []
+        report = empty_service.import_catalog(url, progress=seen.append)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (report.n_movies, report.n_ratings) == (9742, 100_836)
+    assert (empty_service.paths.cache / "ml-latest-small.zip").is_file()
+    downloads = [p for p in seen if p.stage == "download"]
+    assert downloads and downloads[-1].done == ml_small_zip.stat().st_size
+    with pytest.raises(NotFoundError, match="ml-latest-small"):   # unknown names list the known ones
+        empty_service.import_catalog("ml-nonsense")

@@ -147,3 +147,10 @@ def test_corrupt_saved_model_opens_without_a_model(service: Service, tmp_path: P
         assert again.model_info() is None
         assert again.load_warning and "retrain" in again.load_warning
         assert again.recommendations(3)          # popularity still works
+
+
+def test_warm_up_runs_with_and_without_a_model(service: Service, empty_service: Service) -> None:
+    empty_service.warm_up()                      # no model: nothing to load, no error
+    service.warm_up()
+    service.create_profile("after-warm-up")
+    assert service.rate(MATRIX, 4).loss_after is not None

@@ -20,7 +20,8 @@ def test_catalog_contents(catalog_store: Store) -> None:
     assert info.db_bytes > 0 and info.imported_at > 0
     matrix = catalog_store.get_movie(1)
     assert matrix.title == "Matrix, The" and matrix.display_title == "The Matrix"
-    assert (matrix.year, matrix.genres, matrix.imdb_id, matrix.tmdb_id) == (1999, ("Action", "Sci-Fi"), "tt0133093", 603)
+    assert (matrix.year, matrix.genres) == (1999, ("Action", "Sci-Fi"))
+    assert (matrix.imdb_id, matrix.tmdb_id) == ("tt0133093", 603)
     assert (matrix.rating_count, matrix.mean_rating) == (2, 4.5)
     odd = catalog_store.get_movie(8)
     assert (odd.year, odd.genres, odd.imdb_id, odd.tmdb_id, odd.rating_count, odd.mean_rating) == (
@@ -168,3 +169,20 @@ def test_second_import_replaces_first(catalog_store: Store) -> None:
     assert catalog_store.catalog_info().n_ratings == len(SMALL_RATINGS)
     assert catalog_store.conn.execute("SELECT count(*) FROM movies").fetchone()[0] == 8
     assert catalog_store.filter_movie_ids("amelie").tolist() == [2]
+
+
+def test_rating_values_and_id_ranges_are_checked(store: Store) -> None:
+    ratings = small_ratings()
+    for bad in (np.float32(np.nan), 0.0, 5.5):
+        stars = ratings["rating"].copy()
+        stars[3] = bad
+        with pytest.raises(StoreError, match="0.5..5"):
+            store.replace_catalog(release="r", source="s", movies=small_movies(), **{**ratings, "rating": stars})
+    with pytest.raises(StoreError, match="do not fit"):
+        store.replace_catalog(release="r", source="s", movies=small_movies(),
+                              **{**ratings, "user_id": ratings["user_id"].astype(np.int64) + 2**40})
+    big = small_movies()
+    big["movie_id"] = big["movie_id"] + 2**40
+    with pytest.raises(StoreError, match="movie_id values"):
+        store.replace_catalog(release="r", source="s", movies=big, **ratings)
+    assert store.catalog_info() is None

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from movietui.store import fold
-from movietui.store.folding import without_article
+from movietui.store.folding import fold_unicode, without_article
 
 
 def test_examples() -> None:
@@ -36,3 +36,8 @@ def test_substrings_survive_folding(before: str, middle: str, after: str) -> Non
     core = fold(middle)
     whole = fold(f"{before} {middle} {after}")
     assert core in whole
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_fast_path_matches_general_path(text: str) -> None:
+    assert fold(text) == fold_unicode(text)

@@ -77,3 +77,41 @@ def test_training_runs(store: Store) -> None:
     for k in range(3):  # the run's model ages out: the run stays, its model link clears
         store.save_model(_arrays(k), {})
     assert store.training_runs()[1].model_id is None
+
+
+def test_arrays_split_into_parts_round_trip(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from movietui.store import models as models_module
+
+    monkeypatch.setattr(models_module, "PART_BYTES", 1000)
+    arrays = _arrays(7)
+    model_id = store.save_model(arrays, {})
+    parts = store.conn.execute(
+        "SELECT count(*) FROM model_arrays WHERE model_id = ? AND name = 'item_factors'", (model_id,)
+    ).fetchone()[0]
+    assert parts == 2  # 50 x 8 float32 = 1600 bytes
+    _, loaded, _ = store.load_current_model()
+    for name, arr in arrays.items():
+        np.testing.assert_array_equal(loaded[name], arr)
+    store.conn.execute("DELETE FROM model_arrays WHERE model_id = ? AND name = 'item_factors' AND part = 1",
+                       (model_id,))
+    with pytest.raises(StoreError, match="damaged"):
+        store.load_current_model()
+
+
+@pytest.mark.parametrize("damage", [
+    "data = zeroblob(3)", "dtype = '<U4'", "dtype = 'bogus'", "shape = '[7, 7]'", "shape = 'not json'",
+    "shape = '[-1]'", "data = 'text, not a blob'",
+])
+def test_damaged_model_rows_are_a_store_error(store: Store, damage: str) -> None:
+    model_id = store.save_model(_arrays(1), {})
+    store.conn.execute(f"UPDATE model_arrays SET {damage} WHERE model_id = ? AND name = 'item_bias'", (model_id,))
+    with pytest.raises(StoreError, match="damaged") as info:
+        store.load_current_model()
+    assert "\n" not in str(info.value)
+
+
+def test_damaged_model_meta_is_a_store_error(store: Store) -> None:
+    store.save_model(_arrays(1), {})
+    store.conn.execute("UPDATE models SET meta = '{broken'")
+    with pytest.raises(StoreError, match="damaged"):
+        store.load_current_model()

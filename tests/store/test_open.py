@@ -150,3 +150,13 @@ def test_full_disk_is_a_clear_error(store) -> None:
     with pytest.raises(StoreError, match="disk is full"):
         store.set_ratings_bulk(profile.id, [(m, 4.0, time.time()) for m in range(1, 20_000)])
     assert store.profile_ratings(profile.id) == []  # the failed batch left nothing behind
+
+
+def test_read_only_database_is_a_clear_error(store) -> None:
+    # query_only makes SQLite refuse writes exactly as for a read-only file (SQLITE_READONLY),
+    # which is what root-run CI cannot produce with chmod.
+    store.conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(StoreError, match="read-only") as info:
+        store.set_setting("k", "v")
+    assert str(store.path) in str(info.value) and "\n" not in str(info.value)
+    assert store.get_setting("k") is None

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from movietui.errors import StoreError
-from movietui.store import Store
+from movietui.store import Store, fold
 
 
 def ids(store: Store, query: str, **kw) -> list[int]:
@@ -160,3 +162,25 @@ def test_fast_paths_agree_with_plain_sql(store: Store, filters: dict) -> None:
             counts = [m.rating_count for m in rows]
             if not query:
                 assert counts == sorted(counts, reverse=True)
+
+
+TITLE_CHARS = "abcdeilmnortx ,.'-[]()\"*%_^:éÉæ"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(alphabet=TITLE_CHARS, max_size=8))
+def test_matches_are_exactly_the_folded_substrings(catalog_store: Store, query: str) -> None:
+    """Whatever is typed, FTS or LIKE returns exactly the titles containing it, folded."""
+    folded = fold(query)
+    expected = {m.movie_id for m in catalog_store.get_movies(range(1, 9))
+                if folded in fold(m.display_title) or folded in fold(m.title)}
+    found = catalog_store.filter_movie_ids(query).tolist()
+    assert set(found) == expected and len(found) == len(expected)
+    assert catalog_store.search_movies(query, limit=3)[1] == len(expected)
+
+
+def test_bad_filter_values_are_store_errors(catalog_store: Store) -> None:
+    with pytest.raises(StoreError, match="year_min"):
+        catalog_store.search_movies(year_min="nineties")
+    with pytest.raises(StoreError, match="limit"):
+        catalog_store.search_movies(limit=None)

@@ -20,6 +20,7 @@ from movietui.errors import MovietuiError
 from movietui.service import MovieDetail
 from movietui.tui import format as fmt
 from movietui.tui.messages import RatingChanged
+from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ class MovieDetailScreen(Screen):
             yield Static(id="detail-info")
             yield Label("Similar movies (Enter opens, Escape goes back)", classes="section-title")
             yield MovieTable("similar", rateable=False, id="similar-table")
+        yield StatusLine(id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -102,8 +104,9 @@ class MovieDetailScreen(Screen):
 
     @on(DataTable.RowSelected, "#similar-table")
     def _open_similar(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.app.push_screen(MovieDetailScreen(int(event.row_key.value)))
+        movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
+        if movie_id is not None:
+            self.app.push_screen(MovieDetailScreen(movie_id))
 
     def action_back(self) -> None:
         self.dismiss()

@@ -23,6 +23,7 @@ from movietui.service import SORTS, Filters
 from movietui.tui.messages import RatingChanged
 from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.widgets.histogram import RatingHistogram
+from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
 from movietui.tui.widgets.training_panel import TrainingPanel, TrainingState
 
@@ -107,6 +108,7 @@ class MainScreen(Screen):
                 yield Static(Text("w removes the highlighted movie; Enter shows details."), classes="status")
             with TabPane("Training", id="training"):
                 yield TrainingPanel(id="training-panel")
+        yield StatusLine(Text("1-5 rate · +/- half a star · Enter details · / search · ? help"), id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -127,7 +129,8 @@ class MainScreen(Screen):
 
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-        self.refresh_tab(tab)
+        if tab in self.stale:
+            self.refresh_tab(tab)
         self._focus_tab(tab)
 
     def _focus_tab(self, tab: str) -> None:
@@ -311,8 +314,9 @@ class MainScreen(Screen):
 
     @on(DataTable.RowSelected)
     def _open_detail(self, event: DataTable.RowSelected) -> None:
-        if event.row_key.value is not None:
-            self.app.push_screen(MovieDetailScreen(int(event.row_key.value)))
+        movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
+        if movie_id is not None:
+            self.app.push_screen(MovieDetailScreen(movie_id))
 
     # ---- training ----------------------------------------------------------------------
     def show_training(self, state: TrainingState) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from movietui.errors import MovietuiError
 from movietui.tui.messages import RatingChanged
+from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class OnboardingScreen(Screen):
             with Vertical(id="onboarding-right"):
                 yield Label("Recommended for you", classes="section-title")
                 yield MovieTable("mini", rateable=False, id="onboarding-recs")
+        yield StatusLine(id="status-line")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -85,8 +87,9 @@ class OnboardingScreen(Screen):
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         from movietui.tui.screens.detail import MovieDetailScreen
-        if event.row_key.value is not None:
-            self.app.push_screen(MovieDetailScreen(int(event.row_key.value)))
+        movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
+        if movie_id is not None:
+            self.app.push_screen(MovieDetailScreen(movie_id))
 
     def action_done(self) -> None:
         self.dismiss()

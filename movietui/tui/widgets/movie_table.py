@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from movietui.service import MovieView, RatedMovie, Recommendation, Similar
@@ -46,6 +47,16 @@ def to_rows(items: Iterable[MovieView | Recommendation | RatedMovie | Similar]) 
         else:
             rows.append(MovieRowData(item, item.predicted))
     return rows
+
+
+def _unique(rows: Sequence[MovieRowData]) -> list[MovieRowData]:
+    seen: set[int] = set()
+    out = []
+    for row in rows:
+        if row.movie.movie_id not in seen:
+            seen.add(row.movie.movie_id)
+            out.append(row)
+    return out
 
 
 # (label, key, width) per kind; cells come from _cell().
@@ -117,6 +128,7 @@ class MovieTable(DataTable):
         self.kind = kind
         self.rateable = rateable
         self.rows_data: dict[int, MovieRowData] = {}
+        self.order: list[int] = []
 
     def on_mount(self) -> None:
         for label, key, width in COLUMNS[self.kind]:
@@ -127,39 +139,52 @@ class MovieTable(DataTable):
         return cast("MovieTuiApp", self.app)
 
     # ---- filling -------------------------------------------------------------------
+    # Rows are keyed by position, not by movie: a refresh rewrites the cells in place
+    # (no clear, no re-measure, no layout pass), which keeps a rating -> refreshed list
+    # cheap. ``order`` maps row index -> movie id.
     def show(self, rows: Sequence[MovieRowData], keep_cursor: bool = True) -> None:
-        """Replace every row; the cursor stays on the same movie when it is still listed."""
+        """Show ``rows``; the cursor stays on the same movie when it is still listed."""
         current = self.current_movie_id if keep_cursor else None
         old_row = self.cursor_row
-        self.clear()
-        self.rows_data = {}
-        self.append(rows)
+        rows = _unique(rows)
+        keys = [key for _, key, _ in COLUMNS[self.kind]]
+        shared = min(len(rows), self.row_count)
+        for index in range(shared):
+            if self.rows_data.get(self.order[index]) != rows[index]:
+                for column, key in enumerate(keys):
+                    self.update_cell_at(Coordinate(index, column), _cell(key, rows[index], index + 1))
+        for index in range(self.row_count - 1, len(rows) - 1, -1):
+            self.remove_row(str(index))
+        self.order = [row.movie.movie_id for row in rows[:shared]]
+        self.rows_data = {row.movie.movie_id: row for row in rows[:shared]}
+        self.append(rows[shared:])
         if current is not None and current in self.rows_data:
-            self.move_cursor(row=self.get_row_index(str(current)), animate=False)
-        elif keep_cursor and self.row_count:
-            self.move_cursor(row=min(old_row, self.row_count - 1), animate=False)
+            self.move_cursor(row=self.order.index(current), animate=False)
+        elif self.row_count:
+            self.move_cursor(row=min(old_row, self.row_count - 1) if keep_cursor else 0, animate=False)
 
     def append(self, rows: Sequence[MovieRowData]) -> None:
-        start = self.row_count
-        for offset, row in enumerate(rows):
+        keys = [key for _, key, _ in COLUMNS[self.kind]]
+        for row in rows:
             movie_id = row.movie.movie_id
             if movie_id in self.rows_data:
                 continue
+            index = len(self.order)
+            self.order.append(movie_id)
             self.rows_data[movie_id] = row
-            cells = [_cell(key, row, start + offset + 1) for _, key, _ in COLUMNS[self.kind]]
-            self.add_row(*cells, key=str(movie_id))
+            self.add_row(*[_cell(key, row, index + 1) for key in keys], key=str(index))
 
     def update_movie(self, movie: MovieView) -> None:
         """Refresh one row in place after its rating or watchlist flag changed."""
         row = self.rows_data.get(movie.movie_id)
         if row is None:
             return
-        row = MovieRowData(movie, movie.predicted if row.similarity is None and not row.because
-                           else row.predicted, row.because, row.similarity)
+        row = dataclasses.replace(row, movie=movie)
         self.rows_data[movie.movie_id] = row
-        for _, key, _ in COLUMNS[self.kind]:
-            if key in ("you", "watch", "predicted"):
-                self.update_cell(str(movie.movie_id), key, _cell(key, row, 0))
+        index = self.order.index(movie.movie_id)
+        for column, (_, key, _) in enumerate(COLUMNS[self.kind]):
+            if key in ("you", "watch"):
+                self.update_cell_at(Coordinate(index, column), _cell(key, row, index + 1))
 
     def set_flags(self, movie_id: int, **changes: object) -> None:
         """Show a new ``my_rating``/``on_watchlist`` for one row without asking the service."""
@@ -167,18 +192,17 @@ class MovieTable(DataTable):
         if row is not None:
             self.update_movie(dataclasses.replace(row.movie, **changes))
 
+    def movie_at(self, row_index: int) -> int | None:
+        return self.order[row_index] if 0 <= row_index < len(self.order) else None
+
     @property
     def current_movie_id(self) -> int | None:
-        if not self.row_count or self.cursor_row < 0:
+        if not self.row_count:
             return None
-        try:
-            key = self.coordinate_to_cell_key((self.cursor_row, 0)).row_key
-        except Exception:  # the cursor is outside the table after a clear
-            return None
-        return int(key.value) if key.value is not None else None
+        return self.movie_at(self.cursor_row)
 
     def movie_ids(self) -> list[int]:
-        return list(self.rows_data)
+        return list(self.order)
 
     # ---- rating actions ------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

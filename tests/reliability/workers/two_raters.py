@@ -1,11 +1,12 @@
 """One of several processes rating the same database at once.
 
-    python two_raters.py HOME PROFILE_ID N SEED store|service
+    python two_raters.py HOME PROFILE_ID N SEED store|service [FIRST_MOVIE]
 
 Prints ``ready``; waits for ``go`` on stdin; rates N movies (ids 1..N in a seeded order),
 printing nothing until done (a tight loop), then ``wrote N SECONDS``. Any error is printed
 as ``error <type> <message>`` with exit code 1. On ``check`` it prints ``seen {json}``:
-profile id -> number of ratings, as read live and then after closing and reopening.
+profile id -> number of ratings, as read live and then after closing and reopening
+(service mode adds "mine": len(my_ratings()) after reload_profile(), the app's refresh).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import time
 
 def main() -> None:
     home, pid, n, seed, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-    movies = list(range(1, n + 1))
+    first = int(sys.argv[6]) if len(sys.argv) > 6 else 1
+    movies = list(range(first, first + n))
     random.Random(seed).shuffle(movies)
     if mode == "service":
         from movietui.service import Service
@@ -31,8 +33,9 @@ def main() -> None:
         def rate(handle, movie: int, value: float) -> None:  # type: ignore[no-untyped-def]
             handle.rate(movie, value)
 
-        def counts(handle) -> dict[int, int]:  # type: ignore[no-untyped-def]
-            return {p.id: p.n_ratings for p in handle.profiles()}
+        def counts(handle) -> dict[str, int]:  # type: ignore[no-untyped-def]
+            handle.reload_profile()
+            return {**{str(p.id): p.n_ratings for p in handle.profiles()}, "mine": len(handle.my_ratings())}
     else:
         from movietui.config import get_paths
         from movietui.store import open_store
@@ -43,8 +46,8 @@ def main() -> None:
         def rate(handle, movie: int, value: float) -> None:  # type: ignore[no-untyped-def]
             handle.set_rating(pid, movie, value)
 
-        def counts(handle) -> dict[int, int]:  # type: ignore[no-untyped-def]
-            return {p.id: p.n_ratings for p in handle.list_profiles()}
+        def counts(handle) -> dict[str, int]:  # type: ignore[no-untyped-def]
+            return {str(p.id): p.n_ratings for p in handle.list_profiles()}
 
     handle = open_it()
     print("ready", flush=True)

@@ -1,0 +1,210 @@
+"""UI speed: start-up, rating -> refreshed recommendations, key latency while training.
+
+    uv run python bench/bench_ui.py [--zip PATH] [--ratings 30] [--skip-87k]
+
+Targets (issue 4): first interactive screen <= 1.0 s with ml-latest-small imported and a
+model saved; a rating key press -> refreshed recommendations <= 100 ms at the median, at
+ml-latest-small size and at 87k movies (synthetic catalog); key presses answered within
+100 ms while training runs.
+
+Latencies are measured inside the running app: a key event is posted exactly as the
+terminal driver posts it, then the widget state is polled every millisecond until the
+effect is visible (the recommendation table no longer lists the rated movie; the tab
+switched). ``pilot.press`` is not used for timing because it waits for the whole process
+(training thread included) to go idle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from textual import events
+
+from movietui.catalog.synthetic import write_release
+from movietui.service import Service
+from movietui.tui.app import MovieTuiApp, make_app
+from movietui.tui.screens.main import MainScreen
+from movietui.tui.widgets.movie_table import MovieTable
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_ZIP = REPO.parent / "shared" / "datasets" / "ml-latest-small.zip"
+SIZE = (140, 40)
+TARGET_START_S = 1.0
+TARGET_RATE_MS = 100.0
+TARGET_KEY_MS = 100.0
+
+
+def prepare_home(home: Path, source: Path, hyper_changes: dict) -> None:
+    """Import ``source``, train a model, add a profile with a few ratings."""
+    with Service.open(home) as service:
+        service.import_catalog(source)
+        service.train(dataclasses.replace(service.default_hyper(), **hyper_changes))
+        service.create_profile("bench")
+        for view in service.onboarding(5):
+            service.rate(view.movie_id, 4.0)
+
+
+async def poll(condition, timeout: float = 10.0) -> float:
+    """Seconds until ``condition()`` holds, polled every millisecond."""
+    started = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - started > timeout:
+            raise TimeoutError("the app did not answer")
+        await asyncio.sleep(0.001)
+    return time.perf_counter() - started
+
+
+def press(app: MovieTuiApp, key: str) -> None:
+    app.post_message(events.Key(key, key if len(key) == 1 else None))
+
+
+# ---- (1) start-up ------------------------------------------------------------------------
+async def startup_in_process(home: Path) -> float:
+    """make_app (opens the database, loads the model) until the main screen shows recommendations."""
+    started = time.perf_counter()
+    app = make_app(home=home)
+    async with app.run_test(size=SIZE) as pilot:
+        await poll(lambda: isinstance(app.screen, MainScreen) and app.screen.is_mounted
+                   and app.screen.query_one("#recs-table", MovieTable).row_count > 0)
+        elapsed = time.perf_counter() - started
+        await pilot.pause()
+    return elapsed
+
+
+CHILD = textwrap.dedent("""
+    import asyncio, os, sys, time
+    from movietui.tui.app import make_app
+    from movietui.tui.screens.main import MainScreen
+    async def main():
+        app = make_app(home=sys.argv[1])
+        async with app.run_test(size=(140, 40)) as pilot:
+            while not (isinstance(app.screen, MainScreen) and app.screen.is_mounted
+                       and app.screen.query_one("#recs-table").row_count):
+                await asyncio.sleep(0.001)
+            print(time.time() - float(os.environ["BENCH_T0"]))
+    asyncio.run(main())
+""")
+
+
+def startup_process(home: Path) -> float:
+    """A fresh interpreter: process start, imports, database, model, first screen (headless)."""
+    env = dict(os.environ, BENCH_T0=repr(time.time()))
+    out = subprocess.run([sys.executable, "-c", CHILD, str(home)], env=env, capture_output=True,
+                         text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+# ---- (2) rating -> refreshed recommendations ----------------------------------------------
+async def rating_latencies(home: Path, n: int) -> list[float]:
+    app = make_app(home=home)
+    times: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.main_screen.show_tab("recs")
+        await pilot.pause()
+        table = app.screen.query_one("#recs-table", MovieTable)
+        for i in range(n):
+            movie_id = table.current_movie_id
+            press(app, "45"[i % 2])
+            times.append(await poll(lambda: movie_id not in table.rows_data))
+            await pilot.pause()
+    return times
+
+
+# ---- (3) key latency while training --------------------------------------------------------
+async def key_latencies(home: Path, n: int, training: bool) -> tuple[list[float], list[float], int]:
+    """Cursor moves in the recommendation list and tab switches, idle or while training."""
+    app = make_app(home=home)
+    moves: list[float] = []
+    tabs: list[float] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        if training:
+            hyper = dataclasses.replace(app.service.default_hyper(), epochs=2000, patience=2000)
+            app.start_training(hyper)
+            await poll(lambda: len(app.training.history) >= 2, timeout=120)
+        screen = app.main_screen
+        for i in range(n):  # tab switches, ending on the recommendations
+            tab, key = (("browse", "b"), ("recs", "f"))[i % 2]
+            press(app, key)
+            tabs.append(await poll(lambda: screen.active_tab == tab))
+            await asyncio.sleep(0.05)
+        table = screen.query_one("#recs-table", MovieTable)
+        for i in range(n):
+            row = table.cursor_row
+            press(app, "down" if i < n // 2 else "up")
+            moves.append(await poll(lambda: table.cursor_row != row))
+            await asyncio.sleep(0.03)
+        epochs = len(app.training.history)
+        if training:
+            assert app.training.running, "training finished before the measurement did"
+            app.stop_training()
+            await poll(lambda: not app.training.running, timeout=120)
+    return moves, tabs, epochs
+
+
+def describe(label: str, seconds: list[float], target_ms: float) -> None:
+    ms = sorted(t * 1000 for t in seconds)
+    median = statistics.median(ms)
+    p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
+    print(f"{label}: median {median:.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms over {len(ms)} "
+          f"(target {target_ms:.0f} ms; median/target = {median / target_ms:.2f})")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
+    parser.add_argument("--ratings", type=int, default=30, help="rating key presses per catalog")
+    parser.add_argument("--skip-87k", action="store_true", help="skip the synthetic 87k-movie catalog")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory() as tmp:
+        small = Path(tmp) / "small"
+        prepare_home(small, args.zip, {"factors": 64, "epochs": 20})
+
+        asyncio.run(startup_in_process(small))  # warm the OS cache and numba's disk cache
+        runs = [asyncio.run(startup_in_process(small)) for _ in range(3)]
+        best = min(runs)
+        print(f"start (in process: make_app -> recommendations on screen): best {best:.3f} s of "
+              f"{', '.join(f'{r:.3f}' for r in runs)} (target {TARGET_START_S} s; ratio {best / TARGET_START_S:.2f})")
+        procs = [startup_process(small) for _ in range(3)]
+        best = min(procs)
+        print(f"start (fresh process -> recommendations on screen, headless): best {best:.3f} s of "
+              f"{', '.join(f'{r:.3f}' for r in procs)} (target {TARGET_START_S} s; ratio {best / TARGET_START_S:.2f})")
+
+        describe("rate -> recommendations refreshed, ml-latest-small (9,742 movies)",
+                 asyncio.run(rating_latencies(small, args.ratings)), TARGET_RATE_MS)
+
+        moves, tabs, _ = asyncio.run(key_latencies(small, 30, training=False))
+        describe("idle: cursor key answered", moves, TARGET_KEY_MS)
+        describe("idle: tab switch key answered", tabs, TARGET_KEY_MS)
+        moves, tabs, epochs = asyncio.run(key_latencies(small, 30, training=True))
+        describe(f"while training ({epochs} epochs run meanwhile): cursor key answered", moves, TARGET_KEY_MS)
+        describe("while training: tab switch key answered", tabs, TARGET_KEY_MS)
+
+        if not args.skip_87k:
+            big = Path(tmp) / "big"
+            started = time.perf_counter()
+            release = write_release(Path(tmp) / "release", 2_000_000, name="ml-synthetic-87k",
+                                    n_items=87_585, seed=1)
+            prepare_home(big, release, {"factors": 32, "epochs": 3})
+            shutil.rmtree(release)
+            print(f"(87k synthetic catalog built and trained in {time.perf_counter() - started:.0f} s)")
+            describe("rate -> recommendations refreshed, synthetic 87,585 movies",
+                     asyncio.run(rating_latencies(big, args.ratings)), TARGET_RATE_MS)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
