@@ -143,7 +143,7 @@ def speed(name: str, data, full_surprise: bool) -> None:
         model = train(u[tr], i[tr], r[tr], hyper, all_item_ids=np.unique(i))
         secs = time.perf_counter() - t
         err = rmse(predict(model, u[te], i[te]), r[te])
-        label = "1 thread, shuffled" if threads == 1 else "2 threads, 2x2 blocks by user"
+        label = "1 thread, shuffled" if threads == 1 else "2 threads, 2x2 blocks, L2 tiles"
         ours[threads] = (secs, err)
         print(f"  movietui {label:<34} {secs:7.2f} s  {tr.size * 20 / secs / 1e6:6.2f} M upd/s  "
               f"epoch {secs / 20 * 1e3:7.1f} ms  RMSE {err:.4f}")

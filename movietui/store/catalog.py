@@ -68,12 +68,24 @@ def _column(movies: dict[str, Sequence], name: str, n: int, default: Any) -> Seq
         return [default] * n
     if len(values) != n:
         raise StoreError(f"movies[{name!r}] has {len(values)} values but movie_id has {n}; pass equal-length columns")
-    return values
+    return _as_list(values)  # positional, whatever sequence type (a pandas Series indexes by label)
+
+
+def _whole_or_zero(value: Any) -> int:
+    """Unknown (None, NaN, "") years and ids are 0, as the catalog reader writes them."""
+    try:
+        return int(value or 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def _as_list(values: Sequence) -> list:
     """Plain Python values: indexing a list is far cheaper than making numpy scalars."""
-    return values.tolist() if isinstance(values, np.ndarray) else list(values)
+    return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
 def _rating_stats(movie_ids: np.ndarray, rated: np.ndarray, rating: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -136,10 +148,10 @@ def prepare_movies(
         raise StoreError("movie_id values must be between 0 and 2147483647; check the movies file")
     titles = _column(movies, "title", n, "")
     displays = _column(movies, "display_title", n, None)
-    years = _as_list(_column(movies, "year", n, 0))
+    years = _column(movies, "year", n, 0)
     genre_col = _column(movies, "genres", n, "")
     imdb = _column(movies, "imdb_id", n, None)
-    tmdb = _as_list(_column(movies, "tmdb_id", n, 0))
+    tmdb = _column(movies, "tmdb_id", n, 0)
 
     genre_lists = [_genre_names(g) for g in genre_col]
     names = sorted({g for gl in genre_lists for g in gl})
@@ -160,8 +172,8 @@ def prepare_movies(
         for g in genre_lists[k]:
             mask |= 1 << bit[g]
         rows.append([
-            movie, title, display, int(years[k] or 0), "|".join(genre_lists[k]), imdb[k] or None,
-            int(tmdb[k] or 0), counts[k], means[k], mask,
+            movie, title, display, _whole_or_zero(years[k]), "|".join(genre_lists[k]), _text_or_none(imdb[k]),
+            _whole_or_zero(tmdb[k]), counts[k], means[k], mask,
             f"{display_key}\n{title_key}", display_key, bare_key, title_key,
         ])
     # pop_rank: most rated first, then by title, then id (the relevance tie-break).

@@ -23,32 +23,43 @@ BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 16_384
 
 
+def _kind(error: BaseException) -> str:
+    """SQLite's error name (SQLITE_FULL, SQLITE_IOERR_WRITE, ...) or the message, upper-cased."""
+    return (getattr(error, "sqlite_errorname", None) or str(error)).upper()
+
+
 def translate(error: BaseException, path: Path) -> StoreError:
     """One actionable line for an sqlite3/OS error met while using ``path``."""
-    text = str(error)
-    low = text.lower()
-    if "disk is full" in low or "no space" in low:
-        return StoreError(f"{path}: the disk is full; free some space and try again")
-    if "readonly" in low or "read-only" in low or "permission denied" in low:
+    kind, text = _kind(error), str(error).lower()
+    if "SQLITE_FULL" in kind or "disk is full" in text or "no space" in text:
+        return StoreError(f"{path}: the disk is full; free some space and try again (nothing was half-written)")
+    if "SQLITE_IOERR" in kind or "disk i/o error" in text:
+        return StoreError(
+            f"{path}: writing to the disk failed (disk full, file size limit or a failing drive); free some "
+            "space or check the drive, then try again (nothing was half-written)"
+        )
+    if "SQLITE_READONLY" in kind or "readonly" in text or "read-only" in text or "permission denied" in text:
         return StoreError(
             f"{path}: the database or its folder is read-only; make it writable or set MOVIETUI_HOME "
             "to a writable folder"
         )
-    if "unable to open" in low:
+    if "SQLITE_CANTOPEN" in kind or "unable to open" in text:
         return StoreError(
             f"{path}: cannot open the database file; check the folder exists and is writable, "
             "or set MOVIETUI_HOME to a writable folder"
         )
-    if "not a database" in low or "malformed" in low or "corrupt" in low:
+    if "SQLITE_CORRUPT" in kind or "SQLITE_NOTADB" in kind or "not a database" in text or "malformed" in text:
         return StoreError(
             f"{path} is damaged or not a movietui database; move it aside (copies may be in "
             "backups/) and start movietui again"
         )
-    if "locked" in low or "busy" in low:
+    if "SQLITE_BUSY" in kind or "SQLITE_LOCKED" in kind or "locked" in text:
         return StoreError(
             f"{path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s in another movietui; close it and try again"
         )
-    return StoreError(f"{path}: database error ({text}); close other movietui windows and try again")
+    if isinstance(error, OSError):
+        return StoreError(f"{path}: {error.strerror or error}; check the disk and folder permissions")
+    return StoreError(f"{path}: database error ({error}); close other movietui windows and try again")
 
 
 def _check_header(path: Path) -> None:

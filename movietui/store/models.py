@@ -65,7 +65,7 @@ class _Assembler:
 
     def add(self, data: bytes) -> None:
         if not isinstance(data, bytes):
-            raise ValueError("model array data is not a BLOB")
+            raise ValueError("model array data is not a BLOB")  # noqa: TRY004 - reported as damage
         if self.pos + len(data) > self.flat.size:
             raise ValueError("model array has more bytes than its shape")
         self.flat[self.pos : self.pos + len(data)] = np.frombuffer(data, np.uint8)

@@ -195,7 +195,7 @@ class SearchMixin(StoreBase):
         return _LIKE
 
     def _select(self, q: _Query, columns: str, order: str, limit: int | None, offset: int = 0) -> list[tuple]:
-        tier = f", {_TIER} AS tier" if q.text else ""
+        tier = f", {_TIER} AS tier" if "tier" in order else ""
         sql = f"SELECT {columns}{tier} FROM movies WHERE {q.where(self._text_filter(q))} ORDER BY {order}"
         if limit is not None:
             sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"

@@ -25,7 +25,6 @@ from movietui.tui.commands import MovieTuiCommands
 from movietui.tui.messages import RatingChanged, TrainingDone, TrainingTick
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
-from movietui.tui.screens.help import HelpScreen
 from movietui.tui.screens.main import MainScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.profiles import ProfilesScreen
@@ -81,6 +80,9 @@ class MovieTuiApp(App[int]):
             self.push_screen(WelcomeScreen(import_path=self.dataset))
             return
         self.show_main()
+        warning = getattr(self.service, "load_warning", None)  # the saved model could not be read
+        if warning:
+            self.notify(str(warning), severity="warning", timeout=10)
         if self.service.model_info() is None:
             self.notify("No model yet: training the first one now.")
             self._first_run = True
@@ -290,6 +292,8 @@ class MovieTuiApp(App[int]):
 
     # ---- actions -------------------------------------------------------------------------
     def action_help(self) -> None:
+        from movietui.tui.screens.help import HelpScreen  # Markdown costs ~0.1 s to import: on demand
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

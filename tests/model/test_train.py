@@ -77,6 +77,11 @@ def test_absurd_hyperparameters_are_refused(synth, change, fast):
         train(u[:10], i[:10], r[:10], dataclasses.replace(fast, **change))
 
 
+def test_numpy_integers_are_accepted_as_hyperparameters():
+    hyper = Hyper(factors=np.int64(4), epochs=np.int32(2), lr=np.float32(0.01)).validate()
+    assert hyper.to_dict()["factors"] == 4 and type(hyper.to_dict()["factors"]) is int
+
+
 def test_bad_input_arrays_are_refused():
     with pytest.raises(ModelError, match="no ratings"):
         train(np.array([], np.int64), np.array([], np.int64), np.array([], np.float32))

@@ -49,7 +49,9 @@ def spawn():
 
     yield start
     for child in children:
-        child.kill()
+        if child.proc.poll() is None:
+            child.proc.kill()
+            child.proc.wait(timeout=30)
 
 
 @pytest.fixture

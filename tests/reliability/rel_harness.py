@@ -136,9 +136,13 @@ class Child:
             out.append(line)
 
     def kill(self) -> None:
+        """SIGKILL the worker; fail if it had already died of an error on its own (a
+        worker that crashed before the kill would make the round prove nothing)."""
         if self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=30)
+        if self.proc.returncode not in (0, -signal.SIGKILL):
+            pytest.fail(f"{self.argv[1]} died on its own (rc={self.proc.returncode}): {self.stderr[-3000:]}")
 
     def finish(self, timeout: float = 120.0) -> list[str]:
         """Wait for a normal exit; fail with the child's stderr if it did not exit 0."""

@@ -3,7 +3,7 @@
 Each instance is a real process with its own connection (as two terminals would be).
 They start together on a signal, rate hundreds of movies each as fast as they can, and a
 third process saves a 1.6 MB model every 0.1 s meanwhile (training finishing in another
-window). No call may fail ("database is locked" above all), and afterwards each instance
+window), and in the Store variant a fourth imports a 300k-rating catalog. No call may fail ("database is locked" above all), and afterwards each instance
 sees the other's ratings, live and after reopening.
 """
 
@@ -20,12 +20,12 @@ from movietui.config import get_paths
 from movietui.store import open_store
 
 sys.path.insert(0, str(WORKERS))
-from det_models import make_model  # noqa: E402
+from det_models import make_model
 
 N_EACH = {"store": 300, "service": 150}
 
 
-def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures) -> None:
+def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures, release: Path | None = None) -> None:
     db = get_paths(home).db
     with open_store(db) as store:
         a, b = store.create_profile(f"{mode}-a").id, store.create_profile(f"{mode}-b").id
@@ -34,12 +34,19 @@ def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures) ->
     saver.wait_for("ready")
     for child in raters:
         child.wait_for("ready", timeout=120)
+    importer = spawn("importer.py", home, release, "store") if release is not None else None
+    if importer is not None:  # start rating while the import holds the write transaction
+        importer.wait_for("progress write", timeout=120)
     for child in raters:
         child.send("go")
     for child in raters:
         line = child.next_line(timeout=120)
         assert line is not None and line.startswith("wrote"), f"{mode} rater failed: {line} {child.stderr[-1500:]}"
         figures.add(f"concurrent_{mode}_rating_seconds", float(line.split()[2]))
+    if importer is not None:  # a whole catalog import ran in a third window meanwhile
+        importer.wait_for("done", timeout=120)
+        importer.finish()
+        figures.add("concurrent_catalog_imports_meanwhile")
     saver.kill()
     models_saved = sum(line.startswith("saved") for line in saver.seen + saver.drain())
     for child in raters:
@@ -61,8 +68,11 @@ def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures) ->
 
 
 @pytest.mark.slow
-def test_two_store_instances_rate_at_once(spawn, rel_home: Path, tmp_path: Path, figures: Figures) -> None:
-    run_pair(spawn, rel_home, "store", write_meta(tmp_path), figures)
+def test_two_store_instances_rate_at_once(spawn, rel_home: Path, tmp_path: Path, big_release: Path,
+                                         figures: Figures) -> None:
+    run_pair(spawn, rel_home, "store", write_meta(tmp_path), figures, release=big_release)
+    with open_store(get_paths(rel_home).db) as store:
+        assert store.catalog_info().n_ratings == 300_000  # type: ignore[union-attr]
 
 
 @pytest.mark.slow

@@ -41,6 +41,30 @@ def stored_ratings(db: Path, profile_id: int) -> dict[int, float]:
         store.close()
 
 
+class Ledger:
+    """What the worker promised: the rating state after every ``ok`` line, and the one
+    operation announced by ``begin`` whose ``ok`` never came (in flight at the kill)."""
+
+    def __init__(self, expected: dict[int, float]) -> None:
+        self.expected = expected
+        self.in_flight: tuple[int, float | None] | None = None
+        self.confirmed = 0
+
+    def read(self, line: str) -> None:
+        word, op, movie_text, *rest = line.split()
+        movie = int(movie_text)
+        value = float(rest[0]) if op == "set" else None
+        if word == "begin":
+            self.in_flight = (movie, value)
+        elif word == "ok":
+            if value is None:
+                self.expected.pop(movie, None)
+            else:
+                self.expected[movie] = value
+            self.in_flight = None
+            self.confirmed += 1
+
+
 def kill_rounds(spawn, home: Path, profile_id: int, rounds: int, mode: str, rng: random.Random,
                 figures: Figures) -> None:
     db = get_paths(home).db
@@ -49,40 +73,23 @@ def kill_rounds(spawn, home: Path, profile_id: int, rounds: int, mode: str, rng:
         child = spawn("rater.py", home, profile_id, rng.randrange(1 << 30), mode)
         child.wait_for("ready")
         target = rng.randint(1, 40)
-        confirmed = 0
-        in_flight: tuple[int, float | None] | None = None
-
-        def apply(line: str) -> None:
-            nonlocal confirmed, in_flight
-            parts = line.split()
-            movie = int(parts[2])
-            value = float(parts[3]) if parts[1] == "set" else None
-            if parts[0] == "begin":
-                in_flight = (movie, value)
-            elif parts[0] == "ok":
-                if value is None:
-                    expected.pop(movie, None)
-                else:
-                    expected[movie] = value
-                in_flight = None
-                confirmed += 1
-
-        while confirmed < target:
+        ledger = Ledger(expected)
+        while ledger.confirmed < target:
             line = child.next_line(timeout=60)
             if line is None:
                 pytest.fail(f"rater died on its own: {child.stderr[-2000:]}")
-            apply(line)
+            ledger.read(line)
         # Land the kill at a random moment: often mid-call, sometimes between calls.
         time.sleep(rng.choice([0, 0, 0.0005, 0.002, 0.01]))
         child.kill()
         for line in child.drain():
-            apply(line)
+            ledger.read(line)
 
         found = stored_ratings(db, profile_id)
         assert integrity(db) == "ok", f"round {round_no}: integrity_check failed"
         movies = set(expected) | set(found)
-        if in_flight is not None:
-            movie, value = in_flight
+        if ledger.in_flight is not None:
+            movie, value = ledger.in_flight
             movies.discard(movie)
             allowed = {expected.get(movie), value}
             assert found.get(movie) in allowed, f"in-flight movie {movie}: {found.get(movie)} not in {allowed}"
@@ -92,7 +99,7 @@ def kill_rounds(spawn, home: Path, profile_id: int, rounds: int, mode: str, rng:
         assert not lost, f"round {round_no}: confirmed state differs (expected, found): {lost}"
         expected = found
         figures.add(f"rating_{mode}_kills")
-        figures.add(f"rating_{mode}_ops_confirmed", confirmed)
+        figures.add(f"rating_{mode}_ops_confirmed", ledger.confirmed)
         figures.add(f"rating_{mode}_ratings_checked", len(found))
 
 
@@ -115,3 +122,42 @@ def test_service_ratings_survive_sigkill(spawn, catalog_home: Path, figures: Fig
     kill_rounds(spawn, catalog_home, profile_id, rounds=4, mode="service", rng=random.Random(SEED + 1),
                 figures=figures)
     assert integrity(db) == "ok"
+
+
+@pytest.mark.slow
+def test_bulk_imports_are_all_or_nothing_under_sigkill(spawn, rel_home: Path, figures: Figures) -> None:
+    """A personal import writes through set_ratings_bulk: a kill leaves each batch whole or absent."""
+    db = get_paths(rel_home).db
+    profile_id = make_profile(db, "bulk")
+    rng = random.Random(SEED + 2)
+    expected: dict[int, float | None] = {block: None for block in range(4)}  # block -> value of last batch
+    next_batch = 0
+    for round_no in range(6):
+        child = spawn("bulk_rater.py", db, profile_id, next_batch)
+        child.wait_for("ok")
+        time.sleep(rng.uniform(0, 0.2))
+        child.kill()
+        in_flight = None
+        for line in child.seen + child.drain():
+            word, batch = line.split()[0], int(line.split()[-1]) if line != "ready" else -1
+            if word == "begin":
+                in_flight = batch
+            elif word == "ok":
+                expected[batch % 4] = 0.5 + (batch % 10) / 2
+                in_flight = None
+                next_batch = batch + 1
+        assert integrity(db) == "ok"
+        found = stored_ratings(db, profile_id)
+        for block in range(4):
+            values = {found.get(100_000 + block * 1_000 + k) for k in range(1_000)}
+            assert len(values) == 1, f"round {round_no}: block {block} mixes batches: {sorted(map(str, values))}"
+            (value,) = values
+            allowed = {expected[block]}
+            if in_flight is not None and in_flight % 4 == block:
+                allowed.add(0.5 + (in_flight % 10) / 2)
+            assert value in allowed, f"round {round_no}: block {block} holds {value}, expected {allowed}"
+            expected[block] = value
+        if in_flight is not None:
+            next_batch = in_flight + 1
+        figures.add("bulk_kills")
+    figures.add("bulk_batches_confirmed", next_batch)

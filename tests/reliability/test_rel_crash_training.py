@@ -27,7 +27,7 @@ from movietui.service import Service
 from movietui.store import open_store
 
 sys.path.insert(0, str(WORKERS))
-from det_models import make_model, payload  # noqa: E402
+from det_models import make_model, payload
 
 SEED = 4242
 
@@ -95,8 +95,8 @@ def test_kill_mid_save_never_loads_half_a_model(spawn, rel_home: Path, tmp_path:
     probe_users = np.array([0, 17, 1999])
     for round_no in range(8):
         child = spawn("saver.py", db, confirmed + 1, meta_file)
-        child.wait_for("ready")
-        time.sleep(rng.uniform(0.0, 0.5))
+        child.wait_for("saved")  # one save done, so the kill lands among saves
+        time.sleep(rng.uniform(0.0, 0.3))
         child.kill()
         for line in child.seen + child.drain():
             if line.startswith("saved"):
@@ -120,4 +120,5 @@ def test_kill_mid_save_never_loads_half_a_model(spawn, rel_home: Path, tmp_path:
             figures.add("save_inflight_landed")
         confirmed = seq
         figures.add("save_kills")
+    assert confirmed >= 8, "the saver confirmed fewer saves than there were kills"
     figures.add("models_saved_and_checked", confirmed)

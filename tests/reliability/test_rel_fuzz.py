@@ -12,8 +12,8 @@ import io
 import json
 import math
 import tempfile
-from datetime import date
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -25,8 +25,18 @@ from rel_harness import Figures
 from movietui.catalog.personal import parse_personal_ratings, read_personal_ratings
 from movietui.catalog.readers import read_release
 from movietui.errors import MovietuiError
-from movietui.model import Hyper, MFModel, explain, fold_in, fold_in_exact, popularity_scores, scores
-from movietui.model import similar_items, top_n, train
+from movietui.model import (
+    Hyper,
+    MFModel,
+    explain,
+    fold_in,
+    fold_in_exact,
+    popularity_scores,
+    scores,
+    similar_items,
+    top_n,
+    train,
+)
 from movietui.store import open_store
 
 FUZZ = settings(max_examples=100, deadline=None, database=None, derandomize=True,
@@ -225,8 +235,8 @@ PERSONAL_HEADERS = [
     "Date,Name,Year,Letterboxd URI,Rating",
     "Date,Name,Year,Letterboxd URI",
     "Title,Year,imdbID,tmdbID,Rating,WatchedDate",
-    "Const,Your Rating,Date Rated,Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,Genres,Num Votes,"
-    "Release Date,Directors",
+    ("Const,Your Rating,Date Rated,Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,Genres,Num Votes,"
+     "Release Date,Directors"),
     "movie_id,imdb_id,tmdb_id,rating,average_rating,title",
     "movie_id,rating,rated_at,title,year,imdb_id,tmdb_id",
     "userId,movieId,rating,timestamp",
@@ -480,4 +490,47 @@ def test_fuzz_model_from_arrays(figures: Figures) -> None:
             assert s is None or (np.isfinite(s).all() and not math.isnan(float(s.sum())))
 
     run()
+    count.done()
+
+
+# ------------------------------------------------------------ the facade the UI calls
+
+
+@pytest.mark.slow
+def test_fuzz_service_inputs(catalog_home: Path, figures: Figures) -> None:
+    """What a person can type or click: queries, filters, sorts, pages, ids, star values."""
+    from movietui.model import Hyper as ModelHyper
+    from movietui.service import Filters, Service
+
+    count = Count(figures, "service_inputs")
+    with Service.open(catalog_home) as service:
+        service.train(ModelHyper(factors=4, epochs=2))
+        genres = service.genres()
+        before = {r.movie.movie_id: r.rating for r in service.my_ratings()}
+
+        @settings(FUZZ, max_examples=100)
+        @given(query=st.text(max_size=20) | st.sampled_from(['"', "*", "NEAR(", "the", "ámelie", "%_"]),
+               genre=st.lists(st.sampled_from(genres + ["Nope"]), max_size=2),
+               years=st.tuples(st.none() | st.integers(-5, 3000), st.none() | st.integers(-5, 3000)),
+               min_count=st.integers(-3, 10**9), sort=st.sampled_from(["relevance", "title", "year", "popularity",
+                                                                       "mean", "predicted", "nope"]),
+               limit=st.integers(-3, 500), offset=st.integers(-3, 10**7),
+               movie=st.integers(-(2**63), 2**63 - 1) | st.integers(0, 1400), n=st.integers(-3, 60),
+               value=st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.5, 4.5, 5.0, 0.0, 5.5]))
+        def run(query, genre, years, min_count, sort, limit, offset, movie, n, value) -> None:  # type: ignore[no-untyped-def]
+            filters = Filters(genres=tuple(genre), year_min=years[0], year_max=years[1], min_count=min_count)
+            page = must_only_raise_ours(service.browse, query, filters, sort, True, limit, offset)
+            count(page)
+            if page is not None:
+                assert all(v.predicted is None or math.isfinite(v.predicted) for v in page.items)
+            count(must_only_raise_ours(service.recommendations, n, filters))
+            count(must_only_raise_ours(service.find_titles, query, years[0], n))
+            count(must_only_raise_ours(service.movie, movie))
+            count(must_only_raise_ours(service.similar, movie, n))
+            if must_only_raise_ours(service.rate, movie, value) is not None:
+                count(must_only_raise_ours(service.undo))
+
+        run()
+        after = {r.movie.movie_id: r.rating for r in service.my_ratings()}
+        assert after == before, "fuzzed rate+undo pairs left the profile changed"
     count.done()

@@ -13,7 +13,7 @@ from movietui.errors import ModelError
 from movietui.model import Hyper, fold_in, fold_in_exact, scores, train
 from movietui.service import Service
 
-SMALL = dict(factors=8, epochs=6, seed=5)
+SMALL = {"factors": 8, "epochs": 6, "seed": 5}
 DIVERGE = Hyper(factors=16, epochs=40, lr=1.0, lr_decay=1.0, reg=0.0, bias_reg=0.0, init_std=1.0, patience=40)
 
 

@@ -186,3 +186,15 @@ def test_rating_values_and_id_ranges_are_checked(store: Store) -> None:
     with pytest.raises(StoreError, match="movie_id values"):
         store.replace_catalog(release="r", source="s", movies=big, **ratings)
     assert store.catalog_info() is None
+
+
+def test_unknown_years_and_ids_from_float_columns(store: Store) -> None:
+    movies = small_movies()
+    movies["year"] = np.where(movies["year"] == 0, np.nan, movies["year"]).astype(np.float64)
+    movies["imdb_id"] = [float("nan") if v is None else v for v in movies["imdb_id"]]
+    movies["tmdb_id"] = movies["tmdb_id"].astype(np.float64)
+    movies["tmdb_id"][7] = np.nan
+    store.replace_catalog(release="r", source="s", movies=movies, **small_ratings())
+    odd = store.get_movie(8)
+    assert (odd.year, odd.imdb_id, odd.tmdb_id) == (None, None, None)
+    assert store.get_movie(1).year == 1999 and store.get_movie(1).tmdb_id == 603

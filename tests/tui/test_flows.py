@@ -13,6 +13,8 @@ from movietui.service import Service
 from movietui.tui.app import MovieTuiApp, make_app
 from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.screens.dialogs import NameModal
+from movietui.tui.screens.error import ErrorScreen
+from movietui.tui.screens.help import HelpScreen
 from movietui.tui.screens.main import MainScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.welcome import WelcomeScreen
@@ -246,3 +248,48 @@ async def test_profiles_create_rename_switch_and_delete_with_confirmation(
         await pilot.pause()
         assert ada is not None and profile_service.current_profile.name == "Ada"
         assert isinstance(app.screen, MainScreen)
+
+
+async def test_a_corrupt_database_shows_the_reason_instead_of_a_traceback(home: Path) -> None:
+    home.mkdir(parents=True)
+    db = home / "movietui.db"
+    db.write_bytes(b"this is not a database" * 100)
+    app = make_app(home=home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        message = str(app.screen.query_one("#error-message").render())
+        assert "movietui.db" in message
+        await pilot.press("q")
+    assert db.read_bytes() == b"this is not a database" * 100  # nothing overwritten
+
+
+async def test_bad_hyperparameters_are_refused_with_a_message(app: MovieTuiApp, profile_service: Service) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        app.screen.query_one("#hp-lr", Input).value = "fast"
+        await pilot.press("t")
+        await pilot.pause()
+        assert not app.training.running
+        assert any("Learning rate" in n.message for n in app._notifications)
+
+
+async def test_keys_can_be_remapped_by_binding_id_and_verbs_are_in_the_palette(
+        app: MovieTuiApp, profile_service: Service) -> None:
+    app.set_keymap({"main.tab.watchlist": "W", "app.help": "f2"})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("W")
+        await pilot.pause()
+        assert app.screen.active_tab == "watchlist"
+        await pilot.press("f2")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape", "ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"go to training")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen) and app.screen.active_tab == "training"

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
 
 PAGE = 100
+RECOMMENDATIONS = 50
 SEARCH_DEBOUNCE_S = 0.15
 OBSCURE_BELOW = 20  # "hide obscure": movies with fewer community ratings
 TABS = ("browse", "recs", "ratings", "watchlist", "training")
@@ -225,12 +226,11 @@ class MainScreen(Screen):
         shown = self.query_one("#browse-table", MovieTable).row_count
         more = " · more load as you scroll down" if shown < self.browse_total else ""
         self.query_one("#browse-status", Static).update(
-            Text(f"{self.browse_total:,} movies match · showing {shown:,}{more}"))
+            Text(f"{self.browse_total:,} movies match · showing {shown:,}{more}"), layout=False)
 
-    @on(DataTable.RowHighlighted, "#browse-table")
-    def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - 10:
-            self.load_more_browse()
+    @on(MovieTable.NearEnd, "#browse-table")
+    def _near_end(self) -> None:
+        self.load_more_browse()
 
     @on(Input.Changed, "#search, #browse-year-min, #browse-year-max")
     def _browse_typed(self) -> None:
@@ -271,7 +271,7 @@ class MainScreen(Screen):
 
     def reload_recs(self) -> None:
         service = self.movietui.service
-        recs = service.recommendations(n=100, filters=self.recs_filters())
+        recs = service.recommendations(n=RECOMMENDATIONS, filters=self.recs_filters())
         self.query_one("#recs-table", MovieTable).show(to_rows(recs))
         profile = service.current_profile
         if profile is None:
@@ -282,7 +282,7 @@ class MainScreen(Screen):
             note = "No model yet: popular movies until the first training finishes."
         else:
             note = f"Top {len(recs)} for {profile.name}, from {profile.n_ratings} ratings. Rated titles never appear."
-        self.query_one("#recs-status", Static).update(Text(note))
+        self.query_one("#recs-status", Static).update(Text(note), layout=False)
 
     def top_recommendation(self) -> int | None:
         ids = self.query_one("#recs-table", MovieTable).movie_ids()

@@ -73,6 +73,11 @@ class WelcomeScreen(Screen):
         if self.import_path:
             self.start_import(self.import_path)
 
+    def on_unmount(self) -> None:
+        # Worker threads cannot be killed: ask a running import to stop so quitting is quick.
+        if self._cancel is not None:
+            self._cancel.set()
+
     def _fill_sources(self) -> None:
         service = self.movietui.service
         options = self.query_one("#sources", OptionList)
@@ -167,7 +172,7 @@ class WelcomeScreen(Screen):
         line = f"{stage}: {amount}"
         if progress.message:
             line += f" · {progress.message}"
-        self.query_one("#import-status", Static).update(Text(line))
+        self.query_one("#import-status", Static).update(Text(line), layout=False)
 
     def on_import_failed(self, message: ImportFailed) -> None:
         self.importing = False

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, cast
 from rich.text import Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.widgets import DataTable
 
 from movietui.service import MovieView, RatedMovie, Recommendation, Similar
@@ -57,6 +58,9 @@ def _unique(rows: Sequence[MovieRowData]) -> list[MovieRowData]:
             seen.add(row.movie.movie_id)
             out.append(row)
     return out
+
+
+NEAR_END_ROWS = 10
 
 
 # (label, key, width) per kind; cells come from _cell().
@@ -122,6 +126,17 @@ class MovieTable(DataTable):
         Binding("w", "watch", "Watchlist", id="watchlist.toggle"),
     ]
 
+    class NearEnd(Message):
+        """The cursor or the scroll position reached the last rows: time to load the next page."""
+
+        def __init__(self, table: MovieTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> MovieTable:
+            return self.table
+
     def __init__(self, kind: str, *, rateable: bool = True, id: str | None = None,
                  classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
@@ -133,6 +148,16 @@ class MovieTable(DataTable):
     def on_mount(self) -> None:
         for label, key, width in COLUMNS[self.kind]:
             self.add_column(label, key=key, width=width)
+
+    def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
+        super().watch_cursor_coordinate(old, new)
+        if self.row_count and new.row >= self.row_count - NEAR_END_ROWS:
+            self.post_message(self.NearEnd(self))
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.row_count and new > old and new >= self.max_scroll_y - NEAR_END_ROWS:
+            self.post_message(self.NearEnd(self))
 
     @property
     def movietui(self) -> MovieTuiApp:

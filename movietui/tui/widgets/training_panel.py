@@ -106,13 +106,13 @@ class TrainingPanel(Vertical):
     def show_state(self, state: TrainingState, model: ModelInfo | None) -> None:
         self.query_one("#train-start", Button).disabled = state.running
         self.query_one("#train-stop", Button).disabled = not state.running
-        self.query_one("#model-line", Static).update(Text(describe_model(model)))
+        self.query_one("#model-line", Static).update(Text(describe_model(model)), layout=False)
         line = describe_progress(state)
         if state.error:
             line = f"Training failed: {state.error}"
         elif state.result and not state.running:
             line = ("Stopped: " if state.result.cancelled else "Finished: ") + line
-        self.query_one("#progress-line", Static).update(Text(line))
+        self.query_one("#progress-line", Static).update(Text(line), layout=False)
         chart = self.query_one(LossChart)
         if state.history:
             chart.plot_history(state.history, state.history[-1].epochs)
@@ -125,7 +125,7 @@ class TrainingPanel(Vertical):
         else:
             text = (f"Fold-in after rating {title}: profile loss {result.loss_before:.4f} → "
                     f"{result.loss_after:.4f}")
-        self.query_one("#foldin-line", Static).update(Text(text))
+        self.query_one("#foldin-line", Static).update(Text(text), layout=False)
 
     @on(Button.Pressed, "#train-start")
     def _start(self) -> None:

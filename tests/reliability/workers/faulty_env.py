@@ -16,15 +16,15 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
-import ctypes  # noqa: E402
-import resource  # noqa: E402
-import signal  # noqa: E402
-import sys  # noqa: E402
+import ctypes
+import resource
+import signal
+import sys
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from movietui.errors import MovietuiError  # noqa: E402
-from movietui.store import open_store  # noqa: E402
+from movietui.errors import MovietuiError
+from movietui.store import open_store
 
 CLONE_NEWUSER = 0x10000000
 
@@ -61,7 +61,7 @@ def main() -> None:
     if store is not None:
         profile = store.list_profiles()[0].id
         attempt("rate", lambda: store.set_rating(profile, 999_999, 4.5))
-        rows = [(1_000_000 + k, 0.5 + (k % 10) / 2, 1.0e9 + k) for k in range(50_000)]
+        rows = [(1_000_000 + k, 0.5 + (k % 10) / 2, 1.0e9 + k) for k in range(100_000)]
         attempt("bulk", lambda: store.set_ratings_bulk(profile, rows))
         big = np.arange(4_000_000, dtype=np.float32)  # 16 MB
         attempt("model", lambda: store.save_model({"w": big}, {"note": "too big"}))

@@ -56,7 +56,7 @@ def main() -> None:
     try:
         for k, movie in enumerate(movies):
             rate(handle, movie, 0.5 + (k % 10) / 2)
-    except Exception as exc:  # report any failure, "database is locked" above all
+    except Exception as exc:  # noqa: BLE001 -- report any failure, "database is locked" above all
         print(f"error {type(exc).__name__} {exc}", flush=True)
         raise SystemExit(1)
     print(f"wrote {n} {time.perf_counter() - started:.3f}", flush=True)

@@ -1,0 +1,178 @@
+"""Reading the catalog through the current profile: browse, details, similar, picks.
+
+A mixin of Service (like the store's mixins): it reads the live model and the profile's
+row under ``self._lock`` and builds MovieView records; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from movietui.errors import MovietuiError, NotFoundError
+from movietui.model import explain, similar_items, top_n
+from movietui.service.catalog_index import CatalogIndex
+from movietui.service.live_model import LiveModel
+from movietui.service.types import (
+    SORTS,
+    Filters,
+    MovieDetail,
+    MovieView,
+    Page,
+    Recommendation,
+    Similar,
+)
+from movietui.store import MovieRow, Store
+
+BECAUSE_N = 2                   # titles in a "because you liked ..." line
+
+
+class BrowseMixin:
+    # Set by Service.__init__.
+    store: Store
+    _lock: threading.RLock
+    _live: LiveModel
+    _watch: set[int] | None
+    _catalog: CatalogIndex | None
+
+    def _index(self) -> CatalogIndex:
+        """The movie table as arrays, built on first use after each catalog import."""
+        with self._lock:
+            if self._catalog is None:
+                self._catalog = CatalogIndex(self.store.movie_table(), self.store.genres())
+            return self._catalog
+
+    # --- views ---------------------------------------------------------------------
+    def _watch_ids(self) -> set[int]:
+        with self._lock:
+            if self._watch is None:
+                pid = self._live.profile_id
+                self._watch = set() if pid is None else {m for m, _ in self.store.watchlist(pid)}
+            return self._watch
+
+    def _views(self, rows: list[MovieRow]) -> list[MovieView]:
+        with self._lock:
+            predicted = self._live.predict([r.movie_id for r in rows]) if rows else None
+            mine = dict(self._live.ratings)
+        watch = self._watch_ids()
+        return [
+            MovieView(
+                movie_id=r.movie_id, title=r.display_title, year=r.year, genres=r.genres,
+                rating_count=r.rating_count, mean_rating=r.mean_rating, my_rating=mine.get(r.movie_id),
+                predicted=None if predicted is None else round(float(predicted[k]), 4),
+                on_watchlist=r.movie_id in watch,
+            )
+            for k, r in enumerate(rows)
+        ]
+
+    def _view_by_id(self, movie_ids) -> list[MovieView]:
+        return self._views(self.store.get_movies([int(m) for m in movie_ids]))
+
+    def _check_filters(self, filters: Filters) -> None:
+        if filters.genres:
+            self._index().genre_bits(filters.genres)   # NotFoundError naming the genres on offer
+
+    # --- browse and details --------------------------------------------------------
+    def browse(self, query: str = "", filters: Filters = Filters(), sort: str = "relevance",
+               descending: bool = True, limit: int = 100, offset: int = 0) -> Page:
+        if sort not in SORTS:
+            raise MovietuiError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        if limit < 0 or offset < 0:
+            raise MovietuiError(f"limit and offset must not be negative (got {limit}, {offset})")
+        self._check_filters(filters)
+        where = dict(genres=filters.genres, year_min=filters.year_min, year_max=filters.year_max,
+                     min_count=filters.min_count)
+        if sort == "predicted" and self._live.model is not None and self._live.profile_id is not None:
+            # Without a text query the cached movie table answers in numpy, no SQL pass.
+            ids = (self.store.filter_movie_ids(query, **where) if query.strip()
+                   else self._index().movie_id[self._index().mask(filters)])
+            with self._lock:
+                pred = self._live.predict(ids)
+            key = -pred if descending else pred
+            page = ids[np.argsort(key, kind="stable")][offset: offset + limit]
+            return Page(self._view_by_id(page), len(ids))
+        store_sort = "popularity" if sort == "predicted" else sort   # no model: most rated first
+        rows, total = self.store.search_movies(query, sort=store_sort, descending=descending,
+                                               limit=limit, offset=offset, **where)
+        return Page(self._views(rows), total)
+
+    def movie(self, movie_id: int) -> MovieDetail:
+        row = self.store.get_movie(movie_id)
+        if row is None:
+            raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title")
+        view = self._views([row])[0]
+        imdb_url = f"https://www.imdb.com/title/{row.imdb_id}/" if row.imdb_id else None
+        tmdb_url = f"https://www.themoviedb.org/movie/{row.tmdb_id}" if row.tmdb_id else None
+        because = self._because([movie_id])[0] if view.my_rating is None else []
+        return MovieDetail(view, row.imdb_id, row.tmdb_id, imdb_url, tmdb_url, because,
+                           self.similar(movie_id))
+
+    def similar(self, movie_id: int, n: int = 10) -> list[Similar]:
+        with self._lock:
+            model = self._live.model
+        if model is None:
+            return []
+        item = int(model.item_index([movie_id])[0])
+        if item < 0:
+            if self.store.get_movie(movie_id) is None:
+                raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title")
+            return []   # in the catalog but newer than the model: retrain to place it
+        idx, sims = similar_items(model, item, n, model.counts())
+        views = {v.movie_id: v for v in self._view_by_id(model.item_ids[idx])}
+        return [Similar(views[int(m)], float(s)) for m, s in zip(model.item_ids[idx], sims) if int(m) in views]
+
+    def find_titles(self, query: str, year: int | None = None, n: int = 10) -> list[MovieView]:
+        rows, _ = self.store.search_movies(query, year_min=year, year_max=year, limit=n)
+        return self._views(rows)
+
+    def _because(self, movie_ids) -> list[list[str]]:
+        """For each movie, up to BECAUSE_N titles of the profile's ratings that lift it most."""
+        with self._lock:
+            model = self._live.model
+            rated_idx, rated_r = self._live.rated_model_items()
+            bias = self._live.bias
+        if model is None or not len(rated_idx):
+            return [[] for _ in movie_ids]
+        targets = model.item_index(np.asarray(movie_ids, np.int64))
+        picks = [explain(model, int(t), rated_idx, rated_r, bias, n=BECAUSE_N)[0] if t >= 0 else []
+                 for t in targets]
+        wanted = {int(model.item_ids[i]) for p in picks for i in p}
+        titles = {r.movie_id: r.display_title for r in self.store.get_movies(sorted(wanted))}
+        return [[titles[m] for m in (int(model.item_ids[i]) for i in p) if m in titles] for p in picks]
+
+    # --- recommendations -----------------------------------------------------------
+    def recommendations(self, n: int = 20, filters: Filters = Filters()) -> list[Recommendation]:
+        """Top n unrated films by prediction; the damped popularity ranking before any rating."""
+        self._check_filters(filters)
+        index = self._index()
+        with self._lock:
+            model = self._live.model
+            rated = list(self._live.ratings)
+            personal = model is not None and len(self._live.rated_model_items()[0]) > 0
+            item_scores = self._live.scores() if personal else None
+            baseline = float(np.clip(model.mu + self._live.bias, 0.5, 5.0)) if model is not None else 0.0
+        ranking = index.personal_scores(model, item_scores, baseline) if personal else index.popularity()
+        top = np.asarray(top_n(ranking, n, candidate_mask=index.open_rows(filters, rated)), dtype=np.int64)
+        views = self._view_by_id(index.movie_id[top])
+        because = self._because([v.movie_id for v in views]) if personal else [[] for _ in views]
+        # Without a model, show the damped mean (the ranking adds a popularity bonus).
+        shown = ranking if personal else index.popularity(bonus=False)
+        by_id = dict(zip(index.movie_id[top].tolist(), shown[top].tolist()))
+        return [Recommendation(v, float(v.predicted if v.predicted is not None else by_id[v.movie_id]), b)
+                for v, b in zip(views, because)]
+
+    def onboarding(self, n: int = 20) -> list[MovieView]:
+        """Well-known but divisive films the profile has not rated: they teach the model most.
+
+        Among the most-rated films, rank by log(count) x spread, where spread is the
+        item-factor norm when a model is loaded (how strongly a rating of the film moves
+        the profile's row) and else the standard deviation of the film's catalog ratings
+        (computed once per catalog).
+        """
+        index = self._index()
+        with self._lock:
+            model = self._live.model
+            rated = list(self._live.ratings)
+        spread = index.factor_spread(model) if model is not None else index.spread(self.store.load_catalog_ratings)
+        return self._view_by_id(index.movie_id[index.onboarding_rows(spread, rated, n)])
