@@ -31,7 +31,7 @@ from movietui.model import metrics
 from movietui.model.foldin import fold_in, fold_in_exact
 from movietui.model.hyper import Hyper
 from movietui.model.serve import predict, scores
-from movietui.model.train import _check_inputs, train
+from movietui.model.train import check_ratings, train
 
 COLD_NS = (1, 3, 5, 10, 20)
 COLD_USERS = 0.2
@@ -100,7 +100,7 @@ def evaluate(user_keys, item_ids, ratings, hyper: Hyper | None = None, seed: int
              progress: EvalProgress | None = None, cold_ns=COLD_NS) -> EvalReport:
     """Run the whole protocol above; progress(step, done, total) is called between trainings."""
     hyper = (hyper if hyper is not None else Hyper()).validate()
-    u, i, r = _check_inputs(user_keys, item_ids, ratings)
+    u, i, r = check_ratings(user_keys, item_ids, ratings)
     if r.size < 20:
         raise ModelError(f"only {r.size} ratings: evaluation needs at least 20")
     started = time.perf_counter()

@@ -49,13 +49,12 @@ def fold_in(model: MFModel, item_idx, ratings, start_factors=None, start_bias: f
     k = model.factors
     p = np.zeros(k, dtype=np.float32)
     b = 0.0
-    if start_factors is not None:
-        start = np.asarray(start_factors, dtype=np.float32).reshape(-1)
-        if start.shape != (k,) or not np.all(np.isfinite(start)):
-            raise ModelError(f"start_factors must be {k} finite numbers: refold from zeros")
+    start = None if start_factors is None else np.asarray(start_factors, np.float32).reshape(-1)
+    # A row from another model (different k) or a corrupt one: start cold, as a new profile.
+    if start is not None and start.shape == (k,) and np.all(np.isfinite(start)):
         p[:] = start
-    if start_bias is not None and np.isfinite(start_bias):
-        b = float(start_bias)
+        if start_bias is not None and np.isfinite(start_bias):
+            b = float(start_bias)
     before = _rmse(model, items, r, p, b)
     if items.size == 0:
         zero = np.zeros(k, dtype=np.float32)

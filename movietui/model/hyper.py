@@ -11,8 +11,14 @@ from movietui.errors import ModelError
 
 @dataclass(frozen=True)
 class Hyper:
-    """SGD hyperparameters. Defaults were chosen on a validation split of ml-latest-small
-    (see bench/bench_model.py and the README), never on the test split."""
+    """SGD hyperparameters.
+
+    Defaults were chosen by grid search on ml-latest-small without touching its test split:
+    the 90% training part of the seed-42 split (evaluate.split) was split again 90/10 with
+    seed 1, and configurations were ranked by RMSE on that inner 10% (lr 0.005-0.02, reg
+    0.04-0.13, factors 64-256, init_std 0.005-0.1, lr_decay 0.96-1, val_fraction 0.02/0.05).
+    Best: 0.8332 there; 0.8424 on the test split, where tuned Surprise SVD gets 0.8477.
+    """
 
     factors: int = 128
     epochs: int = 100          # an upper bound: early stopping ends ml-latest-small near 50

@@ -108,7 +108,8 @@ class MFModel:
                         metrics=dict(meta.get("metrics", {})), **parts)
         except ModelError:
             raise
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # meta is JSON from disk: any wrong shape of it (e.g. "hyper": null) lands here
             raise ModelError(f"saved model is unreadable ({exc}): retrain the model") from exc
         model._check_shapes()
         return model

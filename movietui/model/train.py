@@ -38,7 +38,7 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
           all_item_ids: np.ndarray | None = None) -> MFModel:
     """Fit r = mu + b_u + b_i + p_u.q_i; on_epoch returning False stops (best epoch kept)."""
     hyper = (hyper if hyper is not None else Hyper()).validate()
-    keys_raw, ids_raw, r = _check_inputs(user_keys, item_ids, ratings)
+    keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
     keys, u = np.unique(keys_raw, return_inverse=True)
     ids = np.unique(ids_raw if all_item_ids is None
                     else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")]))
@@ -214,7 +214,8 @@ def _ids(values, name: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def _check_inputs(user_keys, item_ids, ratings):
+def check_ratings(user_keys, item_ids, ratings):
+    """Aligned (int64 keys, int64 ids, float32 ratings), or ModelError saying what is wrong."""
     keys = _ids(user_keys, "user_keys")
     ids = _ids(item_ids, "item_ids")
     r = np.asarray(ratings)

@@ -100,7 +100,7 @@ class MovieTuiApp(App[int]):
         """Put the main screen at the bottom of the stack (replacing the welcome screen)."""
         main = MainScreen(initial_tab=tab)
         self.main_screen = main
-        if isinstance(self.screen, WelcomeScreen):
+        if isinstance(self.screen, (WelcomeScreen, MainScreen)):
             self.switch_screen(main)
         else:
             self.push_screen(main)
@@ -110,12 +110,9 @@ class MovieTuiApp(App[int]):
     def catalog_imported(self) -> None:
         """Called by the welcome screen: open the catalog and train the first model in view."""
         self._first_run = True
-        if self.main_screen is None:
-            self.show_main(tab="training")
-        else:  # re-import from the main screen: back to it, new catalog in view
+        while len(self.screen_stack) > 2:  # a re-import: drop the old main screen and all above
             self.pop_screen()
-            self.main_screen.show_tab("training")
-            self.profile_changed()
+        self.show_main(tab="training")  # a new one, so genre lists etc. match the new catalog
         self.start_training(self.first_train_hyper)
 
     def ensure_profile(self) -> None:

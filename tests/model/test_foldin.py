@@ -59,6 +59,9 @@ def test_warm_start_converges_to_the_same_row(small_model, synth):
 def test_unknown_movies_are_ignored_and_bad_values_refused(small_model):
     res = fold_in(small_model, [-1, 0], [4.0, 4.0])
     assert np.isfinite(res.loss_after)
+    stale = fold_in(small_model, [0], [4.0], start_factors=np.ones(small_model.factors + 3), start_bias=9)
+    fresh = fold_in(small_model, [0], [4.0])
+    np.testing.assert_array_equal(stale.factors, fresh.factors)  # a row from another model: cold start
     with pytest.raises(ModelError, match="NaN"):
         fold_in(small_model, [0], [float("nan")])
     with pytest.raises(ModelError, match="out of range"):

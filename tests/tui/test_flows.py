@@ -293,3 +293,25 @@ async def test_keys_can_be_remapped_by_binding_id_and_verbs_are_in_the_palette(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.screen.active_tab == "training"
+
+
+async def test_reimporting_from_the_palette_keeps_the_profile_and_its_ratings(
+        app: MovieTuiApp, profile_service: Service, ml_small_zip: Path) -> None:
+    before = {(r.movie.movie_id, r.rating) for r in profile_service.my_ratings()}
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        old_main = app.main_screen
+        await pilot.press("ctrl+p", *"import a dataset")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, WelcomeScreen)
+        app.screen.query_one("#path-input", Input).value = str(ml_small_zip)
+        await pilot.press("tab", "enter")  # focus the Import button, press it
+        await wait_until(pilot, lambda: app.main_screen is not old_main and app.main_screen.is_mounted)
+        await wait_until(pilot, lambda: not app.training.running)
+        await pilot.pause()
+        assert app.screen is app.main_screen and app.screen.active_tab == "training"
+        assert app.screen_stack[1:] == [app.main_screen]
+        assert profile_service.current_profile.name == "Ada"
+        assert {(r.movie.movie_id, r.rating) for r in profile_service.my_ratings()} == before
