@@ -13,18 +13,28 @@ holds (the recommendation table no longer lists the rated movie; the tab switche
 cursor moved), and the clock stops when the screen has been repainted after it
 (``call_after_refresh``). Presses are 0.25 s apart, like a fast typist. ``pilot.press`` is not used for timing because it waits for the whole process
 (training thread included) to go idle.
+
+Start-up depends on Python bytecode: without ``.pyc`` files every start recompiles textual
+from source (~0.7 s more). An installed app has them (pip and ``uv sync`` with
+``UV_COMPILE_BYTECODE=1`` compile on install), but this environment sets
+PYTHONDONTWRITEBYTECODE=1, so the benchmark first compiles the venv's site-packages and
+movietui itself (``compileall``, a no-op when already done) and says so; ``--no-compile``
+skips that to measure a cold, uncompiled start.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import compileall
 import dataclasses
+import importlib.util
 import os
 import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import textwrap
 import time
@@ -82,6 +92,29 @@ def press(app: MovieTuiApp, key: str) -> None:
     app.post_message(events.Key(key, key if len(key) == 1 else None))
 
 
+# ---- (0) bytecode -------------------------------------------------------------------------
+def bytecode_state() -> str:
+    """Whether textual's and movietui's modules have up-to-date .pyc files."""
+    import textual.app
+
+    import movietui.tui.app
+
+    fresh = []
+    for module in (textual.app, movietui.tui.app):
+        source = Path(module.__file__)
+        cached = Path(importlib.util.cache_from_source(str(source)))
+        fresh.append(cached.exists() and cached.stat().st_mtime >= source.stat().st_mtime)
+    return "compiled" if all(fresh) else "NOT compiled (every start recompiles from source)"
+
+
+def compile_bytecode() -> float:
+    """Compile site-packages and movietui as an install would; seconds taken."""
+    started = time.perf_counter()
+    for folder in (Path(sysconfig.get_paths()["purelib"]), REPO / "movietui"):
+        compileall.compile_dir(folder, quiet=2, workers=0)
+    return time.perf_counter() - started
+
+
 # ---- (1) start-up ------------------------------------------------------------------------
 async def startup_in_process(home: Path) -> float:
     """make_app (opens the database, loads the model) until the main screen shows recommendations."""
@@ -90,6 +123,9 @@ async def startup_in_process(home: Path) -> float:
     async with app.run_test(size=SIZE) as pilot:
         await poll(lambda: isinstance(app.screen, MainScreen) and app.screen.is_mounted
                    and app.screen.query_one("#recs-table", MovieTable).row_count > 0)
+        painted = asyncio.Event()
+        app.call_after_refresh(painted.set)  # the recommendations were drawn
+        await painted.wait()
         elapsed = time.perf_counter() - started
         await pilot.pause()
     return elapsed
@@ -105,6 +141,9 @@ CHILD = textwrap.dedent("""
             while not (isinstance(app.screen, MainScreen) and app.screen.is_mounted
                        and app.screen.query_one("#recs-table").row_count):
                 await asyncio.sleep(0.001)
+            painted = asyncio.Event()
+            app.call_after_refresh(painted.set)  # the recommendations were drawn
+            await painted.wait()
             print(time.time() - float(os.environ["BENCH_T0"]))
     asyncio.run(main())
 """)
@@ -177,8 +216,15 @@ def main() -> int:
     parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
     parser.add_argument("--ratings", type=int, default=30, help="rating key presses per catalog")
     parser.add_argument("--skip-87k", action="store_true", help="skip the synthetic 87k-movie catalog")
+    parser.add_argument("--no-compile", action="store_true",
+                        help="do not compile bytecode first (measures an uncompiled, cold start)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print(f"bytecode before: {bytecode_state()}")
+    if not args.no_compile:
+        seconds = compile_bytecode()
+        print(f"compiled site-packages and movietui with compileall, as an install does ({seconds:.1f} s); "
+              f"bytecode now: {bytecode_state()}")
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small"
         prepare_home(small, args.zip, {"factors": 64, "epochs": 20})

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from movietui.errors import ModelError
-from movietui.model import kernels
+from movietui.model.lazy_kernels import kernels
 from movietui.model.mf import MFModel
 
 # F0 and B0 above, chosen on the cold-start curve (evaluate.py, seed 7) run on the 90%

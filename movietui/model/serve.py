@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from movietui.errors import ModelError
-from movietui.model import kernels
+from movietui.model.lazy_kernels import kernels
 from movietui.model.mf import MFModel
 
 POPULARITY_DAMPING = 10.0   # pseudo-ratings at the global mean (Bayesian average)
@@ -26,7 +26,9 @@ def scores(model: MFModel, user_factors, user_bias: float) -> np.ndarray:
     if not np.all(np.isfinite(p)):
         p = np.zeros_like(p)  # a corrupt row degrades to the baseline, never to NaN
     out = np.empty(model.n_items, dtype=np.float32)
-    kernels.row_dots(model.item_factors, p, out)
+    # einsum: single-threaded numpy C loop, faster than the numba row_dots kernel (0.15 vs
+    # 0.33 ms at 9.7k x 64, 0.9 vs 2.1 ms at 87k x 64) and needs no numba at start-up.
+    np.einsum("ij,j->i", model.item_factors, p, out=out)
     out += model.item_bias
     out += np.float32(model.mu + b)
     return np.clip(out, 0.5, 5.0, out=out)
@@ -111,7 +113,7 @@ def similar_items(model: MFModel, item_idx: int, n: int, counts=None,
     if not target.any():  # an unrated film has no direction to compare
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     cos = np.empty(model.n_items, dtype=np.float32)
-    kernels.row_dots(unit, target, cos)
+    np.einsum("ij,j->i", unit, target, out=cos)
     cos *= c / (c + np.float32(shrink))
     mask = c >= min_count
     mask[item_idx] = False
@@ -121,11 +123,14 @@ def similar_items(model: MFModel, item_idx: int, n: int, counts=None,
 
 def explain(model: MFModel, target_idx: int, rated_idx, rated_ratings, user_bias: float,
             n: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    """The profile's rated films that pushed target_idx up most, strongest first.
+    """The profile's liked films that pushed target_idx up most, strongest first.
 
-    Contribution of rated film j: (r_j - baseline_j) * cos(q_j, q_target), baseline_j =
-    mu + b_u + b_j. Only positive contributions are returned (liked and similar, or
-    disliked and opposite). Returns (rated item indices, contributions).
+    Only films the profile LIKED are named ("because you liked ..."): rated above its own
+    baseline mu + b_u and above its baseline for that film mu + b_u + b_j. A disliked film
+    whose factors point away from the target also raises the prediction, but naming it
+    (e.g. a 2-star Toy Story) would read as the opposite of the truth, so it never appears.
+    Contribution of a liked film j: (r_j - (mu + b_u + b_j)) * cos(q_j, q_target), kept when
+    positive (similar films). Returns (rated item indices, contributions).
     """
     if not 0 <= int(target_idx) < model.n_items:
         raise ModelError(f"item index {target_idx} is not in the model")
@@ -138,8 +143,11 @@ def explain(model: MFModel, target_idx: int, rated_idx, rated_ratings, user_bias
     if idx.size == 0 or n <= 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     b = float(user_bias) if user_bias is not None and np.isfinite(user_bias) else 0.0
+    own_baseline = model.mu + b
+    deviation = r - (own_baseline + model.item_bias[idx])
+    liked = (r > own_baseline) & (deviation > 0)
     unit = model.unit_item_factors()
-    contrib = (r - (model.mu + b + model.item_bias[idx])) * (unit[idx] @ unit[target_idx])
+    contrib = deviation * (unit[idx] @ unit[target_idx])
     order = np.lexsort((idx, -contrib))
-    order = order[contrib[order] > 0][:n]
+    order = order[liked[order] & (contrib[order] > 0)][:n]
     return idx[order], contrib[order].astype(np.float32)

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from movietui.errors import ModelError
-from movietui.model import kernels
+from movietui.model.lazy_kernels import kernels
 from movietui.model.hyper import EpochReport, Hyper
 from movietui.model.mf import MFModel
 

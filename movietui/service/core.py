@@ -274,14 +274,21 @@ class Service(BrowseMixin):
         return loaded.info if loaded else None
 
     def warm_up(self) -> None:
-        """Load the compiled fold-in kernel now (about 1 s the first time in a process).
+        """Pay the one-time costs now instead of on the first rating or detail view.
 
-        Otherwise the first rating pays for it. Safe to run in a worker thread right after
-        open; a no-op without a model (training loads the kernels anyway).
+        numba's import and its compiled fold-in kernel (~0.5 s the first time in a process),
+        the unit item factors behind "similar movies", the profile's score vector. The app
+        runs this in a worker thread after its first paint; a no-op without a model
+        (training loads the kernels anyway).
         """
+        from movietui.model import similar_items
+
         model = self._live.model
         if model is not None and model.n_items:
             fold_in(model, np.zeros(1, np.int32), np.full(1, 4.0, np.float32))
+            similar_items(model, 0, 1)
+            with self._lock:
+                self._live.scores()
 
     def default_hyper(self) -> Hyper:
         return Hyper()

@@ -90,6 +90,16 @@ class MovieTuiApp(App[int]):
         else:
             self.ensure_profile()
 
+    @work(thread=True, exclusive=True, group="warm_up", exit_on_error=False)
+    def warm_up(self) -> None:
+        """After the first paint: load numba and the fold-in kernel (~0.5 s) so the first
+        rating is as fast as the rest. Runs in a thread; the UI keeps answering keys."""
+        if self._service is not None:
+            try:
+                self._service.warm_up()
+            except MovietuiError:
+                pass  # the first rating will report whatever is wrong
+
     def on_unmount(self) -> None:
         if self._cancel_training is not None:
             self._cancel_training.set()

@@ -2,6 +2,9 @@
 
 Lists are filled a page at a time (never the whole catalog). After a rating the active
 tab refreshes at once and the others are marked stale, refreshed when shown.
+
+Only the first tab's widgets are mounted at start; each other pane is composed the first
+time it is shown (mounting and styling all five at once cost ~0.3 s of start-up).
 """
 
 from __future__ import annotations
@@ -15,17 +18,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import (Checkbox, DataTable, Footer, Header, Input, Select, Static, TabbedContent,
-                             TabPane)
+from textual.widget import Widget
+from textual.widgets import Checkbox, DataTable, Header, Input, Select, Static, TabbedContent, TabPane
 
 from movietui.errors import MovietuiError
-from movietui.service import SORTS, Filters
+from movietui.service import SORTS, Filters, RateResult
 from movietui.tui.messages import RatingChanged
 from movietui.tui.screens.detail import MovieDetailScreen
+from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
 from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
-from movietui.tui.widgets.training_panel import TrainingPanel, TrainingState
+from movietui.tui.widgets.training_panel import TrainingPanel, TrainingState, shown_hyper
 
 if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
@@ -35,6 +39,8 @@ RECOMMENDATIONS = 50
 SEARCH_DEBOUNCE_S = 0.15
 OBSCURE_BELOW = 20  # "hide obscure": movies with fewer community ratings
 TABS = ("browse", "recs", "ratings", "watchlist", "training")
+TAB_TITLES = {"browse": "Browse", "recs": "For you", "ratings": "Your ratings", "watchlist": "Watchlist",
+              "training": "Training"}
 TABLE_OF_TAB = {"browse": "#browse-table", "recs": "#recs-table", "ratings": "#ratings-table",
                 "watchlist": "#watch-table"}
 
@@ -61,6 +67,9 @@ class MainScreen(Screen):
         super().__init__()
         self.initial_tab = initial_tab or "recs"
         self.stale: set[str] = set(TABS)
+        self.built: set[str] = {self.initial_tab}   # panes whose widgets are composed
+        self._focus_when_built: dict[str, str] = {}  # pane -> selector to focus once composed
+        self._fold_in: tuple[str, RateResult] | None = None
         self._debounce: Timer | None = None
         self.browse_total = 0
 
@@ -70,56 +79,84 @@ class MainScreen(Screen):
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        try:
-            genres = self.movietui.service.genres()
-        except MovietuiError:
-            genres = []
-        genre_options = [(g, g) for g in genres]
         yield Header()
         with TabbedContent(initial=self.initial_tab, id="tabs"):
-            with TabPane("Browse", id="browse"):
-                with Horizontal(classes="filter-bar"):
-                    yield Input(placeholder="Search titles (/)", id="search", compact=True)
-                    yield Select(genre_options, prompt="Any genre", id="browse-genre", compact=True)
-                    yield Input(placeholder="from", id="browse-year-min", type="integer", classes="year",
-                                compact=True)
-                    yield Input(placeholder="to", id="browse-year-max", type="integer", classes="year",
-                                compact=True)
-                    yield Select([(f"Sort: {s}", s) for s in SORTS], value="relevance", allow_blank=False,
-                                 id="browse-sort", compact=True)
-                yield MovieTable("browse", id="browse-table")
-                yield Static(id="browse-status", classes="status")
-            with TabPane("For you", id="recs"):
-                with Horizontal(classes="filter-bar"):
-                    yield Select(genre_options, prompt="Any genre", id="recs-genre", compact=True)
-                    yield Input(placeholder="from", id="recs-year-min", type="integer", classes="year",
-                                compact=True)
-                    yield Input(placeholder="to", id="recs-year-max", type="integer", classes="year",
-                                compact=True)
-                    yield Checkbox(f"Hide obscure (< {OBSCURE_BELOW} ratings)", True, id="recs-obscure",
-                                   compact=True)
-                yield MovieTable("recs", id="recs-table")
-                yield Static(id="recs-status", classes="status")
-            with TabPane("Your ratings", id="ratings"):
-                with Horizontal(id="ratings-body"):
-                    yield MovieTable("ratings", id="ratings-table")
-                    yield RatingHistogram(id="histogram")
-            with TabPane("Watchlist", id="watchlist"):
-                yield MovieTable("watchlist", id="watch-table")
-                yield Static(Text("w removes the highlighted movie; Enter shows details."), classes="status")
-            with TabPane("Training", id="training"):
-                yield TrainingPanel(id="training-panel")
+            for tab in TABS:
+                with TabPane(TAB_TITLES[tab], id=tab):
+                    if tab == self.initial_tab:
+                        yield from self._pane_widgets(tab)
         yield StatusLine(Text("1-5 rate · +/- half a star · Enter details · / search · ? help"), id="status-line")
-        yield Footer()
+        yield QuietFooter()
+
+    def _genre_options(self) -> list[tuple[str, str]]:
+        try:
+            return [(g, g) for g in self.movietui.service.genres()]
+        except MovietuiError:
+            return []
+
+    def _pane_widgets(self, tab: str) -> list[Widget]:
+        def year(input_id: str, placeholder: str) -> Input:
+            return Input(placeholder=placeholder, id=input_id, type="integer", classes="year", compact=True)
+
+        match tab:
+            case "browse":
+                return [
+                    Horizontal(
+                        Input(placeholder="Search titles (/)", id="search", compact=True),
+                        Select(self._genre_options(), prompt="Any genre", id="browse-genre", compact=True),
+                        year("browse-year-min", "from"), year("browse-year-max", "to"),
+                        Select([(f"Sort: {s}", s) for s in SORTS], value="relevance", allow_blank=False,
+                               id="browse-sort", compact=True),
+                        classes="filter-bar"),
+                    MovieTable("browse", id="browse-table"),
+                    Static(id="browse-status", classes="status"),
+                ]
+            case "recs":
+                return [
+                    Horizontal(
+                        Select(self._genre_options(), prompt="Any genre", id="recs-genre", compact=True),
+                        year("recs-year-min", "from"), year("recs-year-max", "to"),
+                        Checkbox(f"Hide obscure (< {OBSCURE_BELOW} ratings)", True, id="recs-obscure",
+                                 compact=True),
+                        classes="filter-bar"),
+                    MovieTable("recs", id="recs-table"),
+                    Static(id="recs-status", classes="status"),
+                ]
+            case "ratings":
+                return [Horizontal(MovieTable("ratings", id="ratings-table"), RatingHistogram(id="histogram"),
+                                   id="ratings-body")]
+            case "watchlist":
+                return [MovieTable("watchlist", id="watch-table"),
+                        Static(Text("w removes the highlighted movie; Enter shows details."), classes="status")]
+            case "training":
+                return [TrainingPanel(id="training-panel")]
+        raise KeyError(tab)
 
     def on_mount(self) -> None:
-        service = self.movietui.service
-        info = service.model_info()
-        panel = self.query_one(TrainingPanel)
-        panel.set_hyper(info.hyper if info is not None else service.default_hyper())
-        panel.show_state(self.movietui.training, info)
-        self.refresh_tab(self.active_tab)
-        self._focus_tab(self.active_tab)
+        self._pane_ready(self.initial_tab)
+        self._focus_tab(self.initial_tab)
+        self.call_after_refresh(self.movietui.warm_up)
+
+    def _pane_ready(self, tab: str) -> None:
+        """A pane's widgets were just mounted: fill them."""
+        if tab == "training":
+            service = self.movietui.service
+            info = service.model_info()
+            panel = self.query_one(TrainingPanel)
+            panel.set_hyper(info.hyper if info is not None else service.default_hyper())
+            panel.show_state(self.movietui.training, info)
+            if self._fold_in is not None:
+                panel.show_fold_in(*self._fold_in)
+        self.refresh_tab(tab)
+
+    async def _build(self, tab: str) -> None:
+        self.built.add(tab)
+        pane = self.query_one(f"#{tab}", TabPane)
+        await pane.mount_all(self._pane_widgets(tab))
+        self._pane_ready(tab)
+        selector = self._focus_when_built.pop(tab, None)
+        if selector is not None and self.active_tab == tab:
+            self.query_one(selector).focus()
 
     @property
     def active_tab(self) -> str:
@@ -128,20 +165,37 @@ class MainScreen(Screen):
     def action_show_tab(self, tab: str) -> None:
         self.show_tab(tab)
 
-    def show_tab(self, tab: str) -> None:
+    def show_tab(self, tab: str, focus: str | None = None) -> None:
+        """Show a tab and focus its list (or ``focus``); a pane shown for the first time is
+        composed by the TabActivated handler, which then focuses."""
         self.query_one(TabbedContent).active = tab
+        selector = focus or TABLE_OF_TAB.get(tab)
+        if tab not in self.built:
+            if selector is not None:
+                self._focus_when_built[tab] = selector
+            return
         if tab in self.stale:
             self.refresh_tab(tab)
-        self._focus_tab(tab)
+        if selector is not None:
+            self._focus(selector)
 
     def _focus_tab(self, tab: str) -> None:
         if tab in TABLE_OF_TAB:
-            self.query_one(TABLE_OF_TAB[tab]).focus()
+            self._focus(TABLE_OF_TAB[tab])
+
+    def _focus(self, selector: str) -> None:
+        widget = self.query_one(selector)
+        if self.focused is not widget:  # a no-op focus still rebuilds the bindings
+            widget.focus()
 
     @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+    async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         tab = event.pane.id or ""
-        if tab in self.stale:
+        if tab not in TABS:
+            return
+        if tab not in self.built:
+            await self._build(tab)
+        elif tab in self.stale:
             self.refresh_tab(tab)
 
     # ---- refreshing --------------------------------------------------------------------
@@ -152,6 +206,8 @@ class MainScreen(Screen):
         self.show_training(self.movietui.training)
 
     def refresh_tab(self, tab: str) -> None:
+        if tab not in self.built:
+            return  # filled when first shown
         self.stale.discard(tab)
         try:
             match tab:
@@ -170,13 +226,16 @@ class MainScreen(Screen):
         self.stale = set(TABS)
         self.refresh_tab(self.active_tab)
         title = message.title or self._title_of(message.result.movie_id)
-        self.query_one(TrainingPanel).show_fold_in(title, message.result)
+        self._fold_in = (title, message.result)
+        panel = self._training_panel()
+        if panel is not None:
+            panel.show_fold_in(title, message.result)
 
     def watchlist_changed(self, movie_id: int) -> None:
-        browse = self.query_one("#browse-table", MovieTable)
-        row = browse.rows_data.get(movie_id)
-        if row is not None:
-            browse.set_flags(movie_id, on_watchlist=not row.movie.on_watchlist)
+        for browse in self.query("#browse-table").results(MovieTable):
+            row = browse.rows_data.get(movie_id)
+            if row is not None:
+                browse.set_flags(movie_id, on_watchlist=not row.movie.on_watchlist)
         self.stale |= {"watchlist", "recs"}
         if self.active_tab == "watchlist":
             self.refresh_tab("watchlist")
@@ -257,8 +316,7 @@ class MainScreen(Screen):
         self.query_one("#browse-table").focus()
 
     def action_search(self) -> None:
-        self.show_tab("browse")
-        self.query_one("#search", Input).focus()
+        self.show_tab("browse", focus="#search")
 
     # ---- recommendations, ratings, watchlist ----------------------------------------------
     def recs_filters(self) -> Filters:
@@ -319,12 +377,23 @@ class MainScreen(Screen):
             self.app.push_screen(MovieDetailScreen(movie_id))
 
     # ---- training ----------------------------------------------------------------------
+    def _training_panel(self) -> TrainingPanel | None:
+        panels = self.query(TrainingPanel)
+        return panels.first() if panels else None
+
     def show_training(self, state: TrainingState) -> None:
-        self.query_one(TrainingPanel).show_state(state, self.movietui.service.model_info())
+        panel = self._training_panel()
+        if panel is not None:  # else it shows the state when first composed
+            panel.show_state(state, self.movietui.service.model_info())
 
     def action_train(self) -> None:
-        panel = self.query_one(TrainingPanel)
-        hyper = panel.read_hyper(self.movietui.service.default_hyper())
+        service = self.movietui.service
+        panel = self._training_panel()
+        if panel is not None:
+            hyper = panel.read_hyper(service.default_hyper())
+        else:  # not shown yet: what its fields would hold
+            info = service.model_info()
+            hyper = shown_hyper(service.default_hyper(), info.hyper if info is not None else None)
         if hyper is not None:
             self.show_tab("training")
             self.movietui.start_training(hyper)

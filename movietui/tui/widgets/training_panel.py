@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on
@@ -19,7 +20,9 @@ from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, Static
 
 from movietui.service import EpochReport, Hyper, ModelInfo, RateResult, TrainResult
-from movietui.tui.widgets.loss_chart import LossChart
+
+if TYPE_CHECKING:
+    from movietui.tui.widgets.loss_chart import LossChart
 
 
 @dataclass
@@ -41,6 +44,14 @@ FIELDS = [
     ("hp-lr", "lr", "Learning rate", Number(minimum=1e-6, maximum=1.0), float),
     ("hp-reg", "reg", "Regularisation", Number(minimum=0.0, maximum=10.0), float),
 ]
+
+
+def shown_hyper(base: Hyper, shown: Hyper | None) -> Hyper:
+    """What ``read_hyper`` returns when the fields still hold ``shown`` (as ``set_hyper`` wrote them)."""
+    if shown is None:
+        return base
+    return dataclasses.replace(base, **{attr: parse(f"{getattr(shown, attr):g}")
+                                        for _, attr, _, _, parse in FIELDS})
 
 
 def describe_model(info: ModelInfo | None) -> str:
@@ -75,6 +86,9 @@ class TrainingPanel(Vertical):
         pass
 
     def compose(self) -> ComposeResult:
+        # plotext takes ~50 ms to import: only when the Training tab is first shown.
+        from movietui.tui.widgets.loss_chart import LossChart
+
         with Horizontal(id="hyper-row"):
             for input_id, _, label, validator, _ in FIELDS:
                 with Vertical(classes="hyper-field"):
@@ -113,7 +127,7 @@ class TrainingPanel(Vertical):
         elif state.result and not state.running:
             line = ("Stopped: " if state.result.cancelled else "Finished: ") + line
         self.query_one("#progress-line", Static).update(Text(line), layout=False)
-        chart = self.query_one(LossChart)
+        chart = cast("LossChart", self.query_one("#loss-chart"))
         if state.history:
             chart.plot_history(state.history, state.history[-1].epochs)
         elif model is not None and model.history:
