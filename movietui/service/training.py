@@ -50,16 +50,26 @@ def model_info(model_id: int, model: MFModel, meta: dict) -> ModelInfo:
 
 
 def load_current(store) -> tuple[LoadedModel | None, str | None]:
-    """The saved current model, or (None, why) when it cannot be read (retrain fixes it)."""
-    saved = store.load_current_model()
+    """The saved current model, or (None, why) when it cannot be read (retrain fixes it).
+
+    A damaged model must never stop the app from opening: the ratings are still there
+    and popularity picks work without a model.
+    """
+    try:
+        saved = store.load_current_model()
+    except MovietuiError as exc:   # damaged array rows or metadata (StoreError)
+        return None, str(exc)
     if saved is None:
         return None, None
     model_id, arrays, meta = saved
     try:
         model = MFModel.from_arrays(arrays, meta)
+        info = model_info(model_id, model, meta)
     except ModelError as exc:
         return None, str(exc)
-    return LoadedModel(model, model_info(model_id, model, meta)), None
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:   # metadata of the wrong shape
+        return None, f"saved model {model_id} is unreadable ({exc}); train again to replace it"
+    return LoadedModel(model, info), None
 
 
 def training_data(store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -8,6 +8,7 @@ movietui database at all. A file older than this code is copied to
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -119,14 +120,20 @@ def backup_path(path: Path, version: int) -> Path:
 
 
 def backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
-    """Copy the live database to backups/ with SQLite's online backup API."""
+    """Copy the live database to backups/ with SQLite's online backup API.
+
+    The copy is written as ``*.partial`` and renamed only when complete, so a crash
+    mid-copy never leaves an empty or half file that looks like a backup.
+    """
     target = backup_path(path, version)
     target.parent.mkdir(parents=True, exist_ok=True)
-    dest = sqlite3.connect(target)
+    partial = target.with_name(target.name + ".partial")
+    dest = sqlite3.connect(partial)
     try:
         conn.backup(dest)
     finally:
         dest.close()
+    os.replace(partial, target)
     return target
 
 

@@ -16,9 +16,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widget import Widget
+from textual.widget import MountError, Widget
 from textual.widgets import Checkbox, DataTable, Header, Input, Select, Static, TabbedContent, TabPane
 
 from movietui.errors import MovietuiError
@@ -29,7 +30,7 @@ from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
 from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
-from movietui.tui.widgets.training_panel import TrainingPanel, TrainingState, shown_hyper
+from movietui.tui.widgets.training_panel import TrainingPanel, shown_hyper
 
 if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 PAGE = 100
 RECOMMENDATIONS = 50
 SEARCH_DEBOUNCE_S = 0.15
+PREBUILD_AFTER_S = 1.5  # after the first paint (and the model warm-up), compose hidden panes
+PREBUILD_GAP_S = 0.5    # one at a time (~0.1-0.2 s each), so keys are answered in between
 OBSCURE_BELOW = 20  # "hide obscure": movies with fewer community ratings
 TABS = ("browse", "recs", "ratings", "watchlist", "training")
 TAB_TITLES = {"browse": "Browse", "recs": "For you", "ratings": "Your ratings", "watchlist": "Watchlist",
@@ -67,7 +70,8 @@ class MainScreen(Screen):
         super().__init__()
         self.initial_tab = initial_tab or "recs"
         self.stale: set[str] = set(TABS)
-        self.built: set[str] = {self.initial_tab}   # panes whose widgets are composed
+        self.built: set[str] = {self.initial_tab}   # panes whose widgets are mounted
+        self._building: set[str] = set()             # panes being mounted right now
         self._focus_when_built: dict[str, str] = {}  # pane -> selector to focus once composed
         self._fold_in: tuple[str, RateResult] | None = None
         self._debounce: Timer | None = None
@@ -136,6 +140,7 @@ class MainScreen(Screen):
         self._pane_ready(self.initial_tab)
         self._focus_tab(self.initial_tab)
         self.call_after_refresh(self.movietui.warm_up)
+        self.set_timer(PREBUILD_AFTER_S, self._prebuild_next)
 
     def _pane_ready(self, tab: str) -> None:
         """A pane's widgets were just mounted: fill them."""
@@ -144,19 +149,33 @@ class MainScreen(Screen):
             info = service.model_info()
             panel = self.query_one(TrainingPanel)
             panel.set_hyper(info.hyper if info is not None else service.default_hyper())
-            panel.show_state(self.movietui.training, info)
             if self._fold_in is not None:
                 panel.show_fold_in(*self._fold_in)
         self.refresh_tab(tab)
 
     async def _build(self, tab: str) -> None:
+        if tab in self.built or tab in self._building:
+            return
+        self._building.add(tab)
+        await self.query_one(f"#{tab}", TabPane).mount_all(self._pane_widgets(tab))
+        self._building.discard(tab)
         self.built.add(tab)
-        pane = self.query_one(f"#{tab}", TabPane)
-        await pane.mount_all(self._pane_widgets(tab))
         self._pane_ready(tab)
         selector = self._focus_when_built.pop(tab, None)
         if selector is not None and self.active_tab == tab:
             self.query_one(selector).focus()
+
+    async def _prebuild_next(self) -> None:
+        """Compose the hidden panes one at a time while the user reads the first screen,
+        so even the first visit to a tab is a plain switch (~50 ms, not ~250 ms)."""
+        rest = [tab for tab in TABS if tab not in self.built and tab not in self._building]
+        if not rest or not self.is_attached:
+            return
+        try:
+            await self._build(rest[0])
+        except (MountError, NoMatches):  # the screen was closed meanwhile (app exit, re-import)
+            return
+        self.set_timer(PREBUILD_GAP_S, self._prebuild_next)
 
     @property
     def active_tab(self) -> str:
@@ -194,7 +213,7 @@ class MainScreen(Screen):
         if tab not in TABS:
             return
         if tab not in self.built:
-            await self._build(tab)
+            await self._build(tab)  # (a no-op when a prebuild is already mounting it)
         elif tab in self.stale:
             self.refresh_tab(tab)
 
@@ -203,7 +222,6 @@ class MainScreen(Screen):
         """The profile, model or catalog changed: everything is stale, the visible tab reloads now."""
         self.stale = set(TABS)
         self.refresh_tab(self.active_tab)
-        self.show_training(self.movietui.training)
 
     def refresh_tab(self, tab: str) -> None:
         if tab not in self.built:
@@ -219,6 +237,9 @@ class MainScreen(Screen):
                     self.reload_ratings()
                 case "watchlist":
                     self.reload_watchlist()
+                case "training":
+                    self.query_one(TrainingPanel).show_state(self.movietui.training,
+                                                             self.movietui.service.model_info())
         except MovietuiError as error:
             self.notify(str(error), severity="error")
 
@@ -381,10 +402,11 @@ class MainScreen(Screen):
         panels = self.query(TrainingPanel)
         return panels.first() if panels else None
 
-    def show_training(self, state: TrainingState) -> None:
-        panel = self._training_panel()
-        if panel is not None:  # else it shows the state when first composed
-            panel.show_state(state, self.movietui.service.model_info())
+    def show_training(self) -> None:
+        """New epochs: redraw the panel (~50 ms for the chart) only while it is in view."""
+        self.stale.add("training")
+        if self.active_tab == "training":
+            self.refresh_tab("training")
 
     def action_train(self) -> None:
         service = self.movietui.service

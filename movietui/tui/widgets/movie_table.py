@@ -175,11 +175,16 @@ class MovieTable(DataTable):
 
     def notify_style_update(self) -> None:
         css_count = self.app._css_update_count
-        if css_count != self._css_count:
+        if css_count != self._css_count:  # a new stylesheet or theme: drop every rendering
             self._css_count = css_count
             super().notify_style_update()
-        else:
-            Widget.notify_style_update(self)
+            return
+        # Focus or hover moved: rendered cells, rows and lines are keyed by the pseudo-class
+        # state and stay valid; the component styles per state are not, so drop those.
+        Widget.notify_style_update(self)
+        self._get_styles_to_render_cell.cache_clear()
+        self._styles_cache.clear()
+        self.refresh()
 
     def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
         super().watch_cursor_coordinate(old, new)
