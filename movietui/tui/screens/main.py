@@ -204,7 +204,7 @@ class MainScreen(Screen):
 
     def _focus(self, selector: str) -> None:
         widget = self.query_one(selector)
-        if self.focused is not widget:  # a no-op focus still rebuilds the bindings
+        if self.focused is not widget:  # focus() goes through the message queue: skip no-ops
             widget.focus()
 
     @on(TabbedContent.TabActivated)
