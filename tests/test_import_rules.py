@@ -26,7 +26,7 @@ FORBIDDEN = {
     "store": {"pandas", "textual", "movietui.model", "movietui.catalog", "movietui.service", "movietui.tui"},
     "catalog": {"sqlite3", "textual", "movietui.model", "movietui.store", "movietui.service", "movietui.tui"},
     "service": {"textual", "movietui.tui", "movietui.cli"},
-    "cli": {"textual"},
+    "cli": {"textual", "movietui.store", "movietui.model", "movietui.catalog"},  # cli talks to the service
     "tui": {"movietui.store", "movietui.model", "movietui.catalog", "movietui.cli", "sqlite3"},
     "errors": {"movietui", "numpy", "pandas", "textual"},
 }

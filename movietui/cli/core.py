@@ -186,7 +186,7 @@ def cmd_train(args: argparse.Namespace, service: "Service") -> int:
 
 
 def cmd_eval(args: argparse.Namespace, service: "Service") -> int:
-    from movietui.model.evaluate import format_table
+    from movietui.service import format_eval_table
 
     hyper = _hyper(args, service)
     if not service.has_catalog():
@@ -198,7 +198,7 @@ def cmd_eval(args: argparse.Namespace, service: "Service") -> int:
             print(f"[{progress.done + 1}/{progress.total}] {progress.message}", file=sys.stderr, flush=True)
 
     report = service.evaluate(hyper, seed=args.split_seed, progress=step)
-    print(format_table(report))
+    print(format_eval_table(report))
     return 0
 
 

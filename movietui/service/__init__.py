@@ -7,6 +7,7 @@ the few model/catalog types that appear in its signatures.
 from movietui.catalog.progress import Progress
 from movietui.model import EpochReport, Hyper
 from movietui.model.evaluate import EvalReport
+from movietui.model.evaluate import format_table as format_eval_table
 from movietui.service.core import Service
 from movietui.service.personal import RatingsImportReport
 from movietui.service.types import (
@@ -31,6 +32,7 @@ __all__ = [
     "CatalogInfo",
     "EpochReport",
     "EvalReport",
+    "format_eval_table",
     "Filters",
     "Hyper",
     "ImportReport",

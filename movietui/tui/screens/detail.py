@@ -21,7 +21,7 @@ from movietui.service import MovieDetail
 from movietui.tui import format as fmt
 from movietui.tui.messages import RatingChanged
 from movietui.tui.widgets.status_line import StatusLine
-from movietui.tui.widgets.movie_table import MovieTable, to_rows
+from movietui.tui.widgets.movie_table import MovieTable, rating_bindings, to_rows
 
 if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
@@ -56,16 +56,7 @@ def detail_text(detail: MovieDetail) -> Text:
 class MovieDetailScreen(Screen):
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="detail.back"),
-        Binding("1", "rate(1)", "Rate", key_display="1-5", id="detail.rate1"),
-        Binding("2", "rate(2)", "2", show=False, id="detail.rate2"),
-        Binding("3", "rate(3)", "3", show=False, id="detail.rate3"),
-        Binding("4", "rate(4)", "4", show=False, id="detail.rate4"),
-        Binding("5", "rate(5)", "5", show=False, id="detail.rate5"),
-        Binding("plus,equals_sign", "nudge(0.5)", "±½ star", key_display="+/-", id="detail.up_half"),
-        Binding("minus", "nudge(-0.5)", "-½", show=False, id="detail.down_half"),
-        Binding("0,delete", "unrate", "Unrate", key_display="0/del", id="detail.remove"),
-        Binding("u", "undo", "Undo", id="detail.undo"),
-        Binding("w", "watch", "Watchlist", id="detail.watchlist"),
+        *rating_bindings("detail.rate", watch_id="detail.watchlist"),
     ]
 
     def __init__(self, movie_id: int) -> None:

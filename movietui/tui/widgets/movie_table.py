@@ -29,6 +29,19 @@ if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
 
 
+def rating_bindings(prefix: str, watch_id: str) -> list[Binding]:
+    """The rating keys, shared by every movie list and the detail screen (ids keep each remappable)."""
+    stars = [Binding(str(n), f"rate({n})", "Rate" if n == 1 else str(n), key_display="1-5" if n == 1 else None,
+                     show=n == 1, id=f"{prefix}.{n}") for n in range(1, 6)]
+    return stars + [
+        Binding("plus,equals_sign", "nudge(0.5)", "±½ star", key_display="+/-", id=f"{prefix}.up_half"),
+        Binding("minus", "nudge(-0.5)", "-½", show=False, id=f"{prefix}.down_half"),
+        Binding("0,delete", "unrate", "Unrate", key_display="0/del", id=f"{prefix}.remove"),
+        Binding("u", "undo", "Undo", id=f"{prefix}.undo"),
+        Binding("w", "watch", "Watchlist", id=watch_id),
+    ]
+
+
 @dataclass(frozen=True)
 class MovieRowData:
     """What a table row shows: the movie plus the list-specific extras."""
@@ -118,16 +131,7 @@ class MovieTable(DataTable):
     BINDINGS = [
         Binding("down,j", "cursor_down", "Down", show=False, id="table.down"),
         Binding("up,k", "cursor_up", "Up", show=False, id="table.up"),
-        Binding("1", "rate(1)", "Rate", key_display="1-5", id="rate.1"),
-        Binding("2", "rate(2)", "2", show=False, id="rate.2"),
-        Binding("3", "rate(3)", "3", show=False, id="rate.3"),
-        Binding("4", "rate(4)", "4", show=False, id="rate.4"),
-        Binding("5", "rate(5)", "5", show=False, id="rate.5"),
-        Binding("plus,equals_sign", "nudge(0.5)", "±½ star", key_display="+/-", id="rate.up_half"),
-        Binding("minus", "nudge(-0.5)", "-½", show=False, id="rate.down_half"),
-        Binding("0,delete", "unrate", "Unrate", key_display="0/del", id="rate.remove"),
-        Binding("u", "undo", "Undo", id="rate.undo"),
-        Binding("w", "watch", "Watchlist", id="watchlist.toggle"),
+        *rating_bindings("rate", watch_id="watchlist.toggle"),
     ]
 
     class NearEnd(Message):
