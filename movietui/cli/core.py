@@ -159,16 +159,18 @@ def cmd_import(args: argparse.Namespace, service: "Service") -> int:
     return 0
 
 
-def _hyper(args: argparse.Namespace, service: "Service"):
+def _hyper_for(verb: str, args: argparse.Namespace, service: "Service"):
+    """The hyperparameters asked for, once there is a catalog to `verb` on."""
     given = {name: getattr(args, name) for name in ("factors", "epochs", "lr", "reg", "seed")
              if getattr(args, name, None) is not None}
-    return replace(service.default_hyper(), **given).validate()
+    hyper = replace(service.default_hyper(), **given).validate()
+    if not service.has_catalog():
+        raise NoCatalog(f"there is no catalog to {verb} on; import one first (movietui import ml-latest-small)")
+    return hyper
 
 
 def cmd_train(args: argparse.Namespace, service: "Service") -> int:
-    hyper = _hyper(args, service)
-    if not service.has_catalog():
-        raise NoCatalog("there is no catalog to train on; import one first (movietui import ml-latest-small)")
+    hyper = _hyper_for("train", args, service)
     print(f"training {hyper.factors} factors, up to {hyper.epochs} epochs, lr {hyper.lr:g}, reg {hyper.reg:g}, "
           f"seed {hyper.seed}", file=sys.stderr)
     started = time.perf_counter()
@@ -188,9 +190,7 @@ def cmd_train(args: argparse.Namespace, service: "Service") -> int:
 def cmd_eval(args: argparse.Namespace, service: "Service") -> int:
     from movietui.service import format_eval_table
 
-    hyper = _hyper(args, service)
-    if not service.has_catalog():
-        raise NoCatalog("there is no catalog to evaluate on; import one first (movietui import ml-latest-small)")
+    hyper = _hyper_for("evaluate", args, service)
     print(f"evaluating on a 90/10 split (seed {args.split_seed}) with {hyper.factors} factors, "
           f"{hyper.epochs} epochs...", file=sys.stderr)
     def step(progress: "Progress") -> None:
