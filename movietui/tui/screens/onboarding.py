@@ -17,7 +17,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from movietui.errors import MovietuiError
+from movietui.service import Filters
 from movietui.tui.messages import RatingChanged
+from movietui.tui.screens.main import OBSCURE_BELOW
 from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
 
@@ -62,7 +64,8 @@ class OnboardingScreen(Screen):
 
     def refresh_recs(self) -> None:
         try:
-            recs = self.movietui.service.recommendations(n=20)
+            # same default as the For you tab: a few ratings should not surface five-rating curios
+            recs = self.movietui.service.recommendations(n=20, filters=Filters(min_count=OBSCURE_BELOW))
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             return
