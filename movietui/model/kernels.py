@@ -159,3 +159,20 @@ def sgd_segments(seg_order, seg_ptr, users, items, ratings, mu, P, Q, bu, bi, lr
             e = _update(users[j], items[j], ratings[j], mu, P, Q, bu, bi, lr, reg, bias_reg)
             sse += e * e
     return sse
+
+
+@njit(**_OPTS)
+def counting_order(keys, n_keys):
+    """Stable permutation that sorts keys (0 <= key < n_keys): O(n + n_keys), where argsort
+    and lexsort took ~1 s each on 4.5M ratings and dominated the set-up of a short training."""
+    starts = np.zeros(n_keys + 1, dtype=np.int64)
+    for t in range(keys.shape[0]):
+        starts[keys[t] + 1] += 1
+    for k in range(n_keys):
+        starts[k + 1] += starts[k]
+    order = np.empty(keys.shape[0], dtype=np.int64)
+    for t in range(keys.shape[0]):
+        k = keys[t]
+        order[starts[k]] = t
+        starts[k] += 1
+    return order

