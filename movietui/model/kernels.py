@@ -54,21 +54,6 @@ def _update(u, i, r, mu, P, Q, bu, bi, lr, reg, bias_reg):
 
 
 @njit(**_OPTS)
-def sgd_shuffled(order, users, items, ratings, mu, P, Q, bu, bi, lr, reg, bias_reg):
-    """Plain SGD over ratings in the given (shuffled) order; returns the sum of squared errors."""
-    lr = np.float32(lr)
-    reg = np.float32(reg)
-    bias_reg = np.float32(bias_reg)
-    mu = np.float32(mu)
-    sse = 0.0
-    for t in range(order.shape[0]):
-        j = order[t]
-        e = _update(users[j], items[j], ratings[j], mu, P, Q, bu, bi, lr, reg, bias_reg)
-        sse += e * e
-    return sse
-
-
-@njit(**_OPTS)
 def squared_error(users, items, ratings, mu, P, Q, bu, bi):
     """Sum of squared errors of unclipped predictions (the training objective's view)."""
     sse = 0.0

@@ -127,9 +127,12 @@ def _schedule(hyper, rng, tu, ti, tr_r, n_users, n_items, mu, params):
     P, Q, bu, bi = params
     args = (mu, P, Q, bu, bi)
     if hyper.threads == 1:
+        one_per_segment = np.arange(tu.size + 1, dtype=np.int64)  # every rating its own segment
+
         def plain(lr):
-            order = rng.permutation(tu.size).astype(np.int32)
-            return kernels.sgd_shuffled(order, tu, ti, tr_r, *args, lr, hyper.reg, hyper.bias_reg)
+            order = rng.permutation(tu.size)  # fully shuffled ratings
+            return kernels.sgd_segments(order, one_per_segment, tu, ti, tr_r, *args,
+                                        lr, hyper.reg, hyper.bias_reg)
         return plain
     return _BlockSchedule(hyper, rng, tu, ti, tr_r, n_users, n_items, args)
 

@@ -29,35 +29,33 @@ def _kind(error: BaseException) -> str:
     return (getattr(error, "sqlite_errorname", None) or str(error)).upper()
 
 
+# (SQLite error names, message fragments, what to tell the person), first match wins.
+_ERRORS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
+    (("SQLITE_FULL",), ("disk is full", "no space"),
+     "{path}: the disk is full; free some space and try again (nothing was half-written)"),
+    (("SQLITE_IOERR",), ("disk i/o error",),
+     "{path}: writing to the disk failed (disk full, file size limit or a failing drive); free some "
+     "space or check the drive, then try again (nothing was half-written)"),
+    (("SQLITE_READONLY",), ("readonly", "read-only", "permission denied"),
+     "{path}: the database or its folder is read-only; make it writable or set MOVIETUI_HOME "
+     "to a writable folder"),
+    (("SQLITE_CANTOPEN",), ("unable to open",),
+     "{path}: cannot open the database file; check the folder exists and is writable, "
+     "or set MOVIETUI_HOME to a writable folder"),
+    (("SQLITE_CORRUPT", "SQLITE_NOTADB"), ("not a database", "malformed"),
+     "{path} is damaged or not a movietui database; move it aside (copies may be in "
+     "backups/) and start movietui again"),
+    (("SQLITE_BUSY", "SQLITE_LOCKED"), ("locked",),
+     "{path} stayed busy for " + str(BUSY_TIMEOUT_MS // 1000) + " s in another movietui; close it and try again"),
+)
+
+
 def translate(error: BaseException, path: Path) -> StoreError:
     """One actionable line for an sqlite3/OS error met while using ``path``."""
     kind, text = _kind(error), str(error).lower()
-    if "SQLITE_FULL" in kind or "disk is full" in text or "no space" in text:
-        return StoreError(f"{path}: the disk is full; free some space and try again (nothing was half-written)")
-    if "SQLITE_IOERR" in kind or "disk i/o error" in text:
-        return StoreError(
-            f"{path}: writing to the disk failed (disk full, file size limit or a failing drive); free some "
-            "space or check the drive, then try again (nothing was half-written)"
-        )
-    if "SQLITE_READONLY" in kind or "readonly" in text or "read-only" in text or "permission denied" in text:
-        return StoreError(
-            f"{path}: the database or its folder is read-only; make it writable or set MOVIETUI_HOME "
-            "to a writable folder"
-        )
-    if "SQLITE_CANTOPEN" in kind or "unable to open" in text:
-        return StoreError(
-            f"{path}: cannot open the database file; check the folder exists and is writable, "
-            "or set MOVIETUI_HOME to a writable folder"
-        )
-    if "SQLITE_CORRUPT" in kind or "SQLITE_NOTADB" in kind or "not a database" in text or "malformed" in text:
-        return StoreError(
-            f"{path} is damaged or not a movietui database; move it aside (copies may be in "
-            "backups/) and start movietui again"
-        )
-    if "SQLITE_BUSY" in kind or "SQLITE_LOCKED" in kind or "locked" in text:
-        return StoreError(
-            f"{path} stayed busy for {BUSY_TIMEOUT_MS // 1000} s in another movietui; close it and try again"
-        )
+    for names, fragments, message in _ERRORS:
+        if any(n in kind for n in names) or any(f in text for f in fragments):
+            return StoreError(message.format(path=path))
     if isinstance(error, OSError):
         return StoreError(f"{path}: {error.strerror or error}; check the disk and folder permissions")
     return StoreError(f"{path}: database error ({error}); close other movietui windows and try again")
