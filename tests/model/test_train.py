@@ -120,3 +120,49 @@ def test_model_round_trips_through_arrays(small_model):
         MFModel.from_arrays(broken, meta)
     with pytest.raises(ModelError, match="lacks array"):
         MFModel.from_arrays({k: v for k, v in arrays.items() if k != "user_keys"}, meta)
+
+
+@pytest.mark.parametrize("factors", [1, 20, 100, 128])
+def test_padding_columns_stay_zero_through_sgd(factors):
+    # Training widens factor rows to a multiple of 32 floats; the extra columns must stay
+    # exactly zero under SGD steps or they would leak into every dot product.
+    from movietui.model.kernels import sgd_segments
+    from movietui.model.train import _padded
+
+    rng = np.random.default_rng(3)
+    P = _padded(rng.standard_normal((30, factors), dtype=np.float32) * np.float32(0.1))
+    Q = _padded(rng.standard_normal((40, factors), dtype=np.float32) * np.float32(0.1))
+    assert P.shape[1] % 32 == 0 and P.shape[1] - factors < 32
+    users = rng.integers(0, 30, 2000).astype(np.int32)
+    items = rng.integers(0, 40, 2000).astype(np.int32)
+    ratings = rng.uniform(0.5, 5, 2000).astype(np.float32)
+    sgd_segments(np.arange(2000, dtype=np.int64), np.arange(2001, dtype=np.int64), users, items,
+                 ratings, 3.5, P, Q, np.zeros(30, np.float32), np.zeros(40, np.float32),
+                 0.01, 0.02, 0.02)
+    assert np.all(np.isfinite(P)) and np.abs(P[:, :factors]).sum() > 0
+    assert not P[:, factors:].any() and not Q[:, factors:].any()
+
+
+def test_trained_factors_have_the_asked_width(synth, fast):
+    u, i, r = synth
+    model = train(u, i, r, dataclasses.replace(fast, factors=100, epochs=2))
+    assert model.user_factors.shape[1] == model.item_factors.shape[1] == 100
+    assert model.user_factors.flags.c_contiguous and model.item_factors.flags.c_contiguous
+
+
+def test_prefetch_hint_compiles_for_any_row_and_changes_nothing():
+    from numba import njit
+
+    from movietui.model.prefetch import prefetch_row
+
+    @njit
+    def touch_all(matrix, rows):
+        for r in rows:
+            prefetch_row(matrix, r)
+        return matrix.sum()
+
+    matrix = np.arange(7 * 100, dtype=np.float32).reshape(7, 100)
+    before = matrix.copy()
+    for rows in (np.arange(7, dtype=np.int32), np.array([6, 0, 3], dtype=np.int64)):
+        assert touch_all(matrix, rows) == before.sum()
+    np.testing.assert_array_equal(matrix, before)
