@@ -172,3 +172,32 @@ def counting_order(keys, n_keys):
         order[starts[k]] = t
         starts[k] += 1
     return order
+
+
+@njit(**_OPTS)
+def group_layout(users, items, ratings, user_group, item_group, n_groups, n_users):
+    """Ratings ordered by (group, user), ties in input order, where a rating's group is
+    user_group[user] + item_group[item]; returns (users, items, ratings, group_ptr) with
+    group g at [group_ptr[g], group_ptr[g + 1]). Two counting sorts in one compiled pass:
+    the numpy version (an argsort by user, then gathers by group) took 2.7 ms of a 60 ms
+    fit on ml-latest-small."""
+    n = users.shape[0]
+    by_user = counting_order(users, n_users)
+    group_ptr = np.zeros(n_groups + 1, dtype=np.int64)
+    for t in range(n):
+        group_ptr[user_group[users[t]] + item_group[items[t]] + 1] += 1
+    for g in range(n_groups):
+        group_ptr[g + 1] += group_ptr[g]
+    fill = group_ptr[:-1].copy()
+    out_users = np.empty(n, dtype=users.dtype)
+    out_items = np.empty(n, dtype=items.dtype)
+    out_ratings = np.empty(n, dtype=ratings.dtype)
+    for t in range(n):
+        j = by_user[t]
+        g = user_group[users[j]] + item_group[items[j]]
+        k = fill[g]
+        out_users[k] = users[j]
+        out_items[k] = items[j]
+        out_ratings[k] = ratings[j]
+        fill[g] = k + 1
+    return out_users, out_items, out_ratings, group_ptr

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
@@ -53,22 +53,27 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
     vu, vi, vr = u[val], i[val], r[val]
     mu = float(tr_r.mean(dtype=np.float64))
 
-    P = _initial_factors(rng, n_users, k, hyper.init_std)
-    Q = _initial_factors(rng, n_items, k, hyper.init_std)
-    bu = np.zeros(n_users, dtype=np.float32)
-    bi = np.zeros(n_items, dtype=np.float32)
-    params = (P, Q, bu, bi)
-
-    run_epoch = _schedule(hyper, rng, tu, ti, tr_r, n_users, n_items, mu, params)
+    helper = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="movietui-sgd")
+              if hyper.threads == 2 else None)
     history: list[EpochReport] = []
     best = (np.inf, 0, None)  # (val rmse, epoch, copies of params)
     stopped_early = False
     started = time.perf_counter()
     try:
+        # The item factors are drawn in the helper thread while this one lays out the
+        # ratings (each takes ~3 ms on ml-latest-small); own seeds keep both deterministic.
+        item_draw = _start(helper, _initial_factors, np.random.default_rng([hyper.seed, 1]),
+                           n_items, k, hyper.init_std)
+        P = _initial_factors(np.random.default_rng([hyper.seed, 2]), n_users, k, hyper.init_std)
+        run_epoch = _schedule(hyper, rng, tu, ti, tr_r, n_users, n_items, helper)
+        Q = item_draw.result()
+        bu = np.zeros(n_users, dtype=np.float32)
+        bi = np.zeros(n_items, dtype=np.float32)
+        params = (P, Q, bu, bi)
         for epoch in range(hyper.epochs):
             t0 = time.perf_counter()
             lr = hyper.lr * hyper.lr_decay ** epoch
-            sse = run_epoch(lr)
+            sse = run_epoch(lr, (mu, *params))
             # An inf/NaN factor poisons the next epoch's errors, so checking the errors and the
             # (small) bias vectors each epoch catches divergence; factors are checked at the end.
             if not (np.isfinite(sse) and np.isfinite(bu.sum(dtype=np.float64))
@@ -90,7 +95,8 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
                 stopped_early = True
                 break
     finally:
-        getattr(run_epoch, "close", lambda: None)()
+        if helper is not None:
+            helper.shutdown(wait=True)
 
     if not all(np.isfinite(p.sum(dtype=np.float64)) for p in params):
         raise _diverged(len(history), hyper)
@@ -154,19 +160,26 @@ def _diverged(epoch: int, hyper: Hyper) -> ModelError:
                       f"too high: try --lr {hyper.lr / 2:.3g}; the previous model stays in use")
 
 
-def _schedule(hyper, rng, tu, ti, tr_r, n_users, n_items, mu, params):
-    """A function lr -> epoch SSE running one epoch in the chosen schedule."""
-    P, Q, bu, bi = params
-    args = (mu, P, Q, bu, bi)
-    if hyper.threads == 1:
+def _start(helper: ThreadPoolExecutor | None, fn, *args) -> Future:
+    """fn(*args) in the helper thread, or here and now when training has no helper."""
+    if helper is not None:
+        return helper.submit(fn, *args)
+    done: Future = Future()
+    done.set_result(fn(*args))
+    return done
+
+
+def _schedule(hyper, rng, tu, ti, tr_r, n_users, n_items, helper):
+    """A function (lr, (mu, P, Q, bu, bi)) -> epoch SSE running one epoch in the chosen schedule."""
+    if helper is None:
         one_per_segment = np.arange(tu.size + 1, dtype=np.int64)  # every rating its own segment
 
-        def plain(lr):
+        def plain(lr, args):
             order = rng.permutation(tu.size)  # fully shuffled ratings
             return kernels.sgd_segments(order, one_per_segment, tu, ti, tr_r, *args,
                                         lr, hyper.reg, hyper.bias_reg)
         return plain
-    return _BlockSchedule(hyper, rng, tu, ti, tr_r, n_users, n_items, args)
+    return _BlockSchedule(hyper, rng, tu, ti, tr_r, n_users, n_items, helper)
 
 
 TILE_BYTES = 256 * 1024  # item-factor rows per tile: fits a 512 KiB L2 with room for P
@@ -180,8 +193,8 @@ class _BlockSchedule:
     each epoch, and the rating order inside a user was randomised once.
     """
 
-    def __init__(self, hyper, rng, tu, ti, tr_r, n_users, n_items, args):
-        self.hyper, self.rng, self.args = hyper, rng, args
+    def __init__(self, hyper, rng, tu, ti, tr_r, n_users, n_items, helper):
+        self.hyper, self.rng, self.helper = hyper, rng, helper
         self.keep_users = n_users >= n_items
         user_half = _halves(rng, np.bincount(tu, minlength=n_users))
         item_counts = np.bincount(ti, minlength=n_items)
@@ -192,36 +205,27 @@ class _BlockSchedule:
         for h in (0, 1):
             members = np.flatnonzero(item_half == h)
             tile_of[members] = np.arange(members.size) // rows_per_tile
-        # One stable O(n) ordering of all ratings by (block, tile, user); ties keep the random
-        # order within a user. Same order as a lexsort per block, ~30x faster at 4.5M ratings.
-        n_tiles_max = int(tile_of.max()) + 1 if n_items else 1
-        by_user = kernels.counting_order(tu, n_users)
-        block_of = 2 * user_half[tu[by_user]].astype(np.int64) + item_half[ti[by_user]]
-        group = block_of * n_tiles_max + tile_of[ti[by_user]]
-        ordered = by_user[kernels.counting_order(group, 4 * n_tiles_max)]
-        block_sizes = np.bincount(block_of, minlength=4)
-        block_ends = np.cumsum(block_sizes)
+        # One stable O(n) ordering of all ratings by (block, tile, user) in one compiled
+        # pass; ties keep the random order within a user. Group g = block * n_tiles + tile.
+        n_tiles = int(tile_of.max()) + 1 if n_items else 1
+        user_group = user_half.astype(np.int64) * (2 * n_tiles)
+        item_group = item_half.astype(np.int64) * n_tiles + tile_of
+        users, items, ratings, group_ptr = kernels.group_layout(
+            tu, ti, tr_r, user_group, item_group, 4 * n_tiles, n_users)
         self.blocks = {}
         for a in (0, 1):
             for b in (0, 1):
-                end = block_ends[2 * a + b]
-                sel = ordered[end - block_sizes[2 * a + b]:end]
-                tiles = tile_of[ti[sel]]
-                n_tiles = int(tiles.max()) + 1 if sel.size else 0
-                seg_ptr = np.zeros(n_tiles + 1, dtype=np.int64)
-                np.cumsum(np.bincount(tiles, minlength=n_tiles), out=seg_ptr[1:])
-                self.blocks[a, b] = (seg_ptr, np.ascontiguousarray(tu[sel]),
-                                     np.ascontiguousarray(ti[sel]), np.ascontiguousarray(tr_r[sel]))
-        # One helper thread: the calling thread runs the other block itself, which saves a
-        # hand-off per sub-epoch (~0.4 ms, a quarter of a sub-epoch on ml-latest-small).
-        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="movietui-sgd")
+                first = (2 * a + b) * n_tiles
+                seg_ptr = group_ptr[first:first + n_tiles + 1]
+                lo, hi = seg_ptr[0], seg_ptr[-1]
+                self.blocks[a, b] = (seg_ptr - lo, users[lo:hi], items[lo:hi], ratings[lo:hi])
 
-    def _run(self, order, block, lr):
+    def _run(self, order, block, lr, args):
         seg_ptr, users, items, ratings = block
-        return kernels.sgd_segments(order, seg_ptr, users, items, ratings, *self.args,
+        return kernels.sgd_segments(order, seg_ptr, users, items, ratings, *args,
                                     lr, self.hyper.reg, self.hyper.bias_reg)
 
-    def __call__(self, lr: float) -> float:
+    def __call__(self, lr: float, args) -> float:
         sse = 0.0
         for s in (0, 1):
             jobs = []
@@ -233,13 +237,11 @@ class _BlockSchedule:
                 block = self.blocks[t, rotating] if self.keep_users else self.blocks[rotating, t]
                 order = self.rng.permutation(block[0].size - 1).astype(np.int64)
                 jobs.append((order, block))
-            helper = self.pool.submit(self._run, *jobs[1], lr)
-            mine = self._run(*jobs[0], lr)
+            # The calling thread runs one block itself: one hand-off per sub-epoch, not two.
+            helper = self.helper.submit(self._run, *jobs[1], lr, args)
+            mine = self._run(*jobs[0], lr, args)
             sse += mine + helper.result()  # summed in a fixed order: deterministic
         return sse
-
-    def close(self) -> None:
-        self.pool.shutdown(wait=True)
 
 
 def _halves(rng, counts: np.ndarray) -> np.ndarray:
