@@ -175,29 +175,74 @@ def counting_order(keys, n_keys):
 
 
 @njit(**_OPTS)
-def group_layout(users, items, ratings, user_group, item_group, n_groups, n_users):
-    """Ratings ordered by (group, user), ties in input order, where a rating's group is
-    user_group[user] + item_group[item]; returns (users, items, ratings, group_ptr) with
-    group g at [group_ptr[g], group_ptr[g + 1]). Two counting sorts in one compiled pass:
-    the numpy version (an argsort by user, then gathers by group) took 2.7 ms of a 60 ms
-    fit on ml-latest-small."""
+def group_layout(users, items, ratings, is_train, user_group, item_group, n_groups, n_users,
+                 jitter):
+    """The training ratings ordered by (group, user), each user's run inside a group in a
+    random order; a rating's group is user_group[user] + item_group[item].
+
+    Returns (users, items, ratings, group_ptr), group g at [group_ptr[g], group_ptr[g + 1]).
+    jitter holds one uniform [0, 1) draw per training rating and decides the order inside
+    each run (a Fisher-Yates shuffle), so the result is a function of the inputs alone.
+
+    Every pass reads the input in order or works inside one group, which fits in cache:
+    a global permutation followed by gathers took 0.75 s of set-up at 4.5M ratings.
+    """
     n = users.shape[0]
-    by_user = counting_order(users, n_users)
     group_ptr = np.zeros(n_groups + 1, dtype=np.int64)
-    for t in range(n):
-        group_ptr[user_group[users[t]] + item_group[items[t]] + 1] += 1
+    for j in range(n):
+        if is_train[j]:
+            group_ptr[user_group[users[j]] + item_group[items[j]] + 1] += 1
     for g in range(n_groups):
         group_ptr[g + 1] += group_ptr[g]
+    m = group_ptr[n_groups]
+    # pass 1: stable scatter into groups (n_groups write streams, all sequential)
+    grouped_users = np.empty(m, dtype=users.dtype)
+    grouped_items = np.empty(m, dtype=items.dtype)
+    grouped_ratings = np.empty(m, dtype=ratings.dtype)
     fill = group_ptr[:-1].copy()
-    out_users = np.empty(n, dtype=users.dtype)
-    out_items = np.empty(n, dtype=items.dtype)
-    out_ratings = np.empty(n, dtype=ratings.dtype)
-    for t in range(n):
-        j = by_user[t]
-        g = user_group[users[j]] + item_group[items[j]]
-        k = fill[g]
-        out_users[k] = users[j]
-        out_items[k] = items[j]
-        out_ratings[k] = ratings[j]
-        fill[g] = k + 1
+    for j in range(n):
+        if is_train[j]:
+            g = user_group[users[j]] + item_group[items[j]]
+            k = fill[g]
+            grouped_users[k] = users[j]
+            grouped_items[k] = items[j]
+            grouped_ratings[k] = ratings[j]
+            fill[g] = k + 1
+    # pass 2, one group at a time: counting sort by user, then shuffle each user's run
+    out_users = np.empty(m, dtype=users.dtype)
+    out_items = np.empty(m, dtype=items.dtype)
+    out_ratings = np.empty(m, dtype=ratings.dtype)
+    run_start = np.zeros(n_users + 1, dtype=np.int64)
+    for g in range(n_groups):
+        a, b = group_ptr[g], group_ptr[g + 1]
+        if a == b:
+            continue
+        lo, hi = n_users, 0
+        for k in range(a, b):
+            lo = min(lo, grouped_users[k])
+            hi = max(hi, grouped_users[k])
+        for k in range(a, b):
+            run_start[grouped_users[k] - lo + 1] += 1
+        run_start[0] = a
+        for x in range(hi - lo + 1):
+            run_start[x + 1] += run_start[x]
+        for k in range(a, b):
+            x = grouped_users[k] - lo
+            dest = run_start[x]
+            out_users[dest] = grouped_users[k]
+            out_items[dest] = grouped_items[k]
+            out_ratings[dest] = grouped_ratings[k]
+            run_start[x] = dest + 1
+        # run_start[x] now ends user lo + x's run; walk the runs back to front
+        end = b
+        for x in range(hi - lo, -1, -1):
+            start = run_start[x - 1] if x > 0 else a
+            for k in range(start, end - 1):
+                swap = k + int(jitter[k] * (end - k))
+                if swap >= end:  # jitter just below 1.0 rounding up in float32
+                    swap = end - 1
+                out_items[k], out_items[swap] = out_items[swap], out_items[k]
+                out_ratings[k], out_ratings[swap] = out_ratings[swap], out_ratings[k]
+            end = start
+        run_start[: hi - lo + 2] = 0
     return out_users, out_items, out_ratings, group_ptr

@@ -46,12 +46,17 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
     n, n_users, n_items, k = r.size, keys.size, ids.size, hyper.factors
 
     rng = np.random.default_rng(hyper.seed)
-    perm = rng.permutation(n)
     n_val = int(round(hyper.val_fraction * n)) if n >= 2 else 0
-    val, tr = perm[:n_val], perm[n_val:]  # tr stays in random order: within-user order is random
-    tu, ti, tr_r = u[tr], i[tr], r[tr]
+    val = rng.choice(n, n_val, replace=False) if n_val else np.empty(0, np.int64)
+    is_train = np.ones(n, dtype=bool)
+    is_train[val] = False
+    n_train = n - n_val
     vu, vi, vr = u[val], i[val], r[val]
-    mu = float(tr_r.mean(dtype=np.float64))
+    mu = float((r.sum(dtype=np.float64) - vr.sum(dtype=np.float64)) / n_train)
+    all_user_counts = np.bincount(u, minlength=n_users)
+    all_item_counts = np.bincount(i, minlength=n_items)
+    user_counts = all_user_counts - np.bincount(vu, minlength=n_users)  # training ratings
+    item_counts = all_item_counts - np.bincount(vi, minlength=n_items)
 
     helper = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="movietui-sgd")
               if hyper.threads == 2 else None)
@@ -65,7 +70,7 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
         item_draw = _start(helper, _initial_factors, np.random.default_rng([hyper.seed, 1]),
                            n_items, k, hyper.init_std)
         P = _initial_factors(np.random.default_rng([hyper.seed, 2]), n_users, k, hyper.init_std)
-        run_epoch = _schedule(hyper, rng, tu, ti, tr_r, n_users, n_items, helper)
+        run_epoch = _schedule(hyper, rng, (u, i, r, is_train), user_counts, item_counts, helper)
         Q = item_draw.result()
         bu = np.zeros(n_users, dtype=np.float32)
         bi = np.zeros(n_items, dtype=np.float32)
@@ -83,8 +88,8 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
             if n_val:
                 val_rmse = float(np.sqrt(kernels.squared_error(vu, vi, vr, mu, P, Q, bu, bi) / n_val))
             seconds = time.perf_counter() - t0
-            report = EpochReport(epoch + 1, hyper.epochs, float(np.sqrt(sse / max(tr.size, 1))),
-                                 val_rmse, seconds, tr.size / max(seconds, 1e-9))
+            report = EpochReport(epoch + 1, hyper.epochs, float(np.sqrt(sse / n_train)),
+                                 val_rmse, seconds, n_train / max(seconds, 1e-9))
             history.append(report)
             if val_rmse is not None and val_rmse < best[0]:
                 best = (val_rmse, epoch + 1, tuple(p.copy() for p in params))
@@ -104,14 +109,12 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
         P, Q, bu, bi = best[2]
     P, Q = np.ascontiguousarray(P[:, :k]), np.ascontiguousarray(Q[:, :k])
     # Rows that never saw a training rating predict the baseline: zero factors and bias.
-    item_train = np.bincount(ti, minlength=n_items)
-    user_train = np.bincount(tu, minlength=n_users)
-    Q[item_train == 0] = 0
-    bi[item_train == 0] = 0
-    P[user_train == 0] = 0
-    bu[user_train == 0] = 0
+    Q[item_counts == 0] = 0
+    bi[item_counts == 0] = 0
+    P[user_counts == 0] = 0
+    bu[user_counts == 0] = 0
     metrics = {
-        "n_ratings": int(n), "n_train": int(tr.size), "n_val": int(n_val),
+        "n_ratings": int(n), "n_train": int(n_train), "n_val": int(n_val),
         "n_users": int(n_users), "n_items": int(n_items),
         "best_epoch": int(best[1]) if best[2] is not None else len(history),
         "epochs_run": len(history), "val_rmse": best[0] if best[2] is not None else None,
@@ -121,7 +124,7 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
     return MFModel(mu=mu, user_bias=bu, item_bias=bi, user_factors=P, item_factors=Q,
                    user_keys=keys.astype(np.int64), item_ids=ids.astype(np.int64), hyper=hyper,
                    history=history, metrics=metrics,
-                   item_counts=np.bincount(i, minlength=n_items).astype(np.int32))
+                   item_counts=all_item_counts.astype(np.int32))
 
 
 def _initial_factors(rng, n: int, k: int, std: float) -> np.ndarray:
@@ -169,9 +172,12 @@ def _start(helper: ThreadPoolExecutor | None, fn, *args) -> Future:
     return done
 
 
-def _schedule(hyper, rng, tu, ti, tr_r, n_users, n_items, helper):
-    """A function (lr, (mu, P, Q, bu, bi)) -> epoch SSE running one epoch in the chosen schedule."""
+def _schedule(hyper, rng, data, user_counts, item_counts, helper):
+    """A function (lr, (mu, P, Q, bu, bi)) -> epoch SSE running one epoch in the chosen
+    schedule; data is (users, items, ratings, is_train) over all ratings."""
     if helper is None:
+        users, items, ratings, is_train = data
+        tu, ti, tr_r = users[is_train], items[is_train], ratings[is_train]
         one_per_segment = np.arange(tu.size + 1, dtype=np.int64)  # every rating its own segment
 
         def plain(lr, args):
@@ -179,7 +185,7 @@ def _schedule(hyper, rng, tu, ti, tr_r, n_users, n_items, helper):
             return kernels.sgd_segments(order, one_per_segment, tu, ti, tr_r, *args,
                                         lr, hyper.reg, hyper.bias_reg)
         return plain
-    return _BlockSchedule(hyper, rng, tu, ti, tr_r, n_users, n_items, helper)
+    return _BlockSchedule(hyper, rng, data, user_counts, item_counts, helper)
 
 
 TILE_BYTES = 256 * 1024  # item-factor rows per tile: fits a 512 KiB L2 with room for P
@@ -193,11 +199,11 @@ class _BlockSchedule:
     each epoch, and the rating order inside a user was randomised once.
     """
 
-    def __init__(self, hyper, rng, tu, ti, tr_r, n_users, n_items, helper):
+    def __init__(self, hyper, rng, data, user_counts, item_counts, helper):
         self.hyper, self.rng, self.helper = hyper, rng, helper
+        n_users, n_items = user_counts.size, item_counts.size
         self.keep_users = n_users >= n_items
-        user_half = _halves(rng, np.bincount(tu, minlength=n_users))
-        item_counts = np.bincount(ti, minlength=n_items)
+        user_half = _halves(rng, user_counts)
         item_half = _halves(rng, item_counts)
         rows_per_tile = max(64, TILE_BYTES // (4 * hyper.factors))
         # tile id of each item: items of each half, in index order, cut every rows_per_tile
@@ -205,13 +211,14 @@ class _BlockSchedule:
         for h in (0, 1):
             members = np.flatnonzero(item_half == h)
             tile_of[members] = np.arange(members.size) // rows_per_tile
-        # One stable O(n) ordering of all ratings by (block, tile, user) in one compiled
-        # pass; ties keep the random order within a user. Group g = block * n_tiles + tile.
+        # The training ratings ordered by (block, tile, user) in O(n) compiled passes, each
+        # user's run in a random order. Group g = block * n_tiles + tile.
         n_tiles = int(tile_of.max()) + 1 if n_items else 1
         user_group = user_half.astype(np.int64) * (2 * n_tiles)
         item_group = item_half.astype(np.int64) * n_tiles + tile_of
+        jitter = rng.random(int(user_counts.sum()), dtype=np.float32)
         users, items, ratings, group_ptr = kernels.group_layout(
-            tu, ti, tr_r, user_group, item_group, 4 * n_tiles, n_users)
+            *data, user_group, item_group, 4 * n_tiles, n_users, jitter)
         self.blocks = {}
         for a in (0, 1):
             for b in (0, 1):
