@@ -18,6 +18,8 @@ class Hyper:
     seed 1, and configurations were ranked by RMSE on that inner 10% (lr 0.005-0.02, reg
     0.04-0.13, factors 64-256, init_std 0.005-0.1, lr_decay 0.96-1, val_fraction 0.02/0.05).
     Best: 0.8332 there; 0.8424 on the test split, where tuned Surprise SVD gets 0.8477.
+    After the speed work of 2026-11-23 (new init and layout) the test split gives
+    0.8438 at seed 42 and 0.8411 +- 0.0014 over seeds 42 and 1-7.
     """
 
     factors: int = 128
