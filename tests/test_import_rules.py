@@ -17,7 +17,7 @@ STDLIB = set(sys.stdlib_module_names)
 # Third-party packages a room may use (the standard library is always allowed, except
 # where FORBIDDEN says otherwise) and the movietui rooms it may import besides its own.
 ALLOWED = {
-    "model": ({"numpy", "numba"}, {"errors"}),
+    "model": ({"numpy", "numba", "llvmlite"}, {"errors"}),  # llvmlite: numba's IR builder (prefetch.py)
     "store": ({"numpy"}, {"errors"}),
     "catalog": ({"pandas", "numpy"}, {"errors"}),
 }
