@@ -53,7 +53,8 @@ async def drive(app: MovieTuiApp, zip_path: Path, out: Path) -> None:
         await shoot(pilot, out, "01-welcome")
         app.screen.query_one("#path-input", Input).focus()
         await pilot.press(*str(zip_path), "enter")
-        # Mid-way through the first training: the live chart.
+        # The first training and its chart (on ml-latest-small it ends within a second, so
+        # the profile prompt may already be up).
         await wait_until(pilot, lambda: app.main_screen is not None and len(app.training.history) >= 8)
         await pilot.pause(0.5)
         await shoot(pilot, out, "02-first-training")

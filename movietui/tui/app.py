@@ -166,8 +166,15 @@ class MovieTuiApp(App[int]):
         self.notify(f"Profile {profile.name!r} created.")
         self.profile_changed()
         if onboard:
-            self.push_screen(OnboardingScreen())
+            self.onboard()
         return True
+
+    def onboard(self) -> None:
+        """Show the onboarding list; when it closes, land on the recommendations it shaped."""
+        def closed(_result: object) -> None:
+            if self.main_screen is not None:
+                self.main_screen.show_tab("recs")
+        self.push_screen(OnboardingScreen(), closed)
 
     def profile_changed(self) -> None:
         self.update_subtitle()
@@ -344,7 +351,7 @@ class MovieTuiApp(App[int]):
         if self.service.current_profile is None:
             self.ensure_profile()
         elif not isinstance(self.screen, OnboardingScreen):
-            self.push_screen(OnboardingScreen())
+            self.onboard()
 
 
 def make_app(service: Service | None = None, home: str | Path | None = None, dataset: str | None = None,

@@ -45,6 +45,10 @@ async def test_first_run_imports_the_typed_path_trains_and_asks_for_a_profile(
             await pilot.pause()
             assert isinstance(app.screen, OnboardingScreen)
             assert service.current_profile is not None and service.current_profile.name == "Zoe"
+            await pilot.press("4", "escape")  # rate the first film, then leave the list
+            await pilot.pause()
+            # Back on the main screen, on the recommendations the rating just shaped.
+            assert app.screen is app.main_screen and app.main_screen.active_tab == "recs"
     finally:
         service.close()
 
@@ -88,7 +92,27 @@ async def test_new_profile_rates_five_movies_and_recommendations_change_after_ea
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.screen.active_tab == "recs"
-        assert not rated & set(app.screen.query_one("#recs-table", MovieTable).movie_ids())
+        recs = app.screen.query_one("#recs-table", MovieTable)
+        assert not rated & set(recs.movie_ids())
+        assert recs.cursor_row == 0 and recs.current_movie_id == recs.movie_ids()[0]
+
+
+async def test_a_reranked_list_opens_at_the_top_but_a_moved_cursor_follows_its_movie(
+        app: MovieTuiApp, profile_service: Service) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        recs = app.screen.query_one("#recs-table", MovieTable)
+        ids = recs.movie_ids()
+        rows = [recs.rows_data[movie_id] for movie_id in ids]
+        first_sinks = rows[1:6] + rows[:1] + rows[6:]  # the first film drops to row 5
+        recs.show(first_sinks)
+        await pilot.pause()
+        assert recs.cursor_row == 0 and recs.current_movie_id == ids[1]
+        await pilot.press("down", "down")  # now on ids[3]
+        chosen = recs.current_movie_id
+        recs.show(rows[::-1])
+        await pilot.pause()
+        assert recs.current_movie_id == chosen and recs.cursor_row == len(rows) - 1 - ids.index(chosen)
 
 
 async def test_search_finds_matrix_and_amelie_and_the_similar_list_navigates(

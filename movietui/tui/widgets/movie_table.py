@@ -209,9 +209,11 @@ class MovieTable(DataTable):
     # (no clear, no re-measure, no layout pass), which keeps a rating -> refreshed list
     # cheap. ``order`` maps row index -> movie id.
     def show(self, rows: Sequence[MovieRowData], keep_cursor: bool = True) -> None:
-        """Show ``rows``; the cursor stays on the same movie when it is still listed."""
-        current = self.current_movie_id if keep_cursor else None
+        """Show ``rows``; the cursor stays on the same movie when it is still listed, except
+        at the top row, which stays the top: a re-ranked list (recommendations after
+        onboarding) then opens at its new best, not wherever the old first film went."""
         old_row = self.cursor_row
+        current = self.current_movie_id if keep_cursor and old_row > 0 else None
         rows = _unique(rows)
         keys = [key for _, key, _ in COLUMNS[self.kind]]
         shared = min(len(rows), self.row_count)
