@@ -98,6 +98,11 @@ def _not_empty(export: PersonalExport, name: str) -> PersonalExport:
 
 
 def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode Text" and some editors
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(f"{name}: broken UTF-16 text; save it as UTF-8 CSV and retry") from None
     if b"\x00" in data[:65536]:
         raise DataError(f"{name}: looks like a binary file, not a ratings CSV; pass the exported .csv or .zip")
     try:
@@ -159,7 +164,7 @@ class _CsvFormat:
 
 
 def _parse_csv(text: str, name: str) -> PersonalExport:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next((r for r in reader if any(cell.strip() for cell in r)), None)
         if header is None:
@@ -184,6 +189,14 @@ def _parse_csv(text: str, name: str) -> PersonalExport:
     except csv.Error as error:
         raise DataError(f"{name}: line {reader.line_num}: not a readable CSV ({error})") from None
     return export
+
+
+def _delimiter(text: str) -> str:
+    """Comma, or the tab or semicolon a spreadsheet used instead (Excel writes tabs for
+    "Unicode Text" and semicolons for CSV in locales with a decimal comma): whichever the
+    header line holds most of; exports' header names contain none of the three."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    return max((",", "\t", ";"), key=header.count)
 
 
 def _detect(columns: dict[str, int], header: list[str], name: str, line: int) -> _CsvFormat:

@@ -7,6 +7,7 @@ save leaves the previous model current. The last ``KEEP_MODELS`` are kept.
 from __future__ import annotations
 
 import json
+import os
 import time
 from typing import Any
 
@@ -136,9 +137,11 @@ class ModelsMixin(StoreBase):
 
     @locked
     def start_training_run(self, params: dict) -> int:
+        # The pid lets a later reader tell a run still going in some process from one whose
+        # process was killed (finish_training_run replaces these metrics).
         cur = self.conn.execute(
-            "INSERT INTO training_runs(started_at, status, params) VALUES (?, 'running', ?)",
-            (time.time(), to_json(params, "params")),
+            "INSERT INTO training_runs(started_at, status, params, metrics) VALUES (?, 'running', ?, ?)",
+            (time.time(), to_json(params, "params"), to_json({"pid": os.getpid()}, "metrics")),
         )
         return int(cur.lastrowid)
 
@@ -159,4 +162,25 @@ class ModelsMixin(StoreBase):
             "ORDER BY run_id DESC LIMIT ?",
             (int(limit),),
         )
-        return [TrainingRun(r[0], r[1], r[2], r[3], json.loads(r[4]), json.loads(r[5]), r[6]) for r in rows]
+        runs = []
+        for run_id, started, finished, status, params, metrics_json, model_id in rows:
+            metrics = json.loads(metrics_json)
+            if status == "running" and not _alive(metrics.get("pid")):
+                status = "interrupted"  # its process died before it could say how it ended
+            runs.append(TrainingRun(run_id, started, finished, status, json.loads(params), metrics,
+                                    model_id))
+        return runs
+
+
+def _alive(pid: object) -> bool:
+    """Whether process pid exists; True when unknown (no pid, or not POSIX: os.kill(pid, 0)
+    would terminate the process on Windows)."""
+    if not isinstance(pid, int) or os.name != "posix":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists but belongs to someone else
+    return True

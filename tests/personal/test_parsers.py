@@ -81,6 +81,22 @@ def test_letterboxd_zip_takes_ratings_and_watchlist(tmp_path: Path, hand_matcher
     assert kinds(hand_matcher, export.watchlist) == [("title", 3114), ("title", 1233)]
 
 
+@pytest.mark.parametrize(("delimiter", "encoding"), [("\t", "utf-16"), (";", "utf-8-sig"), (",", "utf-16-be")])
+def test_spreadsheet_saves_read_like_the_export(tmp_path: Path, hand_matcher: Matcher, delimiter, encoding) -> None:
+    # Excel's "Unicode Text" is UTF-16 with a BOM and tabs; its CSV in decimal-comma locales
+    # uses semicolons. Either way the ratings must come out as from the original export.
+    text = csv_bytes(LETTERBOXD_HEADER, LETTERBOXD_ROWS).decode().replace(",", delimiter)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + text.encode("utf-16-be")
+    else:
+        data = text.encode(encoding)
+    export = read_personal_ratings(write(tmp_path / "ratings.txt", data))
+    original = read_personal_ratings(write(tmp_path / "ratings.csv", csv_bytes(LETTERBOXD_HEADER, LETTERBOXD_ROWS)))
+    assert export.format == "letterboxd-csv"
+    assert export.ratings == original.ratings
+    assert kinds(hand_matcher, export.ratings) == LETTERBOXD_EXPECTED
+
+
 @pytest.mark.parametrize(("header", "encoding"), [(IMDB_OLD_HEADER, "cp1252"), (IMDB_NEW_HEADER, "utf-8-sig")])
 def test_imdb_old_and_new_columns(tmp_path: Path, hand_matcher: Matcher, header, encoding) -> None:
     rows = [

@@ -71,6 +71,8 @@ def test_kill_mid_epoch_keeps_previous_model(spawn, catalog_home: Path, figures:
         figures.add("train_epochs_done_before_kill", epochs_seen)
     with open_store(get_paths(catalog_home).db) as store:
         runs = store.training_runs()
+    # The first run finished; the two killed ones read as interrupted, not as still running.
+    assert [r.status for r in runs] == ["interrupted", "interrupted", "done"]
     figures.note("train_runs_left_by_kills", sorted({r.status for r in runs}))
 
 

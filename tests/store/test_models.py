@@ -115,3 +115,20 @@ def test_damaged_model_meta_is_a_store_error(store: Store) -> None:
     store.conn.execute("UPDATE models SET meta = '{broken'")
     with pytest.raises(StoreError, match="damaged"):
         store.load_current_model()
+
+
+def test_a_run_whose_process_died_reads_as_interrupted(store: Store) -> None:
+    import subprocess
+    import sys
+
+    mine = store.start_training_run({"factors": 8})
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    dead_pid = int(gone.stdout)
+    killed = store.start_training_run({"factors": 16})
+    store.conn.execute("UPDATE training_runs SET metrics = ? WHERE run_id = ?",
+                       (f'{{"pid": {dead_pid}}}', killed))  # as if started by that process
+    status = {r.run_id: r.status for r in store.training_runs()}
+    assert status == {killed: "interrupted", mine: "running"}
+    store.finish_training_run(mine, "done", {}, None)
+    assert store.training_runs()[1].status == "done"
