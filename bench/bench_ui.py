@@ -183,7 +183,7 @@ async def key_latencies(home: Path, n: int, training: bool) -> tuple[list[float]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         if training:
-            hyper = dataclasses.replace(app.service.default_hyper(), epochs=2000, patience=2000)
+            hyper = dataclasses.replace(app.service.default_hyper(), epochs=100_000, patience=100_000)
             app.start_training(hyper)
             await poll(lambda: len(app.training.history) >= 2, timeout=120)
         screen = app.main_screen
@@ -198,7 +198,7 @@ async def key_latencies(home: Path, n: int, training: bool) -> tuple[list[float]
             await asyncio.sleep(HUMAN_GAP_S)
         epochs = len(app.training.history)
         if training:
-            assert app.training.running, "training finished before the measurement did"
+            assert app.training.running, "training finished before the measurement did"  # never: 100k epochs
             app.stop_training()
             await poll(lambda: not app.training.running, timeout=120)
     return moves, tabs, epochs
