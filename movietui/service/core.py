@@ -12,6 +12,7 @@ restart restores predictions exactly; without it the row is refolded from the ra
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from pathlib import Path
@@ -39,6 +40,7 @@ from movietui.service.types import (
 from movietui.store import open_store
 
 CURRENT_PROFILE = "current_profile"
+VIEW_FILTERS = "view_filters"   # settings key: the app's list filters, as JSON
 ROW_KEY = "profile_row:{}"      # settings key of a profile's saved factor row
 HALF_STARS = tuple(k / 2 for k in range(1, 11))
 UNDO_DEPTH = 200                # rating changes `undo` can walk back
@@ -289,6 +291,20 @@ class Service(BrowseMixin):
             similar_items(model, 0, 1)
             with self._lock:
                 self._live.scores()
+
+    def saved_filters(self) -> dict[str, str]:
+        """The list filters the app last showed (control name -> value), {} if none or damaged."""
+        try:
+            saved = json.loads(self.store.get_setting(VIEW_FILTERS) or "{}")
+        except ValueError:
+            return {}
+        if not isinstance(saved, dict):
+            return {}
+        return {str(k): str(v) for k, v in saved.items() if isinstance(v, (str, int, float, bool))}
+
+    def save_filters(self, values: dict[str, str]) -> None:
+        """Remember the app's list filters for the next start (view state, not data)."""
+        self.store.set_setting(VIEW_FILTERS, json.dumps(values, sort_keys=True))
 
     def default_hyper(self) -> Hyper:
         return Hyper()

@@ -238,3 +238,13 @@ def test_imported_ratings_are_folded_into_the_live_profile(service: Service, tmp
     after = top_ids(service)
     assert after != popular and not {MATRIX, TOY_STORY, SILENCE} & set(after)
     assert service.movie(MATRIX).movie.my_rating == 5.0
+
+
+@pytest.mark.parametrize("stored", [None, "not json", "[1, 2]", '{"a": {"nested": 1}, "b": "x"}'])
+def test_saved_filters_survive_absent_or_damaged_settings(service: Service, stored: str | None) -> None:
+    if stored is not None:
+        service.store.set_setting("view_filters", stored)
+    expected = {"b": "x"} if stored and stored.startswith("{") else {}
+    assert service.saved_filters() == expected
+    service.save_filters({"browse-sort": "year", "recs-obscure": "False"})
+    assert service.saved_filters() == {"browse-sort": "year", "recs-obscure": "False"}

@@ -243,6 +243,48 @@ async def test_restart_keeps_profile_ratings_and_model(trained_home: Path) -> No
         second.close()
 
 
+async def test_list_filters_are_remembered_across_restarts(trained_home: Path) -> None:
+    first = Service.open(trained_home)
+    first.create_profile("Dee")
+    app = make_app(service=first)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await pilot.press("b")  # Browse: years from 1990, sorted by the next sort option
+            await wait_until(pilot, lambda: "browse" in app.main_screen.built)
+            await pilot.pause()
+            app.screen.query_one("#browse-year-min", Input).focus()
+            await pilot.press(*"1990")
+            app.screen.query_one("#browse-sort").focus()
+            await pilot.press("enter", "down", "enter")
+            await pilot.pause(0.4)  # the filter debounce
+            sort = app.screen.query_one("#browse-sort").value
+            assert sort != "relevance"
+            await pilot.press("f")  # For you: show obscure films too
+            await pilot.pause()
+            await pilot.click("#recs-obscure")
+            await pilot.pause()
+            assert app.screen.query_one("#recs-obscure").value is False
+    finally:
+        first.close()
+
+    second = Service.open(trained_home)
+    app = make_app(service=second)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.screen.query_one("#recs-obscure").value is False
+            await pilot.press("b")
+            await wait_until(pilot, lambda: "browse" in app.main_screen.built)
+            await pilot.pause(0.4)
+            assert app.screen.query_one("#browse-year-min", Input).value == "1990"
+            assert app.screen.query_one("#browse-sort").value == sort
+            years = [row.movie.year for row in app.screen.query_one("#browse-table", MovieTable).rows_data.values()]
+            assert years and all(year is not None and year >= 1990 for year in years)
+    finally:
+        second.close()
+
+
 async def test_profiles_create_rename_switch_and_delete_with_confirmation(
         app: MovieTuiApp, profile_service: Service) -> None:
     async with app.run_test(size=SIZE) as pilot:

@@ -42,6 +42,8 @@ SEARCH_DEBOUNCE_S = 0.15
 PREBUILD_AFTER_S = 1.5  # after the first paint (and the model warm-up), compose hidden panes
 PREBUILD_GAP_S = 0.5    # one at a time (~0.1-0.2 s each), so keys are answered in between
 OBSCURE_BELOW = 20  # "hide obscure": movies with fewer community ratings
+FILTER_IDS = ("browse-genre", "browse-year-min", "browse-year-max", "browse-sort",
+              "recs-genre", "recs-year-min", "recs-year-max", "recs-obscure")  # remembered
 TABS = ("browse", "recs", "ratings", "watchlist", "training")
 TAB_TITLES = {"browse": "Browse", "recs": "For you", "ratings": "Your ratings", "watchlist": "Watchlist",
               "training": "Training"}
@@ -77,6 +79,7 @@ class MainScreen(Screen):
         self._fold_in: tuple[str, RateResult] | None = None
         self._debounce: Timer | None = None
         self.browse_total = 0
+        self._filters: dict[str, str] | None = None  # remembered filter values, read lazily
 
     @property
     def movietui(self) -> MovieTuiApp:
@@ -99,19 +102,53 @@ class MainScreen(Screen):
         except MovietuiError:
             return []
 
+    # ---- remembered filters -------------------------------------------------------------
+    def _saved_filters(self) -> dict[str, str]:
+        if self._filters is None:
+            self._filters = self.movietui.service.saved_filters()
+        return self._filters
+
+    def _saved(self, widget_id: str) -> str:
+        return self._saved_filters().get(widget_id, "")
+
+    def _remember_filters(self) -> None:
+        """Save the filter controls of the built panes when they differ from what is saved
+        (a settings row; the next start opens with the same filters). Panes not built yet
+        keep their saved values."""
+        values = dict(self._saved_filters())
+        for widget_id in FILTER_IDS:
+            for widget in self.query(f"#{widget_id}"):
+                value = widget.value
+                values[widget_id] = "" if value is Select.NULL else str(value)
+        if values != self._filters:
+            self._filters = values
+            try:
+                self.movietui.service.save_filters(values)
+            except MovietuiError:
+                pass  # view state only: the filters still apply, they just won't be remembered
+
+    def _genre_select(self, widget_id: str, options: list[tuple[str, str]]) -> Select:
+        saved = self._saved(widget_id)
+        known = saved in {value for _, value in options}
+        return Select(options, prompt="Any genre", id=widget_id, compact=True,
+                      **({"value": saved} if known else {}))
+
     def _pane_widgets(self, tab: str) -> list[Widget]:
         def year(input_id: str, placeholder: str) -> Input:
-            return Input(placeholder=placeholder, id=input_id, type="integer", classes="year", compact=True)
+            saved = self._saved(input_id)
+            return Input(saved if _year(saved) is not None else "", placeholder=placeholder,
+                         id=input_id, type="integer", classes="year", compact=True)
 
         match tab:
             case "browse":
                 return [
                     Horizontal(
                         Input(placeholder="Search titles (/)", id="search", compact=True),
-                        Select(self._genre_options(), prompt="Any genre", id="browse-genre", compact=True),
+                        self._genre_select("browse-genre", self._genre_options()),
                         year("browse-year-min", "from"), year("browse-year-max", "to"),
-                        Select([(f"Sort: {s}", s) for s in SORTS], value="relevance", allow_blank=False,
-                               id="browse-sort", compact=True),
+                        Select([(f"Sort: {s}", s) for s in SORTS], allow_blank=False,
+                               value=self._saved("browse-sort") if self._saved("browse-sort") in SORTS
+                               else "relevance", id="browse-sort", compact=True),
                         classes="filter-bar"),
                     MovieTable("browse", id="browse-table"),
                     Static(id="browse-status", classes="status"),
@@ -119,10 +156,10 @@ class MainScreen(Screen):
             case "recs":
                 return [
                     Horizontal(
-                        Select(self._genre_options(), prompt="Any genre", id="recs-genre", compact=True),
+                        self._genre_select("recs-genre", self._genre_options()),
                         year("recs-year-min", "from"), year("recs-year-max", "to"),
-                        Checkbox(f"Hide obscure (< {OBSCURE_BELOW} ratings)", True, id="recs-obscure",
-                                 compact=True),
+                        Checkbox(f"Hide obscure (< {OBSCURE_BELOW} ratings)",
+                                 self._saved("recs-obscure") != "False", id="recs-obscure", compact=True),
                         classes="filter-bar"),
                     MovieTable("recs", id="recs-table"),
                     Static(id="recs-status", classes="status"),
@@ -335,6 +372,7 @@ class MainScreen(Screen):
             self.reload_browse()
         except MovietuiError as error:
             self.notify(str(error), severity="error")
+        self._remember_filters()
 
     @on(Select.Changed, "#browse-genre, #browse-sort")
     def _browse_selected(self) -> None:
@@ -386,6 +424,7 @@ class MainScreen(Screen):
             self.reload_recs()
         except MovietuiError as error:
             self.notify(str(error), severity="error")
+        self._remember_filters()
 
     def reload_ratings(self) -> None:
         service = self.movietui.service
