@@ -158,6 +158,29 @@ def sgd_segments(seg_order, seg_ptr, users, items, ratings, mu, P, Q, bu, bi, lr
 
 
 @njit(**_OPTS)
+def fill_uniform(out, k, key, half_width):
+    """out[:, :k] = uniform draws on [-half_width, half_width), out[:, k:] = 0.
+
+    Counter-based: draw (r, c) is splitmix64(key + r * k + c) (Steele, Lea and Flood's
+    SplittableRandom finaliser), so it depends only on the key and its position, never on
+    the order of filling; 24 bits make the float32. 0.55 ms for ml-latest-small's items
+    where numpy's generator, shifted, scaled and padded, took 4.1 ms: a tenth of a fit.
+    """
+    n, width = out.shape
+    scale = np.float32(2.0 / (1 << 24)) * half_width
+    for r in range(n):
+        base = np.uint64(key) + np.uint64(r) * np.uint64(k)
+        for c in range(k):
+            z = base + np.uint64(c) + np.uint64(0x9E3779B97F4A7C15)
+            z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            z = z ^ (z >> np.uint64(31))
+            out[r, c] = np.float32(z >> np.uint64(40)) * scale - half_width
+        for c in range(k, width):
+            out[r, c] = np.float32(0.0)
+
+
+@njit(**_OPTS)
 def counting_order(keys, n_keys):
     """Stable permutation that sorts keys (0 <= key < n_keys): O(n + n_keys), where argsort
     and lexsort took ~1 s each on 4.5M ratings and dominated the set-up of a short training."""

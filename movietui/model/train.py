@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -65,13 +65,10 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
     stopped_early = False
     started = time.perf_counter()
     try:
-        # The item factors are drawn in the helper thread while this one lays out the
-        # ratings (each takes ~3 ms on ml-latest-small); own seeds keep both deterministic.
-        item_draw = _start(helper, _initial_factors, np.random.default_rng([hyper.seed, 1]),
-                           n_items, k, hyper.init_std)
-        P = _initial_factors(np.random.default_rng([hyper.seed, 2]), n_users, k, hyper.init_std)
+        user_key, item_key = np.random.SeedSequence([hyper.seed, 1]).generate_state(2, np.uint64)
+        P = _initial_factors(user_key, n_users, k, hyper.init_std)
+        Q = _initial_factors(item_key, n_items, k, hyper.init_std)
         run_epoch = _schedule(hyper, rng, (u, i, r, is_train), user_counts, item_counts, helper)
-        Q = item_draw.result()
         bu = np.zeros(n_users, dtype=np.float32)
         bi = np.zeros(n_items, dtype=np.float32)
         params = (P, Q, bu, bi)
@@ -127,49 +124,27 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
                    item_counts=all_item_counts.astype(np.int32))
 
 
-def _initial_factors(rng, n: int, k: int, std: float) -> np.ndarray:
-    """Random factor rows with standard deviation std, padded for training (see _padded).
+def _initial_factors(key, n: int, k: int, std: float) -> np.ndarray:
+    """Random factor rows with standard deviation std, zero-padded to a multiple of 32
+    floats for training (see below), drawn by kernels.fill_uniform from key.
 
-    Uniform on [-a, a] with a = std * sqrt(3): numpy draws uniform floats 3x faster than
-    normal ones (3.4 vs 11 ms for ml-latest-small's items, a tenth of a 20-epoch fit),
-    and SGD forgets the shape of a small initial spread: over seeds 42, 1, 2, 3 the test
-    RMSE on ml-latest-small was 0.8413 (uniform) vs 0.8415 (normal) at our defaults.
+    Uniform on [-a, a) with a = std * sqrt(3), not normal: uniform draws are cheaper, and
+    SGD forgets the shape of a small initial spread (over seeds 42, 1, 2, 3 the test RMSE
+    on ml-latest-small was 0.8413 uniform vs 0.8415 normal at our defaults).
+
+    The padding: LLVM's vectorised loops step 32 floats at a time and finish a remainder
+    one float at a time, so at 100 factors the 4 trailing floats cost more than 28 zeros
+    (37 -> 26 ns an update). The zeros stay zero (each step scales them and adds le * 0)
+    and are cut off after training.
     """
-    out = rng.random((n, k), dtype=np.float32)
-    out -= np.float32(0.5)
-    out *= np.float32(2 * std * np.sqrt(3))
-    return _padded(out)
-
-
-def _padded(factors: np.ndarray) -> np.ndarray:
-    """Factor rows widened with zero columns to a multiple of 32 floats while training.
-
-    LLVM's vectorised loops step 32 floats at a time and finish a remainder one float at a
-    time: at 100 factors the 4 trailing floats cost more than 28 zeros (37 -> 26 ns an
-    update). The zeros stay zero (each step scales them and adds le * 0) and are cut off
-    after training.
-    """
-    n, k = factors.shape
-    width = -(-k // 32) * 32
-    if width == k:
-        return factors
-    out = np.zeros((n, width), dtype=np.float32)
-    out[:, :k] = factors
+    out = np.empty((n, -(-k // 32) * 32), dtype=np.float32)
+    kernels.fill_uniform(out, k, key, np.float32(std * np.sqrt(3)))
     return out
 
 
 def _diverged(epoch: int, hyper: Hyper) -> ModelError:
     return ModelError(f"training diverged at epoch {epoch} (NaN/inf in the model): learning rate "
                       f"too high: try --lr {hyper.lr / 2:.3g}; the previous model stays in use")
-
-
-def _start(helper: ThreadPoolExecutor | None, fn, *args) -> Future:
-    """fn(*args) in the helper thread, or here and now when training has no helper."""
-    if helper is not None:
-        return helper.submit(fn, *args)
-    done: Future = Future()
-    done.set_result(fn(*args))
-    return done
 
 
 def _schedule(hyper, rng, data, user_counts, item_counts, helper):

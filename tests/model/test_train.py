@@ -127,12 +127,13 @@ def test_padding_columns_stay_zero_through_sgd(factors):
     # Training widens factor rows to a multiple of 32 floats; the extra columns must stay
     # exactly zero under SGD steps or they would leak into every dot product.
     from movietui.model.kernels import sgd_segments
-    from movietui.model.train import _padded
+    from movietui.model.train import _initial_factors
 
     rng = np.random.default_rng(3)
-    P = _padded(rng.standard_normal((30, factors), dtype=np.float32) * np.float32(0.1))
-    Q = _padded(rng.standard_normal((40, factors), dtype=np.float32) * np.float32(0.1))
+    P = _initial_factors(np.uint64(11), 30, factors, 0.1)
+    Q = _initial_factors(np.uint64(12), 40, factors, 0.1)
     assert P.shape[1] % 32 == 0 and P.shape[1] - factors < 32
+    assert not P[:, factors:].any() and not Q[:, factors:].any()
     users = rng.integers(0, 30, 2000).astype(np.int32)
     items = rng.integers(0, 40, 2000).astype(np.int32)
     ratings = rng.uniform(0.5, 5, 2000).astype(np.float32)
@@ -166,3 +167,20 @@ def test_prefetch_hint_compiles_for_any_row_and_changes_nothing():
     for rows in (np.arange(7, dtype=np.int32), np.array([6, 0, 3], dtype=np.int64)):
         assert touch_all(matrix, rows) == before.sum()
     np.testing.assert_array_equal(matrix, before)
+
+
+def test_initial_factors_are_uniform_with_the_asked_spread_and_depend_only_on_key_and_place():
+    from movietui.model.train import _initial_factors
+
+    std = 0.05
+    big = _initial_factors(np.uint64(7), 3000, 100, std)
+    values = big[:, :100]
+    half = np.float32(std * np.sqrt(3))
+    assert values.min() >= -half and values.max() < half
+    assert abs(values.mean()) < 0.01 * std and abs(values.std() - std) < 0.01 * std
+    counts, _ = np.histogram(values, bins=10, range=(-half, half))
+    assert counts.min() > 0.97 * values.size / 10  # flat: each tenth of the range ~10%
+    assert abs(np.corrcoef(values[:, :-1].ravel(), values[:, 1:].ravel())[0, 1]) < 0.01
+    small = _initial_factors(np.uint64(7), 10, 100, std)  # row r, column c: the same draw
+    np.testing.assert_array_equal(small, big[:10])
+    assert not np.array_equal(_initial_factors(np.uint64(8), 10, 100, std), small)
