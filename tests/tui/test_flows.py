@@ -20,7 +20,7 @@ from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.welcome import WelcomeScreen
 from movietui.tui.widgets.movie_table import MovieTable
 
-from tui_support import SIZE, SMALL_HYPER, visible_rows, wait_until
+from tui_support import SIZE, SMALL_HYPER, app_session, visible_rows, wait_until
 
 
 async def test_first_run_imports_the_typed_path_trains_and_asks_for_a_profile(
@@ -214,75 +214,53 @@ async def test_training_panel_starts_shows_epochs_answers_keys_and_stops(
 
 
 async def test_restart_keeps_profile_ratings_and_model(trained_home: Path) -> None:
-    first = Service.open(trained_home)
-    model_id = first.model_info().model_id
-    app = make_app(service=first)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await pilot.press(*"Cleo", "enter")
-            await pilot.pause()
-            await pilot.press("5", "3")
-            await pilot.pause()
-    finally:
-        first.close()
+    with Service.open(trained_home) as service:
+        model_id = service.model_info().model_id
+    async with app_session(trained_home) as (app, pilot):
+        await pilot.press(*"Cleo", "enter")
+        await pilot.pause()
+        await pilot.press("5", "3")
+        await pilot.pause()
 
-    second = Service.open(trained_home)
-    app = make_app(service=second)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            assert isinstance(app.screen, MainScreen)  # no name prompt: the profile is back
-            assert "profile Cleo" in app.sub_title
-            await pilot.press("y")
-            await pilot.pause()
-            ratings = app.screen.query_one("#ratings-table", MovieTable)
-            assert sorted(r.movie.my_rating for r in ratings.rows_data.values()) == [3.0, 5.0]
-            assert second.model_info().model_id == model_id
-    finally:
-        second.close()
+    async with app_session(trained_home) as (app, pilot):
+        assert isinstance(app.screen, MainScreen)  # no name prompt: the profile is back
+        assert "profile Cleo" in app.sub_title
+        await pilot.press("y")
+        await pilot.pause()
+        ratings = app.screen.query_one("#ratings-table", MovieTable)
+        assert sorted(r.movie.my_rating for r in ratings.rows_data.values()) == [3.0, 5.0]
+        assert app.service.model_info().model_id == model_id
 
 
 async def test_list_filters_are_remembered_across_restarts(trained_home: Path) -> None:
-    first = Service.open(trained_home)
-    first.create_profile("Dee")
-    app = make_app(service=first)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            await pilot.press("b")  # Browse: years from 1990, sorted by the next sort option
-            await wait_until(pilot, lambda: "browse" in app.main_screen.built)
-            await pilot.pause()
-            app.screen.query_one("#browse-year-min", Input).focus()
-            await pilot.press(*"1990")
-            app.screen.query_one("#browse-sort").focus()
-            await pilot.press("enter", "down", "enter")
-            await pilot.pause(0.4)  # the filter debounce
-            sort = app.screen.query_one("#browse-sort").value
-            assert sort != "relevance"
-            await pilot.press("f")  # For you: show obscure films too
-            await pilot.pause()
-            await pilot.click("#recs-obscure")
-            await pilot.pause()
-            assert app.screen.query_one("#recs-obscure").value is False
-    finally:
-        first.close()
+    with Service.open(trained_home) as service:
+        service.create_profile("Dee")
+    async with app_session(trained_home) as (app, pilot):
+        await pilot.press("b")  # Browse: years from 1990, sorted by the next sort option
+        await wait_until(pilot, lambda: "browse" in app.main_screen.built)
+        await pilot.pause()
+        app.screen.query_one("#browse-year-min", Input).focus()
+        await pilot.press(*"1990")
+        app.screen.query_one("#browse-sort").focus()
+        await pilot.press("enter", "down", "enter")
+        await pilot.pause(0.4)  # the filter debounce
+        sort = app.screen.query_one("#browse-sort").value
+        assert sort != "relevance"
+        await pilot.press("f")  # For you: show obscure films too
+        await pilot.pause()
+        await pilot.click("#recs-obscure")
+        await pilot.pause()
+        assert app.screen.query_one("#recs-obscure").value is False
 
-    second = Service.open(trained_home)
-    app = make_app(service=second)
-    try:
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            assert app.screen.query_one("#recs-obscure").value is False
-            await pilot.press("b")
-            await wait_until(pilot, lambda: "browse" in app.main_screen.built)
-            await pilot.pause(0.4)
-            assert app.screen.query_one("#browse-year-min", Input).value == "1990"
-            assert app.screen.query_one("#browse-sort").value == sort
-            years = [row.movie.year for row in app.screen.query_one("#browse-table", MovieTable).rows_data.values()]
-            assert years and all(year is not None and year >= 1990 for year in years)
-    finally:
-        second.close()
+    async with app_session(trained_home) as (app, pilot):
+        assert app.screen.query_one("#recs-obscure").value is False
+        await pilot.press("b")
+        await wait_until(pilot, lambda: "browse" in app.main_screen.built)
+        await pilot.pause(0.4)
+        assert app.screen.query_one("#browse-year-min", Input).value == "1990"
+        assert app.screen.query_one("#browse-sort").value == sort
+        years = [row.movie.year for row in app.screen.query_one("#browse-table", MovieTable).rows_data.values()]
+        assert years and all(year is not None and year >= 1990 for year in years)
 
 
 async def test_profiles_create_rename_switch_and_delete_with_confirmation(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 from textual.pilot import Pilot
 
-from movietui.service import Hyper
-from movietui.tui.app import MovieTuiApp
+from movietui.service import Hyper, Service
+from movietui.tui.app import MovieTuiApp, make_app
 from movietui.tui.widgets.movie_table import MovieTable
 
 # Small, seeded, single-threaded, every field pinned: fast, identical on every run, and
@@ -33,3 +35,16 @@ def visible_rows(app: MovieTuiApp, selector: str, n: int = 10) -> list[tuple[int
         cells = table.get_row_at(index)
         rows.append((table.movie_ids()[index], str(cells[-1])))
     return rows
+
+
+@asynccontextmanager
+async def app_session(home: Path) -> AsyncIterator[tuple[MovieTuiApp, Pilot]]:
+    """One run of the app on ``home``, its service closed afterwards: call it twice for a restart."""
+    service = Service.open(home)
+    app = make_app(service=service)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            yield app, pilot
+    finally:
+        service.close()
