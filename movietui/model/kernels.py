@@ -231,41 +231,29 @@ def group_layout(users, items, ratings, is_train, user_group, item_group, n_grou
             grouped_items[k] = items[j]
             grouped_ratings[k] = ratings[j]
             fill[g] = k + 1
-    # pass 2, one group at a time: counting sort by user, then shuffle each user's run
+    # pass 2, one group at a time: stable sort by user, then shuffle each user's run
     out_users = np.empty(m, dtype=users.dtype)
     out_items = np.empty(m, dtype=items.dtype)
     out_ratings = np.empty(m, dtype=ratings.dtype)
-    run_start = np.zeros(n_users + 1, dtype=np.int64)
     for g in range(n_groups):
         a, b = group_ptr[g], group_ptr[g + 1]
         if a == b:
             continue
-        lo, hi = n_users, 0
-        for k in range(a, b):
-            lo = min(lo, grouped_users[k])
-            hi = max(hi, grouped_users[k])
-        for k in range(a, b):
-            run_start[grouped_users[k] - lo + 1] += 1
-        run_start[0] = a
-        for x in range(hi - lo + 1):
-            run_start[x + 1] += run_start[x]
-        for k in range(a, b):
-            x = grouped_users[k] - lo
-            dest = run_start[x]
-            out_users[dest] = grouped_users[k]
-            out_items[dest] = grouped_items[k]
-            out_ratings[dest] = grouped_ratings[k]
-            run_start[x] = dest + 1
-        # run_start[x] now ends user lo + x's run; walk the runs back to front
-        end = b
-        for x in range(hi - lo, -1, -1):
-            start = run_start[x - 1] if x > 0 else a
-            for k in range(start, end - 1):
-                swap = k + int(jitter[k] * (end - k))
-                if swap >= end:  # jitter just below 1.0 rounding up in float32
-                    swap = end - 1
+        group_users = grouped_users[a:b]
+        lo = group_users.min()
+        by_user = counting_order(group_users - lo, group_users.max() - lo + 1)
+        for t in range(b - a):
+            j = a + by_user[t]
+            out_users[a + t] = grouped_users[j]
+            out_items[a + t] = grouped_items[j]
+            out_ratings[a + t] = grouped_ratings[j]
+        start = a
+        for end in range(a + 1, b + 1):
+            if end < b and out_users[end] == out_users[start]:
+                continue
+            for k in range(start, end - 1):  # Fisher-Yates over the run [start, end)
+                swap = min(k + int(jitter[k] * (end - k)), end - 1)  # min: float32 rounding
                 out_items[k], out_items[swap] = out_items[swap], out_items[k]
                 out_ratings[k], out_ratings[swap] = out_ratings[swap], out_ratings[k]
-            end = start
-        run_start[: hi - lo + 2] = 0
+            start = end
     return out_users, out_items, out_ratings, group_ptr
