@@ -195,7 +195,7 @@ def _delimiter(text: str) -> str:
     """Comma, or the tab or semicolon a spreadsheet used instead (Excel writes tabs for
     "Unicode Text" and semicolons for CSV in locales with a decimal comma): whichever the
     header line holds most of; exports' header names contain none of the three."""
-    header = next((line for line in text.splitlines() if line.strip()), "")
+    header = next((line for line in io.StringIO(text) if line.strip()), "")  # lazily: no full split
     return max((",", "\t", ";"), key=header.count)
 
 

@@ -220,9 +220,9 @@ class _BlockSchedule:
                 order = self.rng.permutation(block[0].size - 1).astype(np.int64)
                 jobs.append((order, block))
             # The calling thread runs one block itself: one hand-off per sub-epoch, not two.
-            helper = self.helper.submit(self._run, *jobs[1], lr, args)
+            theirs = self.helper.submit(self._run, *jobs[1], lr, args)
             mine = self._run(*jobs[0], lr, args)
-            sse += mine + helper.result()  # summed in a fixed order: deterministic
+            sse += mine + theirs.result()  # summed in a fixed order: deterministic
         return sse
 
 

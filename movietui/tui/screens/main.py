@@ -127,11 +127,16 @@ class MainScreen(Screen):
             except MovietuiError:
                 pass  # view state only: the filters still apply, they just won't be remembered
 
-    def _genre_select(self, widget_id: str, options: list[tuple[str, str]]) -> Select:
+    def _saved_choice(self, widget_id: str, choices, default=Select.NULL):
+        """The saved value of a Select if it is still one of ``choices`` (a new catalog may
+        lack a genre), else ``default``."""
         saved = self._saved(widget_id)
-        known = saved in {value for _, value in options}
+        return saved if saved in choices else default
+
+    def _genre_select(self, widget_id: str) -> Select:
+        options = self._genre_options()
         return Select(options, prompt="Any genre", id=widget_id, compact=True,
-                      **({"value": saved} if known else {}))
+                      value=self._saved_choice(widget_id, {value for _, value in options}))
 
     def _pane_widgets(self, tab: str) -> list[Widget]:
         def year(input_id: str, placeholder: str) -> Input:
@@ -144,11 +149,11 @@ class MainScreen(Screen):
                 return [
                     Horizontal(
                         Input(placeholder="Search titles (/)", id="search", compact=True),
-                        self._genre_select("browse-genre", self._genre_options()),
+                        self._genre_select("browse-genre"),
                         year("browse-year-min", "from"), year("browse-year-max", "to"),
                         Select([(f"Sort: {s}", s) for s in SORTS], allow_blank=False,
-                               value=self._saved("browse-sort") if self._saved("browse-sort") in SORTS
-                               else "relevance", id="browse-sort", compact=True),
+                               value=self._saved_choice("browse-sort", SORTS, "relevance"),
+                               id="browse-sort", compact=True),
                         classes="filter-bar"),
                     MovieTable("browse", id="browse-table"),
                     Static(id="browse-status", classes="status"),
@@ -156,7 +161,7 @@ class MainScreen(Screen):
             case "recs":
                 return [
                     Horizontal(
-                        self._genre_select("recs-genre", self._genre_options()),
+                        self._genre_select("recs-genre"),
                         year("recs-year-min", "from"), year("recs-year-max", "to"),
                         Checkbox(f"Hide obscure (< {OBSCURE_BELOW} ratings)",
                                  self._saved("recs-obscure") != "False", id="recs-obscure", compact=True),
