@@ -43,6 +43,11 @@ class LiveModel:
         self.factors: np.ndarray | None = None   # its row (None without a model)
         self.bias: float = 0.0
         self._scores: np.ndarray | None = None
+        # Feedback without stars (kept apart from ratings): films the profile marked
+        # "not interested" (hidden from lists, a negative signal for the ranker) and films
+        # marked "seen it, no rating" (hidden from For you, a watch for the ranker).
+        self.hidden: set[int] = set()
+        self.seen: set[int] = set()
 
     @property
     def model(self) -> MFModel | None:
@@ -61,6 +66,27 @@ class LiveModel:
         self.ratings = dict(ratings)
         if not (saved_row and self._restore(saved_row)):
             self.refold()
+
+    def set_feedback(self, hidden, seen) -> None:
+        """Replace the profile's no-star feedback (on profile switch or after a bulk import)."""
+        self.hidden, self.seen = set(map(int, hidden)), set(map(int, seen))
+        self._feedback_changed()
+
+    def update_feedback(self, movie_id: int, kind: str | None) -> None:
+        """Mark one film: kind is "not_interested", "seen", or None to clear both marks."""
+        movie_id = int(movie_id)
+        self.hidden.discard(movie_id)
+        self.seen.discard(movie_id)
+        if kind == "not_interested":
+            self.hidden.add(movie_id)
+        elif kind == "seen":
+            self.seen.add(movie_id)
+        elif kind is not None:
+            raise ValueError(f"unknown feedback kind {kind!r}")
+        self._feedback_changed()
+
+    def _feedback_changed(self) -> None:
+        """Hook for the ranker's row (folded from ratings plus feedback); no-op for stars."""
 
     def refold(self) -> FoldResult:
         """Fold every rating in, starting from the model's own row for this profile."""
