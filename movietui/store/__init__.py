@@ -1,4 +1,4 @@
-"""SQLite store: catalog, title search, profiles and their ratings, saved models.
+"""SQLite store: catalog, title search, profiles with their ratings and marks, saved models.
 
 Imports sqlite3, numpy and the standard library only (plus movietui.errors).
 """
@@ -14,6 +14,7 @@ from .types import (
     ImportCancelled,
     MovieRow,
     Profile,
+    ProfileFeedback,
     ProfileRating,
     StoreProgress,
     TrainingRun,
@@ -26,6 +27,7 @@ __all__ = [
     "ImportCancelled",
     "MovieRow",
     "Profile",
+    "ProfileFeedback",
     "ProfileRating",
     "Store",
     "StoreError",

@@ -1,4 +1,4 @@
-"""Local profiles and their own data: ratings, watchlist, plus app settings.
+"""Local profiles and their own data: ratings, watchlist, plus app settings (marks: feedback.py).
 
 This is the user's data: it lives apart from the catalog (no foreign key to movies)
 and every write is committed before the method returns.
@@ -88,7 +88,7 @@ class ProfilesMixin(StoreBase):
 
     @locked
     def delete_profile(self, profile_id: int) -> None:
-        """Delete the profile; its ratings and watchlist go with it (ON DELETE CASCADE)."""
+        """Delete the profile; its ratings, marks and watchlist go with it (ON DELETE CASCADE)."""
         with self.transaction() as conn:
             pid = self._require_profile(profile_id)
             conn.execute("DELETE FROM profiles WHERE profile_id = ?", (pid,))
@@ -104,6 +104,8 @@ class ProfilesMixin(StoreBase):
                 "DO UPDATE SET rating = excluded.rating, rated_at = excluded.rated_at",
                 (pid, int(movie_id), value, stamp),
             )
+            # A rated film is seen: its mark goes (one state per film, see feedback.py).
+            conn.execute("DELETE FROM profile_feedback WHERE profile_id = ? AND movie_id = ?", (pid, int(movie_id)))
 
     @locked
     def set_ratings_bulk(self, profile_id: int, rows: Iterable[tuple[int, float, float]]) -> int:
@@ -128,7 +130,11 @@ class ProfilesMixin(StoreBase):
                 "WHERE excluded.rated_at > profile_ratings.rated_at",
                 [(pid, m, r, t) for m, r, t in clean],
             )
-            return conn.total_changes - before
+            changed = conn.total_changes - before
+            conn.execute(   # ratings win over marks in bulk: drop the marks of rated films
+                "DELETE FROM profile_feedback WHERE profile_id = ?1 AND movie_id IN "
+                "(SELECT movie_id FROM profile_ratings WHERE profile_id = ?1)", (pid,))
+            return changed
 
     @locked
     def delete_rating(self, profile_id: int, movie_id: int) -> float | None:

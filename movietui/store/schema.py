@@ -146,8 +146,24 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v2_to_v3(conn: sqlite3.Connection) -> None:
+    """Add per-profile feedback without stars: "not interested" and "seen it, no rating"."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE profile_feedback (
+            profile_id INTEGER NOT NULL REFERENCES profiles(profile_id) ON DELETE CASCADE,
+            movie_id   INTEGER NOT NULL,
+            kind       TEXT NOT NULL CHECK (kind IN ('not_interested', 'seen')),
+            marked_at  REAL NOT NULL,
+            PRIMARY KEY (profile_id, movie_id)
+        ) WITHOUT ROWID;
+        """
+    )
+
+
 # MIGRATIONS[k] takes a version-(k+1) database to version k+2.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_to_v2]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_to_v2, _v2_to_v3]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 

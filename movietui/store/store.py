@@ -8,12 +8,13 @@ from typing import Self
 
 from .catalog import CatalogMixin
 from .connection import open_connection
+from .feedback import FeedbackMixin
 from .models import ModelsMixin
 from .profiles import ProfilesMixin
 from .search import SearchMixin
 
 
-class Store(CatalogMixin, SearchMixin, ProfilesMixin, ModelsMixin):
+class Store(CatalogMixin, SearchMixin, FeedbackMixin, ProfilesMixin, ModelsMixin):
     """movietui's database; safe to share between the UI thread and a worker thread."""
 
     def __enter__(self) -> Self:

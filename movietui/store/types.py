@@ -56,6 +56,13 @@ class ProfileRating:
 
 
 @dataclass(frozen=True)
+class ProfileFeedback:
+    movie_id: int
+    kind: str                 # "not_interested" | "seen"
+    marked_at: float
+
+
+@dataclass(frozen=True)
 class TrainingRun:
     run_id: int
     started_at: float

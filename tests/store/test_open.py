@@ -11,7 +11,7 @@ import pytest
 
 from movietui.errors import StoreError
 from movietui.store import SCHEMA_VERSION, open_store
-from movietui.store.schema import create_v1
+from movietui.store.schema import MIGRATIONS, _step, create_v1
 
 from .catalog_data import load_small
 
@@ -35,7 +35,8 @@ def test_new_file_gets_current_schema_and_pragmas(db_path: Path) -> None:
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {"movies", "movie_fts", "catalog_rating_chunks", "profiles", "profile_ratings",
-                "watchlist", "models", "model_arrays", "training_runs", "settings"} <= tables
+                "watchlist", "profile_feedback", "models", "model_arrays", "training_runs",
+                "settings"} <= tables
         assert store.catalog_info() is None
     finally:
         store.close()
@@ -71,6 +72,29 @@ def test_migration_from_v1_backs_up_and_keeps_data(db_path: Path) -> None:
     assert conn.execute("SELECT movie_id, rating FROM profile_ratings").fetchall() == [(2571, 4.5)]
     conn.close()
     assert len(original) > 0
+
+
+def test_migration_from_v2_backs_up_and_adds_marks(db_path: Path) -> None:
+    _v1_file(db_path)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    _step(conn, 2, MIGRATIONS[0])   # a file as version 2 left it: watchlist, no marks
+    conn.execute("INSERT INTO watchlist VALUES (1, 318, 300.0)")
+    conn.close()
+    store = open_store(db_path)
+    try:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.get_rating(1, 2571) == 4.5 and store.watchlist(1) == [(318, 300.0)]
+        store.set_feedback(1, 1, "not_interested")  # the table the migration added
+        assert [(f.movie_id, f.kind) for f in store.feedback(1)] == [(1, "not_interested")]
+    finally:
+        store.close()
+    backups = list((db_path.parent / "backups").glob("movietui.v2.*.db"))
+    assert len(backups) == 1
+    assert _pragma(backups[0], "user_version") == 2
+    conn = sqlite3.connect(backups[0])
+    assert conn.execute("SELECT movie_id FROM watchlist").fetchall() == [(318,)]
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'profile_feedback'").fetchone() == (0,)
+    conn.close()
 
 
 def _assert_refused(path: Path, *words: str) -> None:
