@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from movietui.model import Hyper, fold_in
 from movietui.service import datasets, training
 from movietui.service.browsing import BrowseMixin
 from movietui.service.catalog_index import CatalogIndex
-from movietui.service.live_model import LiveModel, LoadedModel
+from movietui.service.live_model import FoldResult, LiveModel, LoadedModel
 from movietui.service.types import (
     CatalogInfo,
     Filters,
@@ -43,7 +44,8 @@ CURRENT_PROFILE = "current_profile"
 VIEW_FILTERS = "view_filters"   # settings key: the app's list filters, as JSON
 ROW_KEY = "profile_row:{}"      # settings key of a profile's saved factor row
 HALF_STARS = tuple(k / 2 for k in range(1, 11))
-UNDO_DEPTH = 200                # rating changes `undo` can walk back
+UNDO_DEPTH = 200                # rating and mark changes `undo` can walk back
+NOT_INTERESTED, SEEN = "not_interested", "seen"   # marks without stars (store/feedback.py)
 
 
 class RatingError(MovietuiError):
@@ -68,7 +70,7 @@ class Service(BrowseMixin):
         self._lock = threading.RLock()
         self._live = LiveModel()
         self._catalog: CatalogIndex | None = None
-        self._undo: list[tuple[int, float | None]] = []
+        self._undo: list[tuple[int, float | None, str | None]] = []   # (movie, rating, mark) before
         self._watch: set[int] | None = None
         self._saved_row: str | None = None     # the row as last read/written in settings
         self._closed = False
@@ -169,13 +171,16 @@ class Service(BrowseMixin):
     def _activate(self, profile_id: int | None, save: bool = True, refold: bool = False) -> None:
         if save and profile_id != self._live.profile_id:
             self._save_row()
-        ratings, saved, created = {}, None, 0.0
+        ratings, saved, created, marks = {}, None, 0.0, []
         if profile_id is not None:
             ratings = {r.movie_id: r.rating for r in self.store.profile_ratings(profile_id)}
             saved = None if refold else self.store.get_setting(ROW_KEY.format(profile_id))
             created = next((p.created_at for p in self.store.list_profiles() if p.id == profile_id), 0.0)
+            marks = self.store.feedback(profile_id)
         with self._lock:
             self._live.set_profile(profile_id, ratings, saved, created)
+            self._live.set_feedback([f.movie_id for f in marks if f.kind == NOT_INTERESTED],
+                                    [f.movie_id for f in marks if f.kind == SEEN])
             self._saved_row = saved
             self._undo.clear()
             self._watch = None
@@ -213,26 +218,39 @@ class Service(BrowseMixin):
         return self._apply(pid, movie_id, None, record=True)
 
     def undo(self) -> RateResult | None:
+        """Walk back the last rating or mark change: the film gets back its rating and mark."""
         pid = self._require_profile()
         with self._lock:
             if not self._undo:
                 return None
-            movie_id, previous = self._undo.pop()
-        return self._apply(pid, movie_id, previous, record=False)
+            movie_id, previous, previous_mark = self._undo.pop()
+        return self._apply(pid, movie_id, previous, record=False, mark=previous_mark)
 
-    def _apply(self, pid: int, movie_id: int, rating: float | None, record: bool) -> RateResult:
-        """Commit the change to the store first, then fold it into the live row."""
-        if rating is None:
-            previous = self.store.delete_rating(pid, movie_id)
+    def _apply(self, pid: int, movie_id: int, rating: float | None, record: bool,
+               mark: str | None = None) -> RateResult:
+        """Give a film its new state: a rating, a mark, or neither (the store keeps at most
+        one). Committed to the store first, then folded into the live model."""
+        previous = self.store.get_rating(pid, movie_id)
+        previous_mark = self.store.get_feedback(pid, movie_id)
+        if rating is not None:
+            self.store.set_rating(pid, movie_id, rating)      # drops the mark in the same commit
+        elif mark is not None:
+            self.store.set_feedback(pid, movie_id, mark)      # drops the rating in the same commit
         else:
-            previous = self.store.get_rating(pid, movie_id)
-            self.store.set_rating(pid, movie_id, rating)
+            if previous is not None:
+                self.store.delete_rating(pid, movie_id)
+            if previous_mark is not None:
+                self.store.clear_feedback(pid, movie_id)
         with self._lock:
-            fold = self._live.update(movie_id, rating)
+            # A mark on an unrated film leaves the star row alone: no refold.
+            unrated = rating is None and previous is None
+            fold = FoldResult(None, None) if unrated else self._live.update(movie_id, rating)
+            if mark != previous_mark:
+                self._live.update_feedback(movie_id, mark)
             if record:
-                self._undo.append((movie_id, previous))
+                self._undo.append((movie_id, previous, previous_mark))
                 del self._undo[:-UNDO_DEPTH]
-        return RateResult(movie_id, rating, previous, fold.loss_before, fold.loss_after)
+        return RateResult(movie_id, rating, previous, fold.loss_before, fold.loss_after, mark, previous_mark)
 
     def my_ratings(self) -> list[RatedMovie]:
         pid = self._require_profile()
@@ -269,6 +287,45 @@ class Service(BrowseMixin):
         with self._lock:
             self._watch = None
         return on
+
+    # --- feedback without stars (not interested, seen) -------------------------------
+    # One state per film: a rating, "not interested", "seen", or nothing. A mark drops the
+    # film's rating and a rating drops its mark; undo walks either back (docs/design.md).
+    def mark_not_interested(self, movie_id: int) -> RateResult:
+        """Hide a film from the lists that recommend; a negative signal for the ranker."""
+        return self._mark(movie_id, NOT_INTERESTED)
+
+    def mark_seen(self, movie_id: int) -> RateResult:
+        """A watch without stars: gone from For you, still listed in Browse."""
+        return self._mark(movie_id, SEEN)
+
+    def clear_mark(self, movie_id: int) -> RateResult:
+        """Remove a film's mark (no-op without one; a rating is never touched)."""
+        movie_id = int(movie_id)
+        pid = self._require_profile()
+        if movie_id not in self.marks():
+            rating = self._live.ratings.get(movie_id)
+            return RateResult(movie_id, rating, rating, None, None)
+        return self._apply(pid, movie_id, None, record=True)
+
+    def marks(self) -> dict[int, str]:
+        """The current profile's marks: movie id -> "not_interested" | "seen"."""
+        with self._lock:
+            return {**{m: SEEN for m in self._live.seen}, **{m: NOT_INTERESTED for m in self._live.hidden}}
+
+    def _mark(self, movie_id: int, kind: str) -> RateResult:
+        movie_id = int(movie_id)
+        pid = self._require_profile()
+        if self.store.get_movie(movie_id) is None:
+            raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title and mark that")
+        return self._apply(pid, movie_id, None, record=True, mark=kind)
+
+    def _views(self, rows) -> list[MovieView]:
+        # Bridge until BrowseMixin._views fills ``mark`` itself (browsing.py is being
+        # reworked separately): every list's MovieView carries the film's mark.
+        views = super()._views(rows)
+        marks = self.marks()
+        return [replace(v, mark=marks[v.movie_id]) if v.movie_id in marks else v for v in views]
 
     # --- model ---------------------------------------------------------------------
     def model_info(self) -> ModelInfo | None:
@@ -309,8 +366,15 @@ class Service(BrowseMixin):
     def default_hyper(self) -> Hyper:
         return Hyper()
 
-    def train(self, hyper: Hyper | None = None, on_epoch=None, cancel: threading.Event | None = None) -> TrainResult:
-        return training.train(self, hyper, on_epoch, cancel)
+    def train(self, hyper: Hyper | None = None, on_epoch=None, cancel: threading.Event | None = None,
+              rank_hyper=None, on_rank_epoch=None) -> TrainResult:
+        """Train the rating model (on_epoch per epoch), then the ranker (on_rank_epoch)."""
+        return training.train(self, hyper, on_epoch, cancel, rank_hyper, on_rank_epoch)
+
+    def live_ranker(self):
+        """The ranker in use (None before the first training with one)."""
+        with self._lock:
+            return self._live.ranker
 
     def evaluate(self, hyper: Hyper | None = None, seed: int = 42, progress=None):
         return training.evaluate(self, hyper, seed, progress)

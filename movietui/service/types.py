@@ -54,6 +54,7 @@ class MovieView:
     my_rating: float | None           # the current profile's rating
     predicted: float | None           # the model's prediction for the current profile
     on_watchlist: bool
+    mark: str | None = None           # "not_interested" | "seen" (a film with a mark has no rating)
 
 
 @dataclass(frozen=True)
@@ -81,11 +82,15 @@ class Page:
 
 @dataclass(frozen=True)
 class RateResult:
+    """A film's state after a rate, unrate, mark or undo, and the state it had before."""
+
     movie_id: int
     rating: float | None              # None: the rating was removed
     previous: float | None
-    loss_before: float | None         # the profile's fold-in loss (None without a model)
+    loss_before: float | None         # the profile's fold-in loss (None without a model or refold)
     loss_after: float | None
+    mark: str | None = None           # "not_interested" | "seen" | None, after the change
+    previous_mark: str | None = None
 
 
 @dataclass(frozen=True)
