@@ -34,6 +34,7 @@ FORMATS = {
     "movietui-json": "movietui ratings JSON",
 }
 JSON_FORMAT_TAG = "movietui-ratings"
+MARKS = ("not_interested", "seen")  # marks without stars in a movietui JSON export
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,9 @@ class PersonalRating:
     imdb_id: str | None         # "tt0114709"
     movie_id: int | None        # MovieLens id
     tmdb_id: int | None
-    rating: float | None        # 0.5..5 in half steps; None only for watchlist rows
-    rated_at: float | None      # unix seconds, None when the export has no date
+    rating: float | None        # 0.5..5 in half steps; None only for watchlist and mark rows
+    rated_at: float | None      # unix seconds (a mark row: when marked), None when the export has no date
+    mark: str | None = None     # a mark row (movietui JSON): "not_interested" | "seen", rating None
 
 
 @dataclass
@@ -56,6 +58,7 @@ class PersonalExport:
     format: str                 # short name, see FORMATS
     ratings: list[PersonalRating] = field(default_factory=list)
     watchlist: list[PersonalRating] = field(default_factory=list)
+    marks: list[PersonalRating] = field(default_factory=list)   # rows with ``mark`` set
 
     @property
     def format_label(self) -> str:
@@ -89,7 +92,7 @@ def parse_personal_ratings(data: bytes, name: str) -> PersonalExport:
 
 
 def _not_empty(export: PersonalExport, name: str) -> PersonalExport:
-    if not export.ratings and not export.watchlist:
+    if not export.ratings and not export.watchlist and not export.marks:
         raise DataError(f"{name}: {export.format_label} holds no ratings; nothing to import")
     return export
 
@@ -384,8 +387,30 @@ def _parse_json(text: str, name: str) -> PersonalExport:
         cells = ["" if entry.get(k) is None else str(entry.get(k)) for k in _JSON_KEYS]
         row = _Row(cells, _JSON_COLUMNS, name, index, "movietui-json", where="rating")
         export.ratings.append(_movietui(row))
+    marks = document.get("marks", [])   # absent in files written before marks existed
+    if not isinstance(marks, list):
+        raise DataError(f"{name}: line 1: 'marks' must be a list")
+    for index, entry in enumerate(marks, start=1):
+        if not isinstance(entry, dict):
+            raise DataError(f"{name}: mark {index}: must be an object")
+        cells = ["" if entry.get(k) is None else str(entry.get(k)) for k in _MARK_KEYS]
+        row = _Row(cells, _MARK_COLUMNS, name, index, "movietui-json", where="mark")
+        export.marks.append(_movietui_mark(row))
     return export
+
+
+def _movietui_mark(row: _Row) -> PersonalRating:
+    movie_id = row.integer("movie_id")
+    if movie_id is None:
+        raise row.error("empty 'movie_id'; every mark needs one")
+    kind = row.text("mark")
+    if kind not in MARKS:
+        raise row.error(f"mark {kind[:30]!r} is not known; use {' or '.join(MARKS)}")
+    return PersonalRating(row.source, row.line, row.text("title"), row.year("year"), row.imdb("imdb_id"),
+                          movie_id, row.integer("tmdb_id"), None, row.timestamp("marked_at"), mark=kind)
 
 
 _JSON_KEYS = ("movie_id", "title", "year", "imdb_id", "tmdb_id", "rating", "rated_at")
 _JSON_COLUMNS = {key: i for i, key in enumerate(_JSON_KEYS)}
+_MARK_KEYS = ("movie_id", "title", "year", "imdb_id", "tmdb_id", "mark", "marked_at")
+_MARK_COLUMNS = {key: i for i, key in enumerate(_MARK_KEYS)}

@@ -4,7 +4,9 @@ Import reads the file (catalog.personal), matches each row to a catalog movie
 (catalog.matching: ids first, then title + year), and writes only when every row matched
 (or ``partial`` is set). Writing goes through ``Store.set_ratings_bulk``, where a newer
 ``rated_at`` wins, so importing the same file twice changes nothing. Rows without a date
-(MovieLens exports) are dated by the file's modification time.
+(MovieLens exports) are dated by the file's modification time. Marks without stars (movietui
+JSON only) go through ``Store.set_feedback_bulk``: a newer mark wins, a rated film keeps
+its rating.
 
 Output shapes (stable; see docs/cli-json.md):
 
@@ -12,7 +14,12 @@ ratings JSON::
 
     {"format": "movietui-ratings", "version": 1, "profile": "alice", "exported_at": 1700000000.0,
      "ratings": [{"movie_id": 47, "title": "Seven (a.k.a. Se7en)", "year": 1995,
-                  "imdb_id": "tt0114369", "tmdb_id": 807, "rating": 4.5, "rated_at": 1672617600.0}]}
+                  "imdb_id": "tt0114369", "tmdb_id": 807, "rating": 4.5, "rated_at": 1672617600.0}],
+     "marks": [{"movie_id": 1, "title": "Toy Story", "year": 1995, "imdb_id": "tt0114709",
+                "tmdb_id": 862, "mark": "not_interested", "marked_at": 1672617600.0}]}
+
+(``marks`` is optional: files written before marks existed import as before; "mark" is
+"not_interested" or "seen".)
 
 ratings CSV: ``letterboxd-csv`` (Letterboxd's import format: Title,Year,imdbID,tmdbID,Rating,
 WatchedDate) and ``movielens-csv`` (movie_id,rating,rated_at,title,year,imdb_id,tmdb_id).
@@ -78,6 +85,7 @@ class RatingsImportReport:
     written: int = 0                              # ratings inserted or changed in the store
     unchanged: int = 0                            # matched ratings already stored (same, or newer there)
     watchlist_added: int = 0
+    marks_written: int = 0                        # marks (not interested, seen) inserted or changed
     dry_run: bool = False
     partial: bool = False
 
@@ -117,6 +125,7 @@ class RatingsImportReport:
             return (f"nothing written; rerun with --partial to import the {n_ratings} matched rows"
                     if self.matched else "nothing written: no row matched the catalog")
         watch = f", {self.watchlist_added} added to the watchlist" if self.watchlist_added else ""
+        watch += f", {self.marks_written} marks" if self.marks_written else ""
         if self.dry_run:
             skipped = len(self.ambiguous) + len(self.not_found)
             left_out = f"; {skipped} unmatched rows would be left out" if skipped else ""
@@ -137,6 +146,8 @@ def _section(title: str, items: list[str]) -> list[str]:
 
 
 def _where(row: PersonalRating) -> str:
+    if row.mark is not None:
+        return f"mark {row.line}:"
     return f"{'watchlist ' if row.rating is None else ''}line {row.line}:"
 
 
@@ -194,7 +205,7 @@ def import_ratings(service: "Service", path: str | Path, profile: str | None = N
     target = resolve_profile(service, profile)
     matcher = build_matcher(service)
     report = RatingsImportReport(str(path), export.format, target.name, dry_run=dry_run, partial=partial)
-    for row in [*export.ratings, *export.watchlist]:
+    for row in [*export.ratings, *export.watchlist, *export.marks]:
         result = matcher.match(title=row.title, year=row.year, movie_id=row.movie_id,
                                imdb_id=row.imdb_id, tmdb_id=row.tmdb_id)
         if result.movie is not None:
@@ -219,15 +230,37 @@ def import_ratings(service: "Service", path: str | Path, profile: str | None = N
             changes.append((movie_id, rating, rated_at))
     report.unchanged = len(wanted) - len(changes)
     on_list = {m for m, _ in service.store.watchlist(target.id)}
-    to_watch = sorted({movie.movie_id for row, movie in report.matched if row.rating is None} - on_list)
+    to_watch = sorted({movie.movie_id for row, movie in report.matched
+                       if row.rating is None and row.mark is None} - on_list)
+    mark_changes = _mark_changes(service, target.id, report.matched, set(stored) | set(wanted), undated)
     if dry_run:
         report.written, report.watchlist_added = len(changes), len(to_watch)
+        report.marks_written = len(mark_changes)
         return report
     report.written = service.store.set_ratings_bulk(target.id, changes) if changes else 0
     for movie_id in to_watch:
         service.store.add_to_watchlist(target.id, movie_id)
     report.watchlist_added = len(to_watch)
+    report.marks_written = service.store.set_feedback_bulk(target.id, mark_changes) if mark_changes else 0
     return report
+
+
+def _mark_changes(service: "Service", profile_id: int, matched: list[tuple[PersonalRating, MovieRow]],
+                  rated: set[int], undated: float) -> list[tuple[int, str, float]]:
+    """(movie_id, kind, marked_at) worth writing: the newest mark per film, not for a film
+    that is (or is about to be) rated, and not one already stored as it is."""
+    wanted: dict[int, tuple[str, float]] = {}
+    for row, movie in matched:
+        if row.mark is None:
+            continue
+        marked_at = float(row.rated_at if row.rated_at is not None else undated)
+        held = wanted.get(movie.movie_id)
+        if held is None or marked_at >= held[1]:
+            wanted[movie.movie_id] = (row.mark, marked_at)
+    stored = {f.movie_id: f for f in service.store.feedback(profile_id)}
+    return [(movie_id, kind, marked_at) for movie_id, (kind, marked_at) in wanted.items()
+            if movie_id not in rated
+            and (movie_id not in stored or (stored[movie_id].kind != kind and marked_at > stored[movie_id].marked_at))]
 
 
 def _newest_per_movie(matched: list[tuple[PersonalRating, MovieRow]], undated: float
@@ -274,7 +307,7 @@ def export_ratings(service: "Service", path: str | Path, fmt: str, profile: str 
                 "rated_at": r.rated_at,
             })
         document = {"format": JSON_FORMAT_TAG, "version": JSON_VERSION, "profile": target.name,
-                    "exported_at": time.time(), "ratings": entries}
+                    "exported_at": time.time(), "ratings": entries, "marks": _mark_entries(service, target.id)}
         _write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return len(entries)
     out = io.StringIO(newline="")
@@ -300,6 +333,19 @@ def export_ratings(service: "Service", path: str | Path, fmt: str, profile: str 
             written += 1
     _write_text(path, out.getvalue())
     return written
+
+
+def _mark_entries(service: "Service", profile_id: int) -> list[dict[str, Any]]:
+    """The profile's marks as JSON objects, oldest first (like the ratings)."""
+    marks = sorted(service.store.feedback(profile_id), key=lambda f: (f.marked_at, f.movie_id))
+    movies = {m.movie_id: m for m in service.store.get_movies([f.movie_id for f in marks])}
+    entries = []
+    for f in marks:
+        movie = movies.get(f.movie_id)
+        entries.append({"movie_id": f.movie_id, "title": movie.title if movie else None,
+                        "year": movie.year if movie else None, "imdb_id": movie.imdb_id if movie else None,
+                        "tmdb_id": movie.tmdb_id if movie else None, "mark": f.kind, "marked_at": f.marked_at})
+    return entries
 
 
 def recommendation_rows(recommendations: list[Recommendation]) -> list[dict[str, Any]]:

@@ -176,6 +176,11 @@ BAD_FILES = [
     ("other.json", b'{"ratings": []}', "other.json: line 1: unknown JSON format"),
     ("broken.json", b'{"format": "movietui-ratings", ', "broken.json: line 1: not valid JSON"),
     ("entry.json", b'{"format": "movietui-ratings", "ratings": [{"movie_id": 1, "rating": 9}]}', "entry.json: rating 1: rating '9' is outside"),
+    ("mark.json", b'{"format": "movietui-ratings", "ratings": [], "marks": [{"movie_id": 1, "mark": "meh"}]}',
+     "mark.json: mark 1: mark 'meh' is not known; use not_interested or seen"),
+    ("markid.json", b'{"format": "movietui-ratings", "ratings": [], "marks": [{"mark": "seen"}]}',
+     "markid.json: mark 1: empty 'movie_id'"),
+    ("marks.json", b'{"format": "movietui-ratings", "ratings": [], "marks": {}}', "marks.json: line 1: 'marks' must be a list"),
     ("watched.csv", b"Date,Name,Year,Letterboxd URI\n2023-01-01,Se7en,1995,u\n", "watched.csv: line 1: Letterboxd's watched.csv holds no ratings"),
     ("undecodable.csv", b"Date,Name\n\x81\x8d\x8f\n", "neither UTF-8 nor Windows-1252"),
 ]

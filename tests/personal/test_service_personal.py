@@ -138,6 +138,48 @@ def test_exports_reimport_to_the_same_ratings(service: Service, tmp_path: Path, 
     assert service.import_ratings(path, profile=source).written == 0
 
 
+def test_marks_round_trip_through_json_and_old_files_still_import(service: Service, tmp_path: Path) -> None:
+    service.create_profile("marks-src")
+    service.rate(47, 4.5)
+    service.mark_not_interested(1)
+    service.mark_seen(4973)
+    path = tmp_path / "marks.json"
+    assert service.export_ratings(path, "json") == 1
+    document = json.loads(path.read_text())
+    assert [(e["movie_id"], e["title"], e["mark"]) for e in document["marks"]] == [
+        (1, "Toy Story", "not_interested"), (4973, "Amelie (Fabuleux destin d'Amélie Poulain, Le)", "seen")]
+    service.create_profile("marks-copy")
+    report = service.import_ratings(path)
+    assert report.complete and report.written == 1 and report.marks_written == 2
+    assert "2 marks" in report.outcome()
+    assert service.marks() == {1: "not_interested", 4973: "seen"}   # the live profile has them too
+    assert stored(service, "marks-copy") == {47: 4.5}
+    source_id = next(p.id for p in service.profiles() if p.name == "marks-src")
+    assert service.store.feedback(service.current_profile.id) == service.store.feedback(source_id)  # times kept
+    assert service.import_ratings(path).marks_written == 0     # twice: nothing changes
+    # A file from before marks existed (no "marks" key) imports its ratings as before.
+    del document["marks"]
+    old = write(tmp_path / "old.json", json.dumps(document).encode())
+    service.create_profile("marks-old")
+    report = service.import_ratings(old)
+    assert report.written == 1 and report.marks_written == 0 and service.marks() == {}
+
+
+def test_imported_marks_never_override_ratings(service: Service, tmp_path: Path) -> None:
+    service.create_profile("rated-first")
+    service.rate(1, 3.0)
+    path = write(tmp_path / "m.json", json.dumps({
+        "format": "movietui-ratings", "version": 1, "ratings": [{"movie_id": 47, "rating": 4.0, "rated_at": 10}],
+        "marks": [{"movie_id": 1, "mark": "seen", "marked_at": 9e9 / 2},        # rated here: skipped
+                  {"movie_id": 47, "mark": "not_interested", "marked_at": 20},  # rated in the file: skipped
+                  {"movie_id": 318, "mark": "seen"}]}).encode())
+    dry = service.import_ratings(path, dry_run=True)
+    assert dry.marks_written == 1 and service.marks() == {}
+    report = service.import_ratings(path)
+    assert report.marks_written == 1
+    assert service.marks() == {318: "seen"} and stored(service, "rated-first") == {1: 3.0, 47: 4.0}
+
+
 def test_export_of_a_named_profile_and_bad_format(service: Service, tmp_path: Path) -> None:
     service.create_profile("named")
     service.rate(1, 3.0)
