@@ -12,6 +12,7 @@ import numpy as np
 
 from movietui.errors import MovietuiError, NotFoundError
 from movietui.model import explain, similar_items, top_n
+from movietui.model.blend import served_scores
 from movietui.service.catalog_index import CatalogIndex
 from movietui.service.live_model import LiveModel
 from movietui.service.types import (
@@ -143,21 +144,35 @@ class BrowseMixin:
 
     # --- recommendations -----------------------------------------------------------
     def recommendations(self, n: int = 20, filters: Filters = Filters()) -> list[Recommendation]:
-        """Top n unrated films by prediction; the damped popularity ranking before any rating."""
+        """Top n films for the profile, ranked by the served score (model/blend.py).
+
+        Films rated, marked "not interested" or marked seen are left out. With no rating or
+        mark yet: the damped popularity ranking. Without a ranker (a model saved before it
+        existed): predicted stars. The number shown is always the predicted stars.
+        """
         self._check_filters(filters)
         index = self._index()
         with self._lock:
-            model = self._live.model
-            rated = list(self._live.ratings)
-            personal = model is not None and len(self._live.rated_model_items()[0]) > 0
-            item_scores = self._live.scores() if personal else None
-            baseline = float(np.clip(model.mu + self._live.bias, 0.5, 5.0)) if model is not None else 0.0
-        ranking = index.personal_scores(model, item_scores, baseline) if personal else index.popularity()
-        top = np.asarray(top_n(ranking, n, candidate_mask=index.open_rows(filters, rated)), dtype=np.int64)
+            live = self._live
+            model = live.model
+            excluded = list(live.ratings) + list(live.hidden) + list(live.seen)
+            personal = model is not None and (len(live.rated_model_items()[0]) > 0 or bool(live.hidden or live.seen))
+            item_scores = live.scores() if personal else None
+            rank_scores = live.rank_scores() if personal else None
+            ranker = live.ranker
+            baseline = float(np.clip(model.mu + live.bias, 0.5, 5.0)) if model is not None else 0.0
+        stars = index.model_scores(model, item_scores, baseline) if personal else None
+        if stars is None:
+            ranking = index.popularity()
+        elif rank_scores is None:
+            ranking = stars
+        else:
+            ranking = served_scores(index.model_scores(ranker, rank_scores, 0.0), stars, model.mu)
+        top = np.asarray(top_n(ranking, n, candidate_mask=index.open_rows(filters, excluded)), dtype=np.int64)
         views = self._view_by_id(index.movie_id[top])
         because = self._because([v.movie_id for v in views]) if personal else [[] for _ in views]
         # Without a model, show the damped mean (the ranking adds a popularity bonus).
-        shown = ranking if personal else index.popularity(bonus=False)
+        shown = stars if stars is not None else index.popularity(bonus=False)
         by_id = dict(zip(index.movie_id[top].tolist(), shown[top].tolist()))
         return [Recommendation(v, float(v.predicted if v.predicted is not None else by_id[v.movie_id]), b)
                 for v, b in zip(views, because)]

@@ -28,7 +28,7 @@ class CatalogIndex:
         total = int(self.rating_count.sum())
         # Ratings-weighted mean of the movie means == the catalog's global mean rating.
         self.global_mean = float((self.mean_rating * self.rating_count).sum() / total) if total else 3.5
-        self._model_rows: tuple[object, np.ndarray] | None = None
+        self._model_rows: dict[int, tuple[object, np.ndarray]] = {}
         self._spread: np.ndarray | None = None
 
     def __len__(self) -> int:
@@ -75,10 +75,10 @@ class CatalogIndex:
         keep[rows[rows >= 0]] = False
         return keep
 
-    def personal_scores(self, model, item_scores: np.ndarray, baseline: float) -> np.ndarray:
-        """The profile's predicted rating per row; movies the model lacks get ``baseline``."""
+    def model_scores(self, model, item_scores: np.ndarray, missing: float) -> np.ndarray:
+        """A model's per-item scores laid out per catalog row; ``missing`` where it lacks the movie."""
         model_rows = self.model_rows(model)
-        return np.where(model_rows >= 0, item_scores[np.maximum(model_rows, 0)], baseline)
+        return np.where(model_rows >= 0, item_scores[np.maximum(model_rows, 0)], missing)
 
     def popularity(self, bonus: bool = True) -> np.ndarray:
         """Damped mean rating per row, plus a log-count bonus for ranking when ``bonus``."""
@@ -102,13 +102,17 @@ class CatalogIndex:
     def model_rows(self, model) -> np.ndarray:
         """Model item index of every catalog row (-1 where the model lacks the movie).
 
-        Cached for the last model seen; a retrain or a new catalog rebuilds it.
+        Cached per model object (the rating model and the ranker each have one); a
+        retrain or a new catalog rebuilds it.
         """
-        cached = self._model_rows
+        cached = self._model_rows.get(id(model))
         if cached is not None and cached[0] is model:
             return cached[1]
         index = np.asarray(model.item_index(self.movie_id), dtype=np.int64)
-        self._model_rows = (model, index)
+        self._model_rows.pop(id(model), None)
+        while len(self._model_rows) >= 2:   # the two models in use, not every retrain's
+            self._model_rows.pop(next(iter(self._model_rows)))
+        self._model_rows[id(model)] = (model, index)
         return index
 
     def counts_for_model(self, model) -> np.ndarray:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from movietui.model import MFModel, fold_in, scores
+from movietui.model.ranker import NOT_INTERESTED, SEEN, RankerModel
 from movietui.service.types import ModelInfo
 
 
@@ -26,6 +27,7 @@ from movietui.service.types import ModelInfo
 class LoadedModel:
     model: MFModel
     info: ModelInfo
+    ranker: RankerModel | None = None   # None: a model saved before the ranker existed
 
 
 @dataclass
@@ -48,10 +50,16 @@ class LiveModel:
         # marked "seen it, no rating" (hidden from For you, a watch for the ranker).
         self.hidden: set[int] = set()
         self.seen: set[int] = set()
+        self.rank_row: np.ndarray | None = None      # the profile's ranker row (None without a ranker)
+        self._rank_scores: np.ndarray | None = None
 
     @property
     def model(self) -> MFModel | None:
         return self.loaded.model if self.loaded else None
+
+    @property
+    def ranker(self) -> RankerModel | None:
+        return self.loaded.ranker if self.loaded else None
 
     # --- state changes -------------------------------------------------------------
     def set_model(self, loaded: LoadedModel | None) -> None:
@@ -64,8 +72,12 @@ class LiveModel:
         self.profile_id = profile_id
         self.profile_created = created_at
         self.ratings = dict(ratings)
+        self.hidden, self.seen = set(), set()   # the caller sets this profile's marks next
         if not (saved_row and self._restore(saved_row)):
             self.refold()
+        else:
+            self.rank_row = None
+            self._fold_rank()
 
     def set_feedback(self, hidden, seen) -> None:
         """Replace the profile's no-star feedback (on profile switch or after a bulk import)."""
@@ -86,10 +98,31 @@ class LiveModel:
         self._feedback_changed()
 
     def _feedback_changed(self) -> None:
-        """Hook for the ranker's row (folded from ratings plus feedback); no-op for stars."""
+        """The marks move only the ranker's row (stars are not touched by a no-star mark)."""
+        self._fold_rank()
+
+    def _fold_rank(self) -> None:
+        """Fold ratings and marks into the ranker row, warm-started from the current row."""
+        ranker = self.ranker
+        self._rank_scores = None
+        if ranker is None or self.profile_id is None:
+            self.rank_row = None
+            return
+        ids, values = self._signals()
+        self.rank_row = ranker.fold_in(ranker.item_index(ids), values, start_row=self.rank_row)
+
+    def _signals(self) -> tuple[np.ndarray, np.ndarray]:
+        """(movie ids, values) the ranker learns from: a film's stars, else its mark."""
+        values: dict[int, float] = {m: SEEN for m in self.seen}
+        values.update({m: NOT_INTERESTED for m in self.hidden})
+        values.update(self.ratings)
+        ids = np.fromiter(values.keys(), np.int64, len(values))
+        return ids, np.fromiter(values.values(), np.float32, len(values))
 
     def refold(self) -> FoldResult:
         """Fold every rating in, starting from the model's own row for this profile."""
+        self.rank_row = None
+        self._fold_rank()
         model = self.model
         if model is None or self.profile_id is None:
             self.factors, self.bias = None, 0.0
@@ -111,6 +144,7 @@ class LiveModel:
             self.ratings.pop(movie_id, None)
         else:
             self.ratings[movie_id] = rating
+        self._fold_rank()
         model = self.model
         if model is None or self.factors is None:
             return self.refold()
@@ -144,6 +178,15 @@ class LiveModel:
         if self._scores is None:
             self._scores = np.asarray(scores(model, self.factors, self.bias), dtype=np.float32)
         return self._scores
+
+    def rank_scores(self) -> np.ndarray | None:
+        """The ranker's score of every ranker item for the current profile (cached)."""
+        ranker = self.ranker
+        if ranker is None or self.rank_row is None:
+            return None
+        if self._rank_scores is None:
+            self._rank_scores = ranker.scores(self.rank_row)
+        return self._rank_scores
 
     def predict(self, movie_ids) -> np.ndarray | None:
         """Predictions for movie ids; movies the model lacks get the profile's baseline."""

@@ -23,6 +23,7 @@ from movietui.catalog.progress import Progress
 from movietui.errors import ModelError, MovietuiError
 from movietui.model import EpochReport, Hyper, MFModel
 from movietui.model import train as train_model
+from movietui.model.ranker import RankEpochReport, RankerModel, RankHyper, fit_ranker
 from movietui.service.live_model import LoadedModel
 from movietui.service.types import ModelInfo, TrainResult
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from movietui.service.core import Service
 
 SERVICE_META = "service"   # our own keys inside the model meta (MFModel ignores them)
+RANKER = "ranker"          # meta key and array-name prefix of the ranker saved beside the MF model
 
 
 def model_info(model_id: int, model: MFModel, meta: dict) -> ModelInfo:
@@ -69,7 +71,19 @@ def load_current(store) -> tuple[LoadedModel | None, str | None]:
         return None, str(exc)
     except (AttributeError, KeyError, TypeError, ValueError) as exc:   # metadata of the wrong shape
         return None, f"saved model {model_id} is unreadable ({exc}); train again to replace it"
-    return LoadedModel(model, info), None
+    if RANKER not in meta:
+        return LoadedModel(model, info), "the saved model has no ranker yet: train once to rank For you by it"
+    try:
+        ranker = RankerModel.from_arrays(ranker_arrays(arrays), meta[RANKER])
+    except ModelError as exc:   # stars still work: For you falls back to them
+        return LoadedModel(model, info), str(exc)
+    return LoadedModel(model, info, ranker), None
+
+
+def ranker_arrays(arrays: dict) -> dict:
+    """The ranker's arrays inside a saved model's arrays (stored as "ranker.<name>")."""
+    prefix = RANKER + "."
+    return {name[len(prefix):]: a for name, a in arrays.items() if name.startswith(prefix)}
 
 
 def training_data(store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -82,13 +96,29 @@ def training_data(store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return keys, items, values
 
 
+def rank_report(on_rank_epoch, cancel: threading.Event | None):
+    """The ranker's per-epoch callback: report, and stop when cancel is set."""
+    def report(epoch: RankEpochReport) -> bool:
+        if on_rank_epoch is not None and on_rank_epoch(epoch) is False:
+            return False
+        return not (cancel is not None and cancel.is_set())
+    return report
+
+
 class _Cancelled(Exception):
     """Cancel was set before training started."""
 
 
 def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochReport], object] | None,
-          cancel: threading.Event | None) -> TrainResult:
+          cancel: threading.Event | None, rank_hyper: RankHyper | None = None,
+          on_rank_epoch: Callable[[RankEpochReport], object] | None = None) -> TrainResult:
+    """Train the rating model, then the ranker on the same data; save both as one model.
+
+    A cancel during the rating model keeps its best epoch and carries the current ranker
+    over (it has its own id maps); a cancel during the ranker keeps the ranker's best epoch.
+    """
     hyper = (hyper or Hyper()).validate()
+    rank_hyper = (rank_hyper or RankHyper()).validate()
     store = service.store
     if store.catalog_info() is None:
         raise ModelError("there is no catalog to train on; import one first (movietui import ml-latest-small)")
@@ -111,6 +141,11 @@ def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochRepo
         keys, items, values = training_data(store)
         all_items = store.movie_table()["movie_id"]
         model = train_model(keys, items, values, hyper, on_epoch=report, all_item_ids=all_items)
+        ranker = service.live_ranker() if cancelled else None
+        if not cancelled:
+            ranker = fit_ranker(keys, items, values, rank_hyper, on_epoch=rank_report(on_rank_epoch, cancel),
+                                all_item_ids=all_items)
+            cancelled = cancel is not None and cancel.is_set()
     except _Cancelled:
         store.finish_training_run(run_id, "cancelled", {"epochs_run": 0}, None)
         return TrainResult(service.model_info(), stopped_early=False, cancelled=True)
@@ -123,6 +158,9 @@ def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochRepo
 
     arrays, meta = model.to_arrays()
     meta[SERVICE_META] = {"trained_at": time.time(), "n_ratings": int(values.size), "run_id": run_id}
+    if ranker is not None:
+        rank_arrays, meta[RANKER] = ranker.to_arrays()
+        arrays.update({f"{RANKER}.{name}": a for name, a in rank_arrays.items()})
     try:
         model_id = store.save_model(arrays, meta)   # one transaction: all of it or nothing
     except BaseException as exc:
@@ -131,7 +169,7 @@ def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochRepo
     status = "cancelled" if cancelled else "done"
     store.finish_training_run(run_id, status, model.metrics, model_id)
     info = model_info(model_id, model, meta)
-    service._swap_model(LoadedModel(model, info))
+    service._swap_model(LoadedModel(model, info, ranker))
     stopped_early = bool(model.metrics.get("stopped_early")) and not cancelled
     return TrainResult(info, stopped_early=stopped_early, cancelled=cancelled)
 

@@ -1,0 +1,383 @@
+"""The ranker: which films a person would pick, learned from who rated what (iALS).
+
+Predicted stars answer "how much would you like it if you watched it"; a list ranked by
+them favours films few people watched and those few loved. The ranker answers "would you
+pick it": an implicit-feedback factor model (Hu, Koren and Volinsky 2008) trained on
+every (user, film) that was rated, with the unrated films as weak zeros, solved by
+alternating least squares with the Gramian trick and frequency-scaled regularisation
+(Rendle et al. 2021, "Revisiting the performance of iALS"). The stars still matter: a
+film rated low is "watched, disliked", so its target is pulled below a liked film's
+(``signal``), and a film marked "not interested" is a confident zero.
+
+A new rating moves only the profile's row (``fold_in``): the same few conjugate-gradient
+steps that training runs for each user, warm-started from the current row, with the item
+factors fixed. Training is deterministic per seed (rows are solved independently, so the
+two-thread split does not change the result).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field, fields
+
+import numpy as np
+
+from movietui.errors import ModelError
+from movietui.model.hyper import _finite, _integer
+from movietui.model.mf import _jsonable, _lookup
+
+FORMAT = 1
+FOLD_STEPS = 64          # CG steps for a profile's row: enough to converge at 64-128 factors
+VAL_USERS = 500          # users whose held-out watches score the per-epoch validation Recall@20
+NOT_INTERESTED = -1.0    # the "rating" of a film marked not interested (see signal)
+SEEN = 0.0               # the "rating" of a film marked seen with no stars
+
+
+@dataclass(frozen=True)
+class RankHyper:
+    """iALS hyperparameters. Defaults chosen on an inner validation split (bench/tune_ranker.py)."""
+
+    factors: int = 64
+    epochs: int = 16             # an upper bound: early stopping on validation Recall@20
+    unobserved_weight: float = 0.1   # w0: weight of the zero target on every unrated film
+    reg: float = 0.01            # lam in lam * (n_row + w0 * n_other) ** reg_exponent
+    reg_exponent: float = 1.0
+    confidence: float = 1.0      # c = 1 + confidence * (r - 0.5) / 4.5: loved films count more
+    dislike: float = 0.5         # target of a 0.5-star film is 1 - dislike (3.5 and up: 1)
+    cg_steps: int = 3            # conjugate-gradient steps per row per sweep
+    init_std: float = 0.1
+    seed: int = 42
+    val_fraction: float = 0.05   # of VAL_USERS users' ratings held out for validation Recall@20
+    patience: int = 3
+    threads: int = 2
+
+    def validate(self) -> "RankHyper":
+        checks = [
+            (_integer(self.factors) and 1 <= self.factors <= 1024,
+             f"factors={self.factors!r} must be an integer in 1..1024"),
+            (_integer(self.epochs) and 1 <= self.epochs <= 1000,
+             f"epochs={self.epochs!r} must be an integer in 1..1000"),
+            (_finite(self.unobserved_weight) and 0 < self.unobserved_weight <= 1,
+             f"unobserved_weight={self.unobserved_weight!r} must be in (0, 1]"),
+            (_finite(self.reg) and 0 <= self.reg < 100, f"reg={self.reg!r} must be in [0, 100)"),
+            (_finite(self.reg_exponent) and 0 <= self.reg_exponent <= 2,
+             f"reg_exponent={self.reg_exponent!r} must be in [0, 2]"),
+            (_finite(self.confidence) and 0 <= self.confidence <= 100,
+             f"confidence={self.confidence!r} must be in [0, 100]"),
+            (_finite(self.dislike) and 0 <= self.dislike <= 1, f"dislike={self.dislike!r} must be in [0, 1]"),
+            (_integer(self.cg_steps) and 1 <= self.cg_steps <= 64,
+             f"cg_steps={self.cg_steps!r} must be an integer in 1..64"),
+            (_finite(self.init_std) and 0 < self.init_std <= 1, f"init_std={self.init_std!r} must be in (0, 1]"),
+            (_integer(self.seed) and 0 <= self.seed < 2**63, f"seed={self.seed!r} must be a non-negative integer"),
+            (_finite(self.val_fraction) and 0 <= self.val_fraction < 0.5,
+             f"val_fraction={self.val_fraction!r} must be in [0, 0.5)"),
+            (_integer(self.patience) and self.patience >= 1, f"patience={self.patience!r} must be >= 1"),
+            (_integer(self.threads) and self.threads in (1, 2), f"threads={self.threads!r} must be 1 or 2"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ModelError(f"bad ranker hyperparameter: {message}")
+        return self
+
+    def to_dict(self) -> dict:
+        return {k: (v.item() if hasattr(v, "item") else v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "RankHyper":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class RankEpochReport:
+    epoch: int                 # 1-based
+    epochs: int                # planned total
+    loss: float                # weighted squared loss per observed entry (training objective)
+    val_recall: float | None   # Recall@20 of held-out watches (None without validation)
+    seconds: float
+
+
+def signal(ratings) -> tuple[np.ndarray, np.ndarray]:
+    """(target, confidence) per observed entry, from stars (and the two no-star marks).
+
+    Stars: target 1 from 3.5 up, falling linearly to 1 - dislike at 0.5 ("watched,
+    disliked"); confidence 1 + confidence * (r - 0.5) / 4.5. SEEN (0): a watch, target 1,
+    confidence 1. NOT_INTERESTED (-1): target 0 with the highest confidence.
+    """
+    return _signal(np.asarray(ratings, np.float32), RankHyper())
+
+
+def _signal(r: np.ndarray, hyper: RankHyper) -> tuple[np.ndarray, np.ndarray]:
+    stars = np.clip(r, 0.5, 5.0)
+    target = 1.0 - hyper.dislike * np.clip((3.5 - stars) / 3.0, 0.0, 1.0)
+    conf = 1.0 + hyper.confidence * (stars - 0.5) / 4.5
+    seen = r == SEEN
+    target[seen], conf[seen] = 1.0, 1.0
+    hidden = r == NOT_INTERESTED
+    target[hidden], conf[hidden] = 0.0, 1.0 + hyper.confidence
+    return target.astype(np.float32), conf.astype(np.float32)
+
+
+@dataclass(eq=False)
+class RankerModel:
+    user_factors: np.ndarray   # float32 (n_users, k)
+    item_factors: np.ndarray   # float32 (n_items, k)
+    user_keys: np.ndarray      # int64 (n_users,), ascending
+    item_ids: np.ndarray       # int64 (n_items,), ascending
+    hyper: RankHyper
+    history: list[RankEpochReport] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+    _gramian: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    @property
+    def n_items(self) -> int:
+        return int(self.item_ids.shape[0])
+
+    @property
+    def factors(self) -> int:
+        return int(self.item_factors.shape[1])
+
+    def item_index(self, movie_ids) -> np.ndarray:
+        return _lookup(self.item_ids, movie_ids)
+
+    def user_index(self, keys) -> np.ndarray:
+        return _lookup(self.user_keys, keys)
+
+    def gramian(self) -> np.ndarray:
+        """Q^T Q, cached: the unrated films' share of every fold-in."""
+        if self._gramian is None:
+            q = self.item_factors.astype(np.float64)
+            self._gramian = np.ascontiguousarray(q.T @ q, dtype=np.float32)
+        return self._gramian
+
+    def scores(self, row) -> np.ndarray:
+        """How strongly the row would pick each film (a ranking score, not stars)."""
+        p = np.asarray(row, np.float32).reshape(-1)
+        if p.shape != (self.factors,):
+            raise ModelError(f"ranker row must have {self.factors} values, got {p.size}")
+        if not np.all(np.isfinite(p)):
+            p = np.zeros_like(p)
+        out = np.empty(self.n_items, np.float32)
+        np.einsum("ij,j->i", self.item_factors, p, out=out)
+        return out
+
+    def fold_in(self, item_idx, ratings, start_row=None, steps: int = FOLD_STEPS) -> np.ndarray:
+        """The profile's row for (item_idx, ratings), item factors fixed; ratings may hold
+        SEEN / NOT_INTERESTED marks. Warm-started CG on the training objective."""
+        from movietui.model.lazy_kernels import ranker_kernels
+
+        idx = np.asarray(item_idx).reshape(-1)
+        r = np.asarray(ratings, np.float32).reshape(-1)
+        if idx.size != r.size:
+            raise ModelError(f"item_idx and ratings differ in length ({idx.size}, {r.size})")
+        idx = idx.astype(np.int64)
+        keep = (idx >= 0) & (idx < self.n_items) & np.isfinite(r)
+        idx, r = np.ascontiguousarray(idx[keep], np.int32), r[keep]
+        k = self.factors
+        row = np.zeros(k, np.float32)
+        start = None if start_row is None else np.asarray(start_row, np.float32).reshape(-1)
+        if start is not None and start.shape == (k,) and np.all(np.isfinite(start)):
+            row[:] = start
+        if idx.size == 0:
+            return np.zeros(k, np.float32)
+        target, conf = _signal(r, self.hyper)
+        h = self.hyper
+        lam = h.reg * (idx.size + h.unobserved_weight * self.n_items) ** h.reg_exponent
+        ranker_kernels.cg_row(self.gramian(), self.item_factors, idx, conf, target,
+                              np.float32(h.unobserved_weight), np.float32(lam), row, int(steps),
+                              np.empty((3, k), np.float32), np.empty(idx.size, np.float32))
+        return row if np.all(np.isfinite(row)) else np.zeros(k, np.float32)
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
+        arrays = {
+            "user_factors": np.ascontiguousarray(self.user_factors, np.float32),
+            "item_factors": np.ascontiguousarray(self.item_factors, np.float32),
+            "user_keys": np.ascontiguousarray(self.user_keys, np.int64),
+            "item_ids": np.ascontiguousarray(self.item_ids, np.int64),
+        }
+        meta = {"format": FORMAT, "kind": "ials-ranker", "hyper": self.hyper.to_dict(),
+                "history": [_jsonable(asdict(r)) for r in self.history],
+                "metrics": _jsonable(self.metrics)}
+        return arrays, meta
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> "RankerModel":
+        try:
+            if int(meta.get("format", 0)) > FORMAT:
+                raise ModelError(f"saved ranker format {meta['format']} is newer than this movietui "
+                                 f"understands ({FORMAT}): upgrade movietui or retrain")
+            model = cls(
+                user_factors=np.ascontiguousarray(arrays["user_factors"], np.float32),
+                item_factors=np.ascontiguousarray(arrays["item_factors"], np.float32),
+                user_keys=np.ascontiguousarray(arrays["user_keys"], np.int64),
+                item_ids=np.ascontiguousarray(arrays["item_ids"], np.int64),
+                hyper=RankHyper.from_dict(meta.get("hyper", {})),
+                history=[RankEpochReport(**r) for r in meta.get("history", [])],
+                metrics=dict(meta.get("metrics", {})))
+        except ModelError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ModelError(f"saved ranker is unreadable ({exc}): retrain the model") from exc
+        ok = (model.user_factors.ndim == 2 and model.item_factors.ndim == 2
+              and model.user_factors.shape == (model.user_keys.size, model.factors)
+              and model.item_factors.shape[0] == model.item_ids.size)
+        if not ok:
+            raise ModelError("saved ranker arrays have inconsistent shapes: retrain the model")
+        return model
+
+
+RankCallback = Callable[[RankEpochReport], "bool | None"]
+
+
+def fit_ranker(user_keys, item_ids, ratings, hyper: RankHyper | None = None,
+               on_epoch: RankCallback | None = None, all_item_ids=None) -> RankerModel:
+    """Fit the iALS ranker on (user, film, stars); on_epoch returning False stops (best kept)."""
+    from movietui.model.lazy_kernels import ranker_kernels as rk
+    from movietui.model.train import _dense_index, _ids, check_ratings
+
+    hyper = (hyper if hyper is not None else RankHyper()).validate()
+    keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
+    keys, u = _dense_index(keys_raw)
+    ids, item_index = _dense_index(ids_raw if all_item_ids is None
+                                   else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")]))
+    i = item_index[: ids_raw.size]
+    n_users, n_items, k = keys.size, ids.size, hyper.factors
+    rng = np.random.default_rng(hyper.seed)
+
+    val_rows = _validation_rows(rng, u, r, n_users, hyper.val_fraction)
+    train_rows = np.ones(r.size, bool)
+    train_rows[val_rows] = False
+    target, conf = _signal(r[train_rows], hyper)
+    by_user = _csr(u[train_rows], i[train_rows], target, conf, n_users)
+    by_item = _csr(i[train_rows], u[train_rows], target, conf, n_items)
+
+    scale = np.float32(hyper.init_std / math.sqrt(k))
+    P = (rng.standard_normal((n_users, k), dtype=np.float32) * scale)
+    Q = (rng.standard_normal((n_items, k), dtype=np.float32) * scale)
+    w0, lam, lam_exp = np.float32(hyper.unobserved_weight), np.float32(hyper.reg), np.float32(hyper.reg_exponent)
+    validator = _Validator(u[val_rows], i[val_rows], r[val_rows], by_user) if val_rows.size else None
+
+    history: list[RankEpochReport] = []
+    best = (-1.0, 0, P.copy(), Q.copy())
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ranker") if hyper.threads == 2 else None
+    try:
+        for epoch in range(1, hyper.epochs + 1):
+            started = time.perf_counter()
+            for X, Y, csr, n_other in ((P, Q, by_user, n_items), (Q, P, by_item, n_users)):
+                G = _gram(Y)
+                _sweep(pool, rk.solve_rows, csr, X, Y, G, w0, lam, lam_exp, np.float32(n_other), hyper.cg_steps)
+            if not (np.isfinite(P).all() and np.isfinite(Q).all()):
+                raise ModelError(f"ranker training diverged at epoch {epoch}: lower unobserved_weight "
+                                 f"or raise reg")
+            loss = _loss(pool, rk, by_user, P, Q, w0) / max(by_user.nnz, 1)
+            val = validator.recall(P, Q) if validator is not None else None
+            report = RankEpochReport(epoch, hyper.epochs, float(loss), val, time.perf_counter() - started)
+            history.append(report)
+            score = val if val is not None else float(epoch)   # no validation: keep the last
+            if score > best[0]:
+                best = (score, epoch, P.copy(), Q.copy())
+            stop = on_epoch is not None and on_epoch(report) is False
+            if stop or (val is not None and epoch - best[1] >= hyper.patience):
+                break
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    _, best_epoch, P, Q = best
+    metrics = {"best_epoch": best_epoch, "epochs_run": len(history), "n_ratings": int(r.size),
+               "val_recall": None if validator is None else best[0],
+               "stopped_early": len(history) < hyper.epochs}
+    return RankerModel(P, Q, keys, ids, hyper, history, metrics)
+
+
+@dataclass
+class _CSR:
+    indptr: np.ndarray   # int64 (n_rows + 1,)
+    indices: np.ndarray  # int32
+    target: np.ndarray   # float32
+    conf: np.ndarray     # float32
+
+    @property
+    def nnz(self) -> int:
+        return int(self.indices.size)
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.indptr.size - 1)
+
+
+def _csr(rows: np.ndarray, cols: np.ndarray, target, conf, n_rows: int) -> _CSR:
+    order = np.lexsort((cols, rows))
+    indptr = np.zeros(n_rows + 1, np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    return _CSR(indptr, np.ascontiguousarray(cols[order], np.int32),
+                np.ascontiguousarray(target[order], np.float32), np.ascontiguousarray(conf[order], np.float32))
+
+
+def _gram(Y: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(Y.T @ Y, dtype=np.float32)
+
+
+def _halves(csr: _CSR) -> list[tuple[int, int]]:
+    """Two row ranges of about equal work (entries plus a fixed cost per row)."""
+    work = csr.indptr + np.arange(csr.n_rows + 1) * 8
+    mid = int(np.searchsorted(work, work[-1] / 2))
+    return [(0, mid), (mid, csr.n_rows)]
+
+
+def _sweep(pool, kernel, csr: _CSR, X, Y, G, w0, lam, lam_exp, n_other, steps) -> None:
+    args = (csr.indptr, csr.indices, csr.conf, csr.target, X, Y, G, w0, lam, lam_exp, n_other, steps)
+    if pool is None:
+        kernel(0, csr.n_rows, *args)
+        return
+    jobs = [pool.submit(kernel, lo, hi, *args) for lo, hi in _halves(csr)]
+    for job in jobs:
+        job.result()
+
+
+def _loss(pool, rk, csr: _CSR, P, Q, w0) -> float:
+    """The weighted squared loss: observed part by kernel, unobserved by the Gramians."""
+    args = (csr.indptr, csr.indices, csr.conf, csr.target, P, Q, w0)
+    if pool is None:
+        observed = rk.observed_loss(0, csr.n_rows, *args)
+    else:
+        observed = sum(job.result() for job in [pool.submit(rk.observed_loss, lo, hi, *args)
+                                                 for lo, hi in _halves(csr)])
+    everything = float(w0) * float(np.sum(_gram(P).astype(np.float64) * _gram(Q)))
+    return observed + everything
+
+
+def _validation_rows(rng, u, r, n_users: int, fraction: float) -> np.ndarray:
+    """Rows held out for validation: a fraction of the liked ratings of up to VAL_USERS users."""
+    if fraction <= 0 or r.size < 20:
+        return np.empty(0, np.int64)
+    users = rng.choice(n_users, size=min(VAL_USERS, n_users), replace=False)
+    candidates = np.flatnonzero(np.isin(u, users))
+    pick = rng.random(candidates.size) < fraction
+    return np.sort(candidates[pick])
+
+
+class _Validator:
+    """Recall@20 of held-out liked watches, ranking every film the user has not rated."""
+
+    K = 20
+
+    def __init__(self, vu, vi, vr, train: _CSR) -> None:
+        liked = vr >= 4.0
+        self.users = np.unique(vu[liked])
+        self.relevant = [vi[liked & (vu == user)] for user in self.users]
+        self.seen = [train.indices[train.indptr[user]: train.indptr[user + 1]] for user in self.users]
+
+    def recall(self, P: np.ndarray, Q: np.ndarray) -> float | None:
+        if self.users.size == 0:
+            return None
+        S = P[self.users] @ Q.T
+        hits = 0.0
+        for row, (seen, rel) in enumerate(zip(self.seen, self.relevant)):
+            s = S[row]
+            s[seen] = -np.inf
+            top = np.argpartition(-s, self.K)[: self.K] if s.size > self.K else np.arange(s.size)
+            hits += np.isin(rel, top).sum() / min(rel.size, self.K)
+        return float(hits / self.users.size)
