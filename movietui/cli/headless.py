@@ -1,4 +1,4 @@
-"""Headless commands for scripts and quick use: recommend, similar, rate, profiles, ratings.
+"""Headless commands for scripts and quick use: recommend, similar, rate, mark, profiles, ratings.
 
 They run on the same Service as the app. ``--format json`` output is stable and documented
 in docs/cli-json.md; tables are for people and may change.
@@ -143,6 +143,32 @@ def cmd_rate(args: argparse.Namespace, service: "Service") -> int:
     return 0
 
 
+# --- mark ---------------------------------------------------------------------------
+MARK_WORDS = {"not_interested": "not interested", "seen": "seen, no rating"}
+
+
+def cmd_mark(args: argparse.Namespace, service: "Service") -> int:
+    movie = _resolve(service, args.title, args.year)
+    if movie is None:
+        return 1
+    with _on_profile(service, args.profile):
+        profile = service.current_profile
+        if args.kind == "clear":
+            result = service.clear_mark(movie.movie_id)
+        elif args.kind == "not_interested":
+            result = service.mark_not_interested(movie.movie_id)
+        else:
+            result = service.mark_seen(movie.movie_id)
+    who = f" for {profile.name!r}" if profile else ""
+    if args.kind == "clear":
+        was = MARK_WORDS.get(result.previous_mark or "")
+        print(f"cleared {_title(movie)}{who} (was {was})" if was else f"{_title(movie)} had no mark{who}")
+        return 0
+    dropped = f" (your {result.previous:g} rating removed)" if result.previous is not None else ""
+    print(f"{MARK_WORDS[args.kind]}: {_title(movie)}{who}{dropped}")
+    return 0
+
+
 # --- profiles -----------------------------------------------------------------------
 def _profile_id(service: "Service", name: str) -> int:
     from movietui.service.personal import resolve_profile
@@ -241,6 +267,18 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--year", type=int, help="the film's year, when several share the title")
     p.add_argument("--profile", metavar="NAME", help="profile to rate for (default: the current one)")
     p.set_defaults(func=cmd_rate)
+
+    p = commands.add_parser("mark", help="mark a film 'not interested' or 'seen' (no stars), or clear the mark")
+    p.add_argument("title", help="part of the title, e.g. \"toy story\"")
+    kinds = p.add_mutually_exclusive_group(required=True)
+    kinds.add_argument("--not-interested", dest="kind", action="store_const", const="not_interested",
+                       help="hide it from recommendations (a rating of it is removed)")
+    kinds.add_argument("--seen", dest="kind", action="store_const", const="seen",
+                       help="seen it, no rating: hidden from recommendations, still in browse")
+    kinds.add_argument("--clear", dest="kind", action="store_const", const="clear", help="remove the mark")
+    p.add_argument("--year", type=int, help="the film's year, when several share the title")
+    p.add_argument("--profile", metavar="NAME", help="profile to mark for (default: the current one)")
+    p.set_defaults(func=cmd_mark)
 
     p = commands.add_parser("profiles", help="list profiles; create, delete or switch to one")
     p.add_argument("--format", choices=("table", "json"), default="table")

@@ -165,3 +165,37 @@ def test_bad_inputs_fail_with_one_line(home: Path, tmp_path: Path, capsys: pytes
     ]:
         code, out, err = in_process(capsys, home, *argv)
         assert message in one_line_error(code, err), err
+
+
+def test_mark_from_the_shell(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    code, _, _ = in_process(capsys, home, "profiles", "create", "marker")
+    assert code == 0
+    try:
+        assert ok(run(home, "mark", "toy story", "--seen", "--profile", "marker")) == (
+            "seen, no rating: Toy Story (1995) for 'marker'\n")
+        code, out, _ = in_process(capsys, home, "rate", "heat", "4", "--year", "1995", "--profile", "marker")
+        assert code == 0
+        code, out, _ = in_process(capsys, home, "mark", "heat", "--year", "1995", "--not-interested")
+        assert code == 0 and out == "not interested: Heat (1995) for 'marker' (your 4 rating removed)\n"
+        export = tmp_path / "marks.json"
+        code, out, _ = in_process(capsys, home, "ratings", "export", str(export), "--profile", "marker")
+        document = json.loads(export.read_text())
+        assert code == 0 and document["ratings"] == []
+        assert {(m["movie_id"], m["mark"]) for m in document["marks"]} == {(1, "seen"), (6, "not_interested")}
+        code, out, _ = in_process(capsys, home, "mark", "toy story", "--clear")
+        assert code == 0 and out == "cleared Toy Story (1995) for 'marker' (was seen, no rating)\n"
+        code, out, _ = in_process(capsys, home, "mark", "toy story", "--clear")
+        assert code == 0 and out == "Toy Story (1995) had no mark for 'marker'\n"
+
+        code, out, err = in_process(capsys, home, "mark", "zzqqxx nothing", "--seen")
+        assert "no film matches 'zzqqxx nothing'" in one_line_error(code, err) and out == ""
+        code, out, err = in_process(capsys, home, "mark", "heat", "--seen", "--year", "1995", "--profile", "nobody")
+        assert "no profile named 'nobody'" in one_line_error(code, err)
+        for argv in (("mark", "heat"), ("mark", "heat", "--seen", "--clear")):
+            with pytest.raises(SystemExit) as exit_info:
+                in_process(capsys, home, *argv)
+            assert exit_info.value.code == 2
+            assert "--not-interested" in capsys.readouterr().err
+    finally:
+        in_process(capsys, home, "profiles", "delete", "marker")
+        in_process(capsys, home, "profiles", "use", "alice")
