@@ -7,15 +7,27 @@ Protocol (deterministic for a seed):
 - Accuracy: RMSE and MAE of clipped predictions for the global mean, the damped bias
   baseline (b_u = sum(r - mu - b_i)/(n_u + 15), b_i = sum(r - mu - b_u)/(n_i + 10),
   alternated 10 times, as Surprise's BaselineOnly) and the model.
-- Ranking: each test user's test items ranked by prediction; precision@10 (relevant =
+- Re-ranking: each test user's test items ranked by prediction; precision@10 (relevant =
   true rating >= 4, divided by min(10, items)) and NDCG@10 (gain = true rating), averaged
-  over users with at least 2 test ratings. See metrics.py.
+  over users with at least 2 test ratings. See metrics.py. This only re-orders films the
+  user did rate, so it says little about the list a person is served; hence:
+- Top-N over the whole catalog (topn.py): every film a user did not rate in train is
+  ranked, relevant = test ratings >= 4; Recall@20, NDCG@20, HR@10, catalog coverage and
+  the median train rating count of the films shown, for most popular (train counts),
+  predicted stars (the rating model's clipped predictions), the ranker and the served
+  score (blend.py: what "For you" ranks by). The ranker is fitted on the same 90%.
 - Cold start: 20% of users (seeded) are held out and the model is trained on the rest.
   Each held-out user with at least max(N)+5 ratings has the ratings shuffled once; the
   first N are revealed, and every method is scored on the ratings after position max(N),
   so all points of the curve use the same users and the same evaluation ratings. Methods:
   the bias baseline (user bias damped from the N revealed ratings), SGD fold-in, exact
   least-squares fold-in, and a full retrain on the rest plus every user's N revealed.
+- Cold start in ranking terms, same users and shuffles: the N revealed films are masked
+  and every other film is ranked; relevant = the evaluation ratings (after position
+  max(N)) >= 4. Films at positions N..max(N) are neither shown nor scored, so every N is
+  judged on the same relevant films. Methods: most popular (counts of the 80%), predicted
+  stars (SGD fold-in), the ranker's fold-in, the served score of both fold-ins, and a full
+  retrain of both models (served score).
 """
 
 from __future__ import annotations
@@ -27,9 +39,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from movietui.errors import ModelError
-from movietui.model import metrics
+from movietui.model import metrics, topn
+from movietui.model.blend import served_scores
 from movietui.model.foldin import fold_in, fold_in_exact
 from movietui.model.hyper import Hyper
+from movietui.model.mf import MFModel
+from movietui.model.ranker import RankerModel, RankHyper, fit_ranker
 from movietui.model.serve import predict, scores
 from movietui.model.train import check_ratings, train
 
@@ -52,6 +67,23 @@ class EvalReport:
     hyper: dict = field(default_factory=dict)
     model_metrics: dict = field(default_factory=dict)
     seconds: float = 0.0
+    # top-N over the whole catalog: method -> recall@20, ndcg@20, hr@10, coverage, median_count, users
+    ranking: dict[str, dict[str, float]] = field(default_factory=dict)
+    # n, method, recall@20, ndcg@20, hr@10, coverage, median_count, users
+    cold_ranking: list[dict] = field(default_factory=list)
+    rank_hyper: dict = field(default_factory=dict)
+    ranker_metrics: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able data (NaN becomes None); the shape docs/cli-json.md documents."""
+        return _jsonable({
+            "seed": self.seed, "n_train": self.n_train, "n_test": self.n_test,
+            "seconds": self.seconds, "hyper": self.hyper, "rank_hyper": self.rank_hyper,
+            "model_metrics": self.model_metrics, "ranker_metrics": self.ranker_metrics,
+            "accuracy": self.accuracy, "cold_start": self.cold_start,
+            "ranking_protocol": {"k": topn.K, "hit_k": topn.HIT_K, "relevant_min_rating": topn.THRESHOLD},
+            "ranking": self.ranking, "cold_start_ranking": self.cold_ranking,
+        })
 
 
 def split(n: int, test_fraction: float = 0.1, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
@@ -97,14 +129,16 @@ def fit_baseline(user_keys, item_ids, ratings, passes: int = 10) -> Baseline:
 
 
 def evaluate(user_keys, item_ids, ratings, hyper: Hyper | None = None, seed: int = 42,
-             progress: EvalProgress | None = None, cold_ns=COLD_NS) -> EvalReport:
+             progress: EvalProgress | None = None, cold_ns=COLD_NS,
+             rank_hyper: RankHyper | None = None) -> EvalReport:
     """Run the whole protocol above; progress(step, done, total) is called between trainings."""
     hyper = (hyper if hyper is not None else Hyper()).validate()
+    rank_hyper = (rank_hyper if rank_hyper is not None else RankHyper()).validate()
     u, i, r = check_ratings(user_keys, item_ids, ratings)
     if r.size < 20:
         raise ModelError(f"only {r.size} ratings: evaluation needs at least 20")
     started = time.perf_counter()
-    total = 2 + len(cold_ns)
+    total = 4 + len(cold_ns)
     step = _Stepper(progress, total)
     all_items = np.unique(i)
 
@@ -125,39 +159,114 @@ def evaluate(user_keys, item_ids, ratings, hyper: Hyper | None = None, seed: int
             row[f"precision@{K}"] = metrics.precision_at_k(u[te], p, r[te], K)
             row[f"ndcg@{K}"] = metrics.ndcg_at_k(u[te], p, r[te], K)
         accuracy[name] = row
-    cold = _cold_start(u, i, r, hyper, seed, cold_ns, all_items, step) if cold_ns else []
+    step("ranker on 90% of ratings")
+    ranker = fit_ranker(u[tr], i[tr], r[tr], rank_hyper, all_item_ids=all_items)
+    ranking = _ranking(u, i, r, tr, te, all_items, model, ranker)
+    cold, cold_ranking = (_cold_start(u, i, r, hyper, rank_hyper, seed, cold_ns, all_items, step)
+                          if cold_ns else ([], []))
     if progress is not None:
         progress("done", total, total)
     return EvalReport(seed=seed, n_train=int(tr.size), n_test=int(te.size), accuracy=accuracy,
                       cold_start=cold, hyper=hyper.to_dict(), model_metrics=dict(model.metrics),
-                      seconds=time.perf_counter() - started)
+                      seconds=time.perf_counter() - started, ranking=ranking,
+                      cold_ranking=cold_ranking, rank_hyper=rank_hyper.to_dict(),
+                      ranker_metrics=dict(ranker.metrics))
 
 
-def _cold_start(u, i, r, hyper, seed, ns, all_items, step) -> list[dict]:
+class _Stars:
+    """Scorer: the rating model's predicted stars (clipped 0.5..5, as served) of given rows."""
+
+    def __init__(self, model: MFModel, all_items: np.ndarray, factors: np.ndarray, bias: np.ndarray):
+        cols = model.item_index(all_items)
+        known = cols >= 0   # a film the model lacks predicts the user's baseline
+        self.q = np.where(known[:, None], model.item_factors[cols], 0).astype(np.float32).T.copy()
+        self.bi = np.where(known, model.item_bias[cols], 0).astype(np.float32)
+        self.p, self.b, self.mu = factors.astype(np.float32), bias.astype(np.float32), np.float32(model.mu)
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        out = self.p[rows] @ self.q
+        out += self.bi
+        out += (self.mu + self.b[rows])[:, None]
+        return np.clip(out, 0.5, 5.0, out=out)
+
+
+class _Picks:
+    """Scorer: the ranker's score of given rows (a film it lacks scores 0, as in blend.py)."""
+
+    def __init__(self, ranker: RankerModel, all_items: np.ndarray, rows: np.ndarray):
+        cols = ranker.item_index(all_items)
+        self.q = np.where((cols >= 0)[:, None], ranker.item_factors[cols], 0).astype(np.float32).T.copy()
+        self.p = rows.astype(np.float32)
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        return self.p[rows] @ self.q
+
+
+def _served(picks: _Picks, stars: _Stars, mu: float) -> topn.Scorer:
+    return lambda rows: served_scores(picks(rows), stars(rows), mu)
+
+
+def _popular(counts: np.ndarray) -> topn.Scorer:
+    c = counts.astype(np.float32)
+    return lambda rows: np.broadcast_to(c, (rows.size, c.size))
+
+
+def _rows(model_keys_index: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """Rows of ``matrix`` for each user (zeros where the model does not know the user)."""
+    known = model_keys_index >= 0
+    return np.where(known[:, None], matrix[np.maximum(model_keys_index, 0)], 0)
+
+
+def _ranking(u, i, r, tr, te, all_items, model: MFModel, ranker: RankerModel) -> dict:
+    """Top-N over the whole catalog on the 90/10 split, for every method (data-driven)."""
+    users = np.unique(u)
+    uu, ii = np.searchsorted(users, u), np.searchsorted(all_items, i)
+    mf_rows = model.user_index(users)
+    stars = _Stars(model, all_items, _rows(mf_rows, model.user_factors),
+                   np.where(mf_rows >= 0, model.user_bias[np.maximum(mf_rows, 0)], 0))
+    picks = _Picks(ranker, all_items, _rows(ranker.user_index(users), ranker.user_factors))
+    counts = np.bincount(ii[tr], minlength=all_items.size)
+    methods = {"most popular": _popular(counts), "predicted stars": stars, "ranker": picks,
+               "served": _served(picks, stars, model.mu)}
+    return {name: topn.evaluate_top_n(scorer, all_items.size, uu[tr], ii[tr], uu[te], ii[te], r[te]).as_dict()
+            for name, scorer in methods.items()}
+
+
+def _cold_start(u, i, r, hyper, rank_hyper, seed, ns, all_items, step) -> tuple[list[dict], list[dict]]:
     rng = np.random.default_rng(seed + 1)
     keys, counts = np.unique(u, return_counts=True)
     held = rng.choice(keys, size=max(1, int(round(COLD_USERS * keys.size))), replace=False)
     held_rows = np.isin(u, held)
     rest = ~held_rows
     if not rest.any():
-        return []
+        return [], []
     step("cold start: train on 80% of users")
     model = train(u[rest], i[rest], r[rest], hyper, all_item_ids=all_items)
     base = fit_baseline(u[rest], i[rest], r[rest])
+    step("cold start: ranker on 80% of users")
+    ranker = fit_ranker(u[rest], i[rest], r[rest], rank_hyper, all_item_ids=all_items)
     max_n = max(ns)
     users = [k for k in np.sort(held) if counts[np.searchsorted(keys, k)] >= max_n + 5]
     if not users:
-        return []
+        return [], []
     rows_of = {k: rng.permutation(np.flatnonzero(u == k)) for k in users}
     ev = np.concatenate([rows_of[k][max_n:] for k in users])  # same eval ratings for every N
     ev_items = model.item_index(i[ev])
-    out = []
+    # the ranking curve: users as local rows 0..len(users)-1, films as catalog indices
+    ii = np.searchsorted(all_items, i)
+    local = {k: j for j, k in enumerate(users)}
+    ev_local = np.concatenate([np.full(rows_of[k].size - max_n, local[k]) for k in users])
+    popular = _popular(np.bincount(ii[rest], minlength=all_items.size))
+    out, out_rank = [], []
     for n in ns:
         shown = np.concatenate([rows_of[k][:n] for k in users])
         preds = {name: np.empty(ev.size, np.float32) for name in
                  ("bias baseline", "SGD fold-in", "exact fold-in")}
+        sgd_rows = np.zeros((len(users), model.factors), np.float32)
+        sgd_bias = np.zeros(len(users), np.float32)
+        rank_rows = np.zeros((len(users), ranker.factors), np.float32)
         pos = 0
-        for k in users:
+        for j, k in enumerate(users):
             rev, evk = rows_of[k][:n], rows_of[k][max_n:]
             sl = slice(pos, pos + evk.size)
             pos += evk.size
@@ -167,6 +276,9 @@ def _cold_start(u, i, r, hyper, seed, ns, all_items, step) -> list[dict]:
             for name, fn in (("SGD fold-in", fold_in), ("exact fold-in", fold_in_exact)):
                 res = fn(model, idx, r[rev])
                 preds[name][sl] = scores(model, res.factors, res.bias)[ev_items[sl]]
+                if fn is fold_in:
+                    sgd_rows[j], sgd_bias[j] = res.factors, res.bias
+            rank_rows[j] = ranker.fold_in(ranker.item_index(i[rev]), r[rev])
         preds["bias baseline"] = np.clip(preds["bias baseline"], 0.5, 5.0)
         step(f"cold start: retrain with {n} revealed")
         keep = np.concatenate([np.flatnonzero(rest), shown])
@@ -176,7 +288,26 @@ def _cold_start(u, i, r, hyper, seed, ns, all_items, step) -> list[dict]:
             out.append({"n": n, "method": name, "rmse": metrics.rmse(p, r[ev]),
                         f"ndcg@{K}": metrics.ndcg_at_k(u[ev], p, r[ev], K),
                         "users": len(users), "ratings": int(ev.size)})
-    return out
+
+        re_ranker = fit_ranker(u[keep], i[keep], r[keep], rank_hyper, all_item_ids=all_items)
+        held_keys = np.asarray(users, np.int64)
+        re_mf = retrained.user_index(held_keys)
+        stars = _Stars(model, all_items, sgd_rows, sgd_bias)
+        picks = _Picks(ranker, all_items, rank_rows)
+        re_stars = _Stars(retrained, all_items, _rows(re_mf, retrained.user_factors),
+                          np.where(re_mf >= 0, retrained.user_bias[np.maximum(re_mf, 0)], 0))
+        re_picks = _Picks(re_ranker, all_items, _rows(re_ranker.user_index(held_keys), re_ranker.user_factors))
+        methods = {"most popular": popular, "predicted stars": stars, "ranker": picks,
+                   "served": _served(picks, stars, model.mu),
+                   "full retrain": _served(re_picks, re_stars, retrained.mu)}
+        shown_local = np.concatenate([np.full(n, local[k]) for k in users])
+        between = np.concatenate([rows_of[k][n:max_n] for k in users])
+        between_local = np.concatenate([np.full(max_n - n, local[k]) for k in users])
+        for name, scorer in methods.items():
+            res = topn.evaluate_top_n(scorer, all_items.size, shown_local, ii[shown], ev_local, ii[ev], r[ev],
+                                      exclude_users=between_local, exclude_items=ii[between])
+            out_rank.append({"n": n, "method": name, **res.as_dict()})
+    return out, out_rank
 
 
 def format_table(report: EvalReport) -> str:
@@ -200,8 +331,45 @@ def format_table(report: EvalReport) -> str:
         for n in ns:
             parts = [f"{cell[n, m]['rmse']:.4f} / {cell[n, m][f'ndcg@{K}']:.4f}" for m in methods]
             lines.append(f"{n:>4}  " + "".join(f"{p:>22}" for p in parts))
+    if report.ranking:
+        first = next(iter(report.ranking.values()))
+        lines += ["", f"top-{topn.K} over every film a user has not rated ({first['users']} users with a "
+                  f"test rating >= {topn.THRESHOLD:g})",
+                  f"{'method':<16}{'Recall@20':>10}{'NDCG@20':>9}{'HR@10':>8}{'coverage':>10}{'median count':>14}"]
+        for name, row in report.ranking.items():
+            lines.append(f"{name:<16}{_cell(row['recall@20']):>10}{_cell(row['ndcg@20']):>9}"
+                         f"{_cell(row['hr@10']):>8}{_cell(row['coverage']):>10}{_count(row['median_count']):>14}")
+    if report.cold_ranking:
+        methods = list(dict.fromkeys(c["method"] for c in report.cold_ranking))
+        ns = sorted({c["n"] for c in report.cold_ranking})
+        lines += ["", f"cold start, ranking: {report.cold_ranking[0]['users']} held-out users with a rating "
+                  f">= {topn.THRESHOLD:g} after position {max(ns)}; Recall@20 / NDCG@20 after N revealed",
+                  f"{'N':>4}  " + "".join(f"{m:>18}" for m in methods)]
+        cell = {(c["n"], c["method"]): c for c in report.cold_ranking}
+        for n in ns:
+            parts = [f"{_cell(cell[n, m]['recall@20'])} / {_cell(cell[n, m]['ndcg@20'])}" for m in methods]
+            lines.append(f"{n:>4}  " + "".join(f"{p:>18}" for p in parts))
     lines.append(f"\n({report.seconds:.1f} s)")
     return "\n".join(lines)
+
+
+def _count(x) -> str:
+    return "-" if x is None or not np.isfinite(x) else f"{x:g}"
+
+
+def _jsonable(obj):
+    """Dicts/lists of plain floats and ints; NaN and inf (no JSON literal) become None."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if np.isfinite(obj) else None
+    return obj
 
 
 def _cell(x) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 import zipfile
 
@@ -13,7 +14,10 @@ from movietui.errors import ModelError
 from movietui.model import Hyper, MFModel, train
 from movietui.model.evaluate import evaluate, fit_baseline, format_table, split
 from movietui.model.metrics import mae, ndcg_at_k, precision_at_k, rmse
+from movietui.model.ranker import RankHyper
 from movietui.model.serve import predict
+
+RANK_FAST = RankHyper(factors=8, epochs=6, seed=3)
 
 
 def test_metrics_on_hand_computed_cases():
@@ -41,7 +45,8 @@ def test_split_is_deterministic_and_disjoint():
 def test_evaluate_reports_baselines_model_and_cold_start(synth, fast):
     u, i, r = synth
     steps = []
-    report = evaluate(u, i, r, fast, progress=lambda *s: steps.append(s), cold_ns=(1, 5, 10))
+    report = evaluate(u, i, r, fast, progress=lambda *s: steps.append(s), cold_ns=(1, 5, 10),
+                      rank_hyper=RANK_FAST)
     acc = report.accuracy
     assert acc["model"]["rmse"] < acc["bias baseline"]["rmse"] < acc["global mean"]["rmse"]
     assert 0 < acc["model"]["ndcg@10"] <= 1 and 0 <= acc["model"]["precision@10"] <= 1
@@ -50,9 +55,22 @@ def test_evaluate_reports_baselines_model_and_cold_start(synth, fast):
     assert curve[10, "SGD fold-in"] < curve[10, "bias baseline"]
     assert curve[10, "SGD fold-in"] < curve[1, "SGD fold-in"]
     assert abs(curve[10, "SGD fold-in"] - curve[10, "exact fold-in"]) < 0.01
-    assert steps[-1][1:] == (5, 5) and [s[1] for s in steps] == [0, 1, 2, 3, 4, 5]
+    assert steps[-1][1:] == (7, 7) and [s[1] for s in steps] == list(range(8))
+    assert set(report.ranking) == {"most popular", "predicted stars", "ranker", "served"}
+    for row in report.ranking.values():
+        assert row["users"] > 0 and row["median_count"] >= 0
+        for name in ("recall@20", "ndcg@20", "hr@10", "coverage"):
+            assert 0 <= row[name] <= 1
+    cold_rank = {(c["n"], c["method"]): c for c in report.cold_ranking}
+    assert len(cold_rank) == 3 * 5
+    assert all(0 <= c["recall@20"] <= 1 and 0 <= c["ndcg@20"] <= 1 for c in cold_rank.values())
+    assert cold_rank[1, "most popular"]["recall@20"] == cold_rank[10, "most popular"]["recall@20"]
     table = format_table(report)
     assert "bias baseline" in table and "full retrain" in table and "nan" not in table
+    assert "Recall@20" in table and "served" in table
+    data = report.to_dict()
+    json.dumps(data, allow_nan=False)
+    assert data["ranking"] == report.ranking and data["cold_start_ranking"] == report.cold_ranking
     with pytest.raises(ModelError):
         evaluate(u[:5], i[:5], r[:5], fast)
 
