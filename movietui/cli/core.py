@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from dataclasses import replace
@@ -198,7 +199,12 @@ def cmd_eval(args: argparse.Namespace, service: "Service") -> int:
             print(f"[{progress.done + 1}/{progress.total}] {progress.message}", file=sys.stderr, flush=True)
 
     report = service.evaluate(hyper, seed=args.split_seed, progress=step)
-    print(format_eval_table(report))
+    if args.format == "json":  # shape documented in docs/cli-json.md
+        json.dump({"format": "movietui-eval", "version": 1, **report.to_dict()}, sys.stdout,
+                  indent=2, ensure_ascii=False, allow_nan=False)
+        sys.stdout.write("\n")
+    else:
+        print(format_eval_table(report))
     return 0
 
 
@@ -228,4 +234,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("eval", help="offline evaluation: baselines, the model, ranking, cold start")
     _add_hyper_options(p)
     p.add_argument("--seed", dest="split_seed", type=int, default=42, help="seed of the 90/10 split (default 42)")
+    p.add_argument("--format", choices=("table", "json"), default="table",
+                   help="plain tables (default) or JSON (docs/cli-json.md)")
     p.set_defaults(func=cmd_eval)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -117,9 +119,50 @@ def test_eval_prints_the_table(imported_home: Path, capsys: pytest.CaptureFixtur
     code, out, err = in_process(capsys, "--home", str(imported_home), "eval", "--factors", "4", "--epochs", "2")
     assert code == 0, err
     assert "90,752 train / 10,084 test ratings" in out
-    for method in ("global mean", "bias baseline", "model", "SGD fold-in", "full retrain"):
+    for method in ("global mean", "bias baseline", "model", "SGD fold-in", "full retrain",
+                   "most popular", "predicted stars", "ranker", "served"):
         assert method in out
-    assert "[1/7] train on 90% of ratings" in err
+    assert "Recall@20" in out and "cold start, ranking" in out
+    assert "[1/9] train on 90% of ratings" in err
+
+
+def small_release(folder: Path, n_users: int = 120, n_movies: int = 90, seed: int = 0) -> Path:
+    """A MovieLens-layout folder with two taste groups, each watching (and liking) its half."""
+    rng = np.random.default_rng(seed)
+    movies = ["movieId,title,genres"] + [f"{m},Film {m} ({1950 + m}),Drama" for m in range(1, n_movies + 1)]
+    ratings = ["userId,movieId,rating,timestamp"]
+    for user in range(1, n_users + 1):
+        half = np.arange(1, n_movies // 2 + 1) + (user % 2) * (n_movies // 2)
+        for movie in rng.choice(half, 25, replace=False):
+            ratings.append(f"{user},{movie},{rng.choice([2.0, 3.5, 4.0, 4.5, 5.0])},{1_000_000 + user}")
+    folder.mkdir(parents=True)
+    (folder / "movies.csv").write_text("\n".join(movies) + "\n")
+    (folder / "ratings.csv").write_text("\n".join(ratings) + "\n")
+    return folder
+
+
+def test_eval_json_has_the_ranking_sections(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    home = str(tmp_path / "home")
+    code, _, err = in_process(capsys, "--home", home, "import", str(small_release(tmp_path / "ml-synth")))
+    assert code == 0, err
+    code, out, err = in_process(capsys, "--home", home, "eval", "--factors", "4", "--epochs", "5",
+                                "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)   # stdout holds the JSON alone; progress went to stderr
+    assert data["format"] == "movietui-eval" and data["version"] == 1
+    assert data["n_train"] + data["n_test"] == 120 * 25 and "[1/9]" in err
+    assert data["ranking_protocol"] == {"k": 20, "hit_k": 10, "relevant_min_rating": 4.0}
+    assert set(data["ranking"]) == {"most popular", "predicted stars", "ranker", "served"}
+    for row in data["ranking"].values():
+        assert set(row) == {"recall@20", "ndcg@20", "hr@10", "coverage", "median_count", "users"}
+        assert row["users"] > 0 and row["median_count"] >= 0
+        assert all(0 <= row[m] <= 1 for m in ("recall@20", "ndcg@20", "hr@10", "coverage"))
+    cold = data["cold_start_ranking"]
+    assert {c["n"] for c in cold} == {1, 3, 5, 10, 20}
+    assert {c["method"] for c in cold} == {"most popular", "predicted stars", "ranker", "served", "full retrain"}
+    assert all(0 <= c["recall@20"] <= 1 and 0 <= c["ndcg@20"] <= 1 for c in cold)
+    assert {"model", "bias baseline", "global mean"} == set(data["accuracy"])
+    assert data["cold_start"] and data["seconds"] > 0
 
 
 def test_progress_bar_redraws_on_a_terminal_and_prints_stages_otherwise() -> None:
