@@ -64,6 +64,7 @@ def test_evaluate_reports_baselines_model_and_cold_start(synth, fast):
     cold_rank = {(c["n"], c["method"]): c for c in report.cold_ranking}
     assert len(cold_rank) == 3 * 5
     assert all(0 <= c["recall@20"] <= 1 and 0 <= c["ndcg@20"] <= 1 for c in cold_rank.values())
+    assert cold_rank[1, "most popular"]["median_count"] > 1   # counts of the 80%, not of the revealed
     assert cold_rank[1, "most popular"]["recall@20"] == cold_rank[10, "most popular"]["recall@20"]
     table = format_table(report)
     assert "bias baseline" in table and "full retrain" in table and "nan" not in table
