@@ -7,6 +7,7 @@ the few model/catalog types that appear in its signatures.
 from movietui.catalog.progress import Progress
 from movietui.model import EpochReport, Hyper
 from movietui.model.evaluate import EvalReport
+from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.model.evaluate import format_table as format_eval_table
 from movietui.service.core import Service
 from movietui.service.personal import RatingsImportReport
@@ -42,6 +43,8 @@ __all__ = [
     "Page",
     "Profile",
     "Progress",
+    "RankEpochReport",
+    "RankHyper",
     "RateResult",
     "RatingsImportReport",
     "RatedMovie",

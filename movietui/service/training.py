@@ -34,7 +34,7 @@ SERVICE_META = "service"   # our own keys inside the model meta (MFModel ignores
 RANKER = "ranker"          # meta key and array-name prefix of the ranker saved beside the MF model
 
 
-def model_info(model_id: int, model: MFModel, meta: dict) -> ModelInfo:
+def model_info(model_id: int, model: MFModel, meta: dict, ranker: RankerModel | None = None) -> ModelInfo:
     extra = meta.get(SERVICE_META, {})
     val = model.metrics.get("val_rmse")
     if val is None and model.history:
@@ -48,6 +48,8 @@ def model_info(model_id: int, model: MFModel, meta: dict) -> ModelInfo:
         n_ratings=int(extra.get("n_ratings", model.metrics.get("n_ratings", 0))),
         val_rmse=None if val is None else float(val),
         history=list(model.history),
+        val_recall=None if ranker is None else ranker.metrics.get("val_recall"),
+        ranker_history=[] if ranker is None else list(ranker.history),
     )
 
 
@@ -77,7 +79,7 @@ def load_current(store) -> tuple[LoadedModel | None, str | None]:
         ranker = RankerModel.from_arrays(ranker_arrays(arrays), meta[RANKER])
     except ModelError as exc:   # stars still work: For you falls back to them
         return LoadedModel(model, info), str(exc)
-    return LoadedModel(model, info, ranker), None
+    return LoadedModel(model, model_info(model_id, model, meta, ranker), ranker), None
 
 
 def ranker_arrays(arrays: dict) -> dict:
@@ -168,7 +170,7 @@ def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochRepo
         raise
     status = "cancelled" if cancelled else "done"
     store.finish_training_run(run_id, status, model.metrics, model_id)
-    info = model_info(model_id, model, meta)
+    info = model_info(model_id, model, meta, ranker)
     service._swap_model(LoadedModel(model, info, ranker))
     stopped_early = bool(model.metrics.get("stopped_early")) and not cancelled
     return TrainResult(info, stopped_early=stopped_early, cancelled=cancelled)

@@ -13,6 +13,7 @@ from movietui.store.types import CatalogInfo, Profile
 
 if TYPE_CHECKING:  # only for annotations: keeps this module free of numba start-up cost
     from movietui.model import EpochReport, Hyper
+    from movietui.model.ranker import RankEpochReport
 
 __all__ = [
     "CatalogInfo",
@@ -126,6 +127,8 @@ class ModelInfo:
     n_ratings: int                    # ratings the model was trained on
     val_rmse: float | None
     history: list[EpochReport] = field(default_factory=list)
+    val_recall: float | None = None   # the ranker's validation Recall@20 (None: no ranker)
+    ranker_history: list[RankEpochReport] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
