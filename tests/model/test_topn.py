@@ -164,3 +164,20 @@ def test_bad_input_is_refused_with_model_error():
         run(scores, [], [(0, 1, 5.0)], k=3, hit_k=5)
     nothing = run(scores, [], [(0, 1, 2.0)])   # no relevant film anywhere: no users, no crash
     assert nothing.users == 0
+
+
+def test_most_popular_on_real_ml_latest_small_matches_the_issue_table(ml_small_zip):
+    from movietui.catalog.readers import read_release
+    from movietui.model.evaluate import split
+
+    data = read_release(ml_small_zip)
+    users, u = np.unique(data.user_id, return_inverse=True)
+    films, i = np.unique(data.movie_id, return_inverse=True)
+    tr, te = split(data.rating.size, 0.1, 42)
+    counts = np.bincount(i[tr], minlength=films.size).astype(np.float32)
+    got = evaluate_top_n(lambda rows: np.broadcast_to(counts, (rows.size, films.size)), films.size,
+                         u[tr], i[tr], u[te], i[te], data.rating[te])
+    # issue 10's figures (0.168 / 0.128 / 0.013 / 179) were on the other end of the permutation
+    assert got.users == 548
+    assert got.recall == pytest.approx(0.1705, abs=5e-4) and got.ndcg == pytest.approx(0.1307, abs=5e-4)
+    assert got.coverage == pytest.approx(0.0131, abs=5e-4) and got.median_count == 176
