@@ -246,8 +246,9 @@ def _cold_start(u, i, r, hyper, rank_hyper, seed, ns, all_items, step) -> tuple[
     base = fit_baseline(u[rest], i[rest], r[rest])
     step("cold start: ranker on 80% of users")
     ranker = fit_ranker(u[rest], i[rest], r[rest], rank_hyper, all_item_ids=all_items)
-    # Retrains run the epochs the 80% fit chose, without its validation Recall@20: that
-    # pass costs ~4x the fit itself on ml-latest-small and would make the curve the slow part.
+    # Retrains run the epochs the 80% fit chose, without validation: on ml-latest-small the
+    # validation Recall@20 costs about as much as an epoch, and patience adds epochs past the
+    # best; five retrains of the full procedure would double the evaluation time.
     retrain_hyper = replace(rank_hyper, epochs=max(1, int(ranker.metrics.get("best_epoch") or rank_hyper.epochs)),
                             val_fraction=0.0)
     max_n = max(ns)
