@@ -46,10 +46,11 @@ def _apply(G, Y, idx, extra, w0, lam, v, out):
 
 
 @njit(**_OPTS)
-def cg_row(G, Y, idx, conf, target, w0, lam, x, steps, scratch, extra):
+def cg_row(G, Y, idx, conf, target, w0, lam, prior, x, steps, scratch, extra):
     """Warm-started conjugate gradient for one row, in place.
 
-    scratch: float32 (3, k); extra: float32 buffer of at least len(idx).
+    The ridge term pulls x toward ``prior`` (lam * |x - prior|^2), which adds lam * prior
+    to the right-hand side. scratch: float32 (3, k); extra: float32 buffer >= len(idx).
     """
     k = x.shape[0]
     r, p, ap = scratch[0], scratch[1], scratch[2]
@@ -59,7 +60,7 @@ def cg_row(G, Y, idx, conf, target, w0, lam, x, steps, scratch, extra):
     # r = b - A x
     _apply(G, Y, idx, extra, w0, lam, x, ap)
     for a in range(k):
-        r[a] = -ap[a]
+        r[a] = lam * prior[a] - ap[a]
     for j in range(n):
         y = Y[idx[j]]
         s = conf[j] * target[j]
@@ -95,6 +96,7 @@ def solve_rows(lo, hi, indptr, indices, conf, target, X, Y, G, w0, lam, lam_exp,
     """
     k = X.shape[1]
     scratch = np.empty((3, k), np.float32)
+    zero = np.zeros(k, np.float32)   # training pulls every row toward 0
     longest = 0
     for row in range(lo, hi):
         longest = max(longest, indptr[row + 1] - indptr[row])
@@ -102,7 +104,7 @@ def solve_rows(lo, hi, indptr, indices, conf, target, X, Y, G, w0, lam, lam_exp,
     for row in range(lo, hi):
         s, e = indptr[row], indptr[row + 1]
         reg = lam * (np.float32(e - s) + w0 * n_other) ** lam_exp
-        cg_row(G, Y, indices[s:e], conf[s:e], target[s:e], w0, np.float32(reg), X[row], steps,
+        cg_row(G, Y, indices[s:e], conf[s:e], target[s:e], w0, np.float32(reg), zero, X[row], steps,
                scratch, extra)
 
 

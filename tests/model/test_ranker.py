@@ -37,8 +37,9 @@ def normal_equations(model: RankerModel, idx, values):
     A = h.unobserved_weight * Q.T @ Q
     for j, c in zip(idx, conf):
         A += (c - h.unobserved_weight) * np.outer(Q[j], Q[j])
-    A += h.reg * (len(idx) + h.unobserved_weight * model.n_items) ** h.reg_exponent * np.eye(model.factors)
-    b = (Q[idx] * (conf * target)[:, None]).sum(0)
+    lam = h.reg * (len(idx) + h.unobserved_weight * model.n_items) ** h.reg_exponent
+    A += lam * np.eye(model.factors)
+    b = (Q[idx] * (conf * target)[:, None]).sum(0) + lam * model.prior_row()
     return np.linalg.solve(A, b)
 
 
@@ -59,13 +60,14 @@ def test_cg_row_solves_the_normal_equations(k, n, seed, w0, lam):
     target = rng.random(idx.size).astype(np.float32)
     G = (Y.T.astype(np.float64) @ Y).astype(np.float32)
     x = rng.normal(size=k).astype(np.float32)   # any warm start reaches the same solution
-    cg_row(G, Y, idx, conf, target, np.float32(w0), np.float32(lam), x, 4 * k + 10,
+    prior = rng.normal(size=k).astype(np.float32)
+    cg_row(G, Y, idx, conf, target, np.float32(w0), np.float32(lam), prior, x, 4 * k + 10,
            np.empty((3, k), np.float32), np.empty(idx.size, np.float32))
     Yd = Y.astype(np.float64)
     A = w0 * Yd.T @ Yd + lam * np.eye(k)
     for j, c in zip(idx, conf):
         A += (c - w0) * np.outer(Yd[j], Yd[j])
-    b = (Yd[idx] * (conf * target)[:, None]).sum(0)
+    b = (Yd[idx] * (conf * target)[:, None]).sum(0) + lam * prior
     expected = np.linalg.solve(A, b)
     assert np.allclose(x, expected, atol=2e-3 * (1 + np.abs(expected).max()))
 
