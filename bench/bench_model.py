@@ -36,6 +36,8 @@ from movietui.catalog.synthetic import generate_ratings
 from movietui.model import Hyper, MFModel, fold_in, scores, similar_items, top_n, train
 from movietui.model.evaluate import fit_baseline, split
 from movietui.model.metrics import rmse
+from movietui.model.blend import served_scores
+from movietui.model.ranker import RankerModel, RankHyper
 from movietui.model.serve import explain, predict
 
 ML_SMALL = Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "ml-latest-small.zip"
@@ -327,6 +329,18 @@ def serving(reps: int) -> None:
     res["similar movies (top-10)"] = (timed(lambda: similar_items(model, int(rated[0]), 10)), 5.0)
     res["explain (3 of 1,000 rated)"] = (timed(lambda: explain(
         model, int(rated[1]), rated, stars, warm.bias)), 5.0)
+    ranker = RankerModel(user_factors=rng.normal(0, 0.05, (100, RankHyper().factors)).astype(np.float32),
+                         item_factors=rng.normal(0, 0.05, (n_items, RankHyper().factors)).astype(np.float32),
+                         user_keys=np.arange(100, dtype=np.int64), item_ids=model.item_ids, hyper=RankHyper())
+    ranker.gramian(), ranker.prior_row()   # cached once per loaded model, as in the app
+    rank_row = ranker.fold_in(rated[:-1], stars[:-1])
+    res[f"ranker fold-in: 1 new rating ({ranker.factors} factors)"] = (timed(lambda: ranker.fold_in(
+        rated, stars, start_row=rank_row)), 2.0)
+    res["both rows: 1 new rating"] = (timed(lambda: (fold_in(
+        model, rated, stars, start_factors=base.factors, start_bias=base.bias),
+        ranker.fold_in(rated, stars, start_row=rank_row))), 2.0)
+    res["served top-20 (ranker + stars, exclude rated)"] = (timed(lambda: top_n(served_scores(
+        ranker.scores(rank_row), scores(model, warm.factors, warm.bias), model.mu), 20, exclude_idx=rated)), 5.0)
     arrays, meta = model.to_arrays()
     res["from_arrays (load)"] = (timed(lambda: MFModel.from_arrays(arrays, meta)), 500.0)
     print(f"  passes in the warm fold-in: {warm.passes}; first similar call (unit rows, cached): "
