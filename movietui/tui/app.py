@@ -1,8 +1,8 @@
 """The movietui Textual app: a factory for tests, ``run_app`` for the CLI.
 
 The app owns what outlives a screen: the Service, the background training run and its
-state, and the rating verbs every list shares (rate, unrate, undo, watchlist). Screens
-draw and route keys; they call back here.
+state, and the rating verbs every list shares (rate, unrate, undo, watchlist, marks).
+Screens draw and route keys; they call back here or post a message (MarkRequested).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.css.query import NoMatches
@@ -24,7 +24,7 @@ from movietui.errors import MovietuiError
 from movietui.service import Hyper, RateResult, Service
 from movietui.tui import format as fmt
 from movietui.tui.commands import MovieTuiCommands
-from movietui.tui.messages import RatingChanged, TrainingDone, TrainingTick
+from movietui.tui.messages import MarkRequested, RatingChanged, TrainingDone, TrainingTick
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
 from movietui.tui.screens.main import MainScreen
@@ -216,9 +216,36 @@ class MovieTuiApp(App[int]):
         if result is None:
             self.notify("Nothing to undo.", timeout=2)
             return
-        shown = fmt.stars(result.rating) if result.rating is not None else "no rating"
+        shown = fmt.stars(result.rating) or fmt.MARK_WORDS.get(result.mark or "", "no rating")
         self.say(f"undone: back to {shown}")
         self._broadcast(result)
+
+    @on(MarkRequested)
+    def _mark_requested(self, message: MarkRequested) -> None:
+        """n / v in a list or on the detail screen: mark the film, or clear the same mark."""
+        if self.service.current_profile is None:
+            self.ensure_profile()
+            return
+        service = self.service
+        try:
+            if service.marks().get(message.movie_id) == message.kind:
+                result = service.clear_mark(message.movie_id)
+            elif message.kind == "not_interested":
+                result = service.mark_not_interested(message.movie_id)
+            else:
+                result = service.mark_seen(message.movie_id)
+        except MovietuiError as error:
+            self.notify(str(error), severity="error")
+            return
+        title = message.title or f"movie {message.movie_id}"
+        if result.mark is None:
+            said = f"{title}: mark removed"
+        else:
+            said = f"{fmt.MARK_WORDS[result.mark].capitalize()}: {title}"
+            if result.previous is not None:
+                said += f" (your {fmt.stars(result.previous)} removed)"
+        self.say(f"{said} (u to undo)")
+        self._broadcast(result, message.title)
 
     def toggle_watchlist(self, movie_id: int) -> None:
         if self.service.current_profile is None:

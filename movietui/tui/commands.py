@@ -7,13 +7,25 @@ from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+
+from movietui.tui.widgets.movie_table import MovieTable
 
 if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
 
 
+def _mark_target(screen: Screen) -> Callable[[str], object] | None:
+    """What marks the film in view: the focused list's highlighted row, else the detail
+    screen's movie (the palette runs on top, so ``screen`` is the one below it)."""
+    focused = screen.focused
+    if isinstance(focused, MovieTable) and focused.rateable and focused.current_movie_id is not None:
+        return focused.action_mark
+    return getattr(screen, "action_mark", None)
+
+
 class MovieTuiCommands(Provider):
-    """Train, stop, profiles, import, search, tabs, onboarding, help."""
+    """Train, stop, profiles, import, search, tabs, onboarding, help, marks."""
 
     def _verbs(self) -> list[tuple[str, str, Callable[[], object]]]:
         app = cast("MovieTuiApp", self.app)
@@ -33,6 +45,14 @@ class MovieTuiCommands(Provider):
             for tab, label in (("browse", "Browse"), ("recs", "For you"), ("ratings", "Your ratings"),
                                ("watchlist", "Watchlist"), ("training", "Training")):
                 verbs.append((f"Go to {label}", f"Open the {label} tab", partial(main.show_tab, tab)))
+        mark = _mark_target(self.screen)
+        if mark is not None:
+            verbs += [
+                ("Not interested", "Never recommend the highlighted film (again: clear the mark)",
+                 partial(mark, "not_interested")),
+                ("Seen it, no rating", "Mark the highlighted film seen without stars (again: clear)",
+                 partial(mark, "seen")),
+            ]
         return verbs
 
     async def discover(self) -> Hits:

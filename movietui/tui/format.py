@@ -20,6 +20,16 @@ def stars(rating: float | None) -> str:
     return f"{'★' * whole}{half} {rating:g}"
 
 
+# A mark without stars, in a list's "You" column and in words (details, confirmations).
+MARK_SHORT = {"not_interested": "hidden", "seen": "seen"}
+MARK_WORDS = {"not_interested": "not interested", "seen": "seen, no rating"}
+
+
+def you(movie: MovieView) -> str:
+    """The profile's own verdict on a film: its stars, else its mark, else nothing."""
+    return stars(movie.my_rating) or MARK_SHORT.get(movie.mark or "", "")
+
+
 def score(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 

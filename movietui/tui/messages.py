@@ -1,4 +1,4 @@
-"""Messages that cross screens: worker progress (coalesced) and rating changes.
+"""Messages that cross screens: worker progress (coalesced), rating and mark changes.
 
 Workers post these from their threads (``post_message`` is thread-safe); the ``Tick``
 messages replace any unprocessed tick of the same kind, so a fast import or a fast
@@ -53,8 +53,19 @@ class TrainingDone(Message):
         self.error = error
 
 
+class MarkRequested(Message):
+    """A list or the detail screen asks to mark a film "not_interested" or "seen" (the app
+    toggles: the same mark again clears it). Bubbles up to the app, which calls the service."""
+
+    def __init__(self, movie_id: int, kind: str, title: str | None = None) -> None:
+        super().__init__()
+        self.movie_id = movie_id
+        self.kind = kind
+        self.title = title
+
+
 class RatingChanged(Message):
-    """A rating was committed (or removed, or undone); visible lists should refresh."""
+    """A rating or mark was committed (or removed, or undone); visible lists should refresh."""
 
     def __init__(self, result: RateResult, title: str | None = None) -> None:
         super().__init__()

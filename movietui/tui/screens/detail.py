@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from movietui.errors import MovietuiError
 from movietui.service import MovieDetail
 from movietui.tui import format as fmt
-from movietui.tui.messages import RatingChanged
+from movietui.tui.messages import MarkRequested, RatingChanged
 from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, rating_bindings, to_rows
 
@@ -37,7 +37,7 @@ def detail_text(detail: MovieDetail) -> Text:
     text.append(f"Genres: {fmt.genres(movie) or 'none listed'}\n")
     text.append(f"Community: {fmt.community(movie)} ratings\n")
     text.append("Your rating: ")
-    text.append(fmt.stars(movie.my_rating) or "not rated", style="bold")
+    text.append(fmt.stars(movie.my_rating) or fmt.MARK_WORDS.get(movie.mark or "", "not rated"), style="bold")
     text.append(f"    Predicted for you: {fmt.score(movie.predicted) or 'n/a'}")
     text.append("    On your watchlist" if movie.on_watchlist else "")
     text.append("\n")
@@ -121,3 +121,6 @@ class MovieDetailScreen(Screen):
     def action_watch(self) -> None:
         self.movietui.toggle_watchlist(self.movie_id)
         self.reload()
+
+    def action_mark(self, kind: str) -> None:
+        self.post_message(MarkRequested(self.movie_id, kind, self._title()))

@@ -38,14 +38,20 @@ the command palette (**ctrl+p**). Keys can be remapped by binding id (`App.set_k
 | `1`-`5` | rate with whole stars (saved at once) |
 | `+` / `-` | half a star up / down |
 | `0` / `Delete` | remove your rating |
-| `u` | undo the last rating change |
+| `n` | not interested ("not for me"): never recommended again, and the model learns from it (`n` again clears) |
+| `v` | seen it, no rating: gone from For you, still in Browse (`v` again clears) |
+| `u` | undo the last rating or mark change |
 | `w` | add to / remove from the watchlist |
 
+A film holds a rating or a mark, not both: rating a marked film clears its mark, and marking a
+rated film removes its rating (`u` brings it back). Browse's You column shows `seen` or `hidden`.
+
 ## Movie details
-Same rating keys for the movie shown; `Enter` on a similar movie opens it; `Escape` goes back.
+Same rating and mark keys for the movie shown; `Enter` on a similar movie opens it; `Escape` goes back.
 
 ## Onboarding
-`1`-`5` rate, `s` or `↓` skip, `Escape` done. Recommendations beside the list change after each rating.
+`1`-`5` rate, `v` seen, `n` not interested, `s` or `↓` skip, `Escape` done. Recommendations beside
+the list change after each one.
 """
 
 

@@ -299,11 +299,14 @@ class MainScreen(Screen):
     def on_rating_changed(self, message: RatingChanged) -> None:
         self.stale = set(TABS)
         self.refresh_tab(self.active_tab)
-        title = message.title or self._title_of(message.result.movie_id)
-        self._fold_in = (title, message.result)
+        result = message.result
+        if result.mark is not None or result.previous_mark is not None:
+            return   # a mark, not a rating: the fold-in line keeps the last rating's figures
+        title = message.title or self._title_of(result.movie_id)
+        self._fold_in = (title, result)
         panel = self._training_panel()
         if panel is not None:
-            panel.show_fold_in(title, message.result)
+            panel.show_fold_in(title, result)
 
     def watchlist_changed(self, movie_id: int) -> None:
         for browse in self.query("#browse-table").results(MovieTable):
@@ -414,7 +417,8 @@ class MainScreen(Screen):
         elif service.model_info() is None:
             note = "No model yet: popular movies until the first training finishes."
         else:
-            note = f"Top {len(recs)} for {profile.name}, from {profile.n_ratings} ratings. Rated titles never appear."
+            note = (f"Top {len(recs)} for {profile.name}, from {profile.n_ratings} ratings. "
+                    "Rated, seen and not-interested titles never appear.")
         self.query_one("#recs-status", Static).update(Text(note), layout=False)
 
     def top_recommendation(self) -> int | None:

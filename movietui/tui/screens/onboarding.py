@@ -1,7 +1,8 @@
 """Cold start: "Rate a few movies you know", recommendations changing beside the list.
 
 The list comes from ``service.onboarding()`` (well known but divisive titles, which teach
-the model most per rating). Rated rows stay (showing the stars) and the cursor moves on.
+the model most per rating). Rated and marked rows stay (showing the stars or the mark) and
+the cursor moves on.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ class OnboardingScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text("Rate a few movies you know: 1-5 stars, +/- half a star, s or ↓ skips, "
-                          "Escape when done. The recommendations on the right change after each rating."),
+        yield Static(Text("Rate a few movies you know: 1-5 stars, +/- half a star, v seen (no stars), "
+                          "n not interested, s or ↓ skips, Escape when done. The recommendations on "
+                          "the right change after each one."),
                      id="onboarding-intro")
         with Horizontal(id="onboarding-body"):
             with Vertical(id="onboarding-left"):
@@ -78,9 +80,10 @@ class OnboardingScreen(Screen):
     def on_rating_changed(self, message: RatingChanged) -> None:
         table = self.query_one("#onboarding-table", MovieTable)
         movie_id = message.result.movie_id
+        result = message.result
         if movie_id in table.rows_data:
-            table.set_flags(movie_id, my_rating=message.result.rating)
-            if table.current_movie_id == movie_id and message.result.rating is not None:
+            table.set_flags(movie_id, my_rating=result.rating, mark=result.mark)
+            if table.current_movie_id == movie_id and (result.rating is not None or result.mark is not None):
                 table.action_cursor_down()
         self.refresh_recs()
 

@@ -24,6 +24,7 @@ from textual.widgets.data_table import RowKey
 
 from movietui.service import MovieView, RatedMovie, Recommendation, Similar
 from movietui.tui import format as fmt
+from movietui.tui.messages import MarkRequested
 
 if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
@@ -39,6 +40,10 @@ def rating_bindings(prefix: str, watch_id: str) -> list[Binding]:
         Binding("0,delete", "unrate", "Unrate", key_display="0/del", id=f"{prefix}.remove"),
         Binding("u", "undo", "Undo", id=f"{prefix}.undo"),
         Binding("w", "watch", "Watchlist", id=watch_id),
+        # "Not for me" = not interested (the short form keeps the 140-column footer whole)
+        Binding("n", "mark('not_interested')", "Not for me", tooltip="Not interested: never recommend it",
+                id=f"{prefix}.not_interested"),
+        Binding("v", "mark('seen')", "Seen", tooltip="Seen it, no rating", id=f"{prefix}.seen"),
     ]
 
 
@@ -111,7 +116,7 @@ def _cell(key: str, row: MovieRowData, rank: int) -> str | Text:
         case "community":
             return fmt.community(movie)
         case "you":
-            return Text(fmt.stars(movie.my_rating), style="bold")
+            return Text(fmt.you(movie), style="bold")
         case "predicted":
             return fmt.score(row.predicted)
         case "watch":
@@ -274,7 +279,7 @@ class MovieTable(DataTable):
 
     # ---- rating actions ------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("rate", "nudge", "unrate", "undo"):
+        if action in ("rate", "nudge", "unrate", "undo", "mark"):
             return self.rateable
         if action == "watch":
             return self.kind != "onboarding"
@@ -304,3 +309,8 @@ class MovieTable(DataTable):
         movie_id = self.current_movie_id
         if movie_id is not None:
             self.movietui.toggle_watchlist(movie_id)
+
+    def action_mark(self, kind: str) -> None:
+        movie_id = self.current_movie_id
+        if movie_id is not None:
+            self.post_message(MarkRequested(movie_id, kind, self.rows_data[movie_id].movie.title))
