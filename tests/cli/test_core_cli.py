@@ -115,17 +115,6 @@ def test_help_lists_the_commands() -> None:
         assert command in helped.stdout
 
 
-def test_eval_prints_the_table(imported_home: Path, capsys: pytest.CaptureFixture) -> None:
-    code, out, err = in_process(capsys, "--home", str(imported_home), "eval", "--factors", "4", "--epochs", "2")
-    assert code == 0, err
-    assert "90,752 train / 10,084 test ratings" in out
-    for method in ("global mean", "bias baseline", "model", "SGD fold-in", "full retrain",
-                   "most popular", "predicted stars", "ranker", "served"):
-        assert method in out
-    assert "Recall@20" in out and "cold start, ranking" in out
-    assert "[1/9] train on 90% of ratings" in err
-
-
 def small_release(folder: Path, n_users: int = 120, n_movies: int = 90, seed: int = 0) -> Path:
     """A MovieLens-layout folder with two taste groups, each watching (and liking) its half."""
     rng = np.random.default_rng(seed)
@@ -141,11 +130,31 @@ def small_release(folder: Path, n_users: int = 120, n_movies: int = 90, seed: in
     return folder
 
 
-def test_eval_json_has_the_ranking_sections(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    home = str(tmp_path / "home")
-    code, _, err = in_process(capsys, "--home", home, "import", str(small_release(tmp_path / "ml-synth")))
+@pytest.fixture(scope="module")
+def small_home(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A home holding the small two-taste catalog: eval runs in seconds on it (the ranker's
+    seven fits at its default 128 factors take a minute on ml-latest-small under load)."""
+    from movietui.cli import main
+
+    base = tmp_path_factory.mktemp("eval")
+    home = str(base / "home")
+    assert main(["--home", home, "import", str(small_release(base / "ml-synth"))]) == 0
+    return home
+
+
+def test_eval_prints_the_table(small_home: str, capsys: pytest.CaptureFixture) -> None:
+    code, out, err = in_process(capsys, "--home", small_home, "eval", "--factors", "4", "--epochs", "5")
     assert code == 0, err
-    code, out, err = in_process(capsys, "--home", home, "eval", "--factors", "4", "--epochs", "5",
+    assert "2,700 train / 300 test ratings" in out
+    for method in ("global mean", "bias baseline", "model", "SGD fold-in", "full retrain",
+                   "most popular", "predicted stars", "ranker", "served"):
+        assert method in out
+    assert "Recall@20" in out and "cold start, ranking" in out and "nan" not in out
+    assert "[1/9] train on 90% of ratings" in err
+
+
+def test_eval_json_has_the_ranking_sections(small_home: str, capsys: pytest.CaptureFixture) -> None:
+    code, out, err = in_process(capsys, "--home", small_home, "eval", "--factors", "4", "--epochs", "5",
                                 "--format", "json")
     assert code == 0, err
     data = json.loads(out)   # stdout holds the JSON alone; progress went to stderr
