@@ -1,4 +1,4 @@
-"""Offline evaluation: baselines vs the model on a fixed split, and the cold-start curve.
+"""Offline evaluation: baselines vs the model on a fixed split, top-N over the whole catalog, cold start.
 
 Protocol (deterministic for a seed):
 - Split: a random 90/10 split of all ratings (numpy default_rng(seed).permutation; the
