@@ -301,8 +301,12 @@ class MovieTuiApp(App[int]):
 
         lower_thread_priority()
 
+        def on_rank_epoch(report) -> None:   # the ranker trains after the rating model
+            state.rank_history.append(report)
+            self.post_message(TrainingTick(report))
+
         try:
-            result = self.service.train(hyper, on_epoch=on_epoch, cancel=cancel)
+            result = self.service.train(hyper, on_epoch=on_epoch, cancel=cancel, on_rank_epoch=on_rank_epoch)
         except MovietuiError as error:
             self.post_message(TrainingDone(None, str(error)))
             return

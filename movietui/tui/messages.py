@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from movietui.service import EpochReport, ImportReport, Progress, RateResult, TrainResult
+from movietui.service import EpochReport, ImportReport, Progress, RankEpochReport, RateResult, TrainResult
 
 
 class ImportTick(Message):
@@ -36,9 +36,9 @@ class ImportFailed(Message):
 
 
 class TrainingTick(Message):
-    """One or more epochs finished; the app's ``TrainingState.history`` holds them all."""
+    """One or more epochs finished; the app's ``TrainingState`` histories hold them all."""
 
-    def __init__(self, report: EpochReport) -> None:
+    def __init__(self, report: EpochReport | RankEpochReport) -> None:
         super().__init__()
         self.report = report
 

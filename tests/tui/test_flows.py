@@ -214,6 +214,31 @@ async def test_training_panel_starts_shows_epochs_answers_keys_and_stops(
         assert len(app.training.history) < 10_000
 
 
+async def test_training_runs_the_ranker_after_the_rating_model_and_charts_it(
+        app: MovieTuiApp, profile_service: Service) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("g")
+        await pilot.pause()
+        screen = app.screen
+        for field, value in (("#hp-factors", "16"), ("#hp-epochs", "3")):
+            screen.query_one(field, Input).value = value
+        await pilot.click("#train-start")
+        # Both models train to their end: a generous bound, only to fail instead of hanging.
+        await wait_until(pilot, lambda: not app.training.running, timeout=900)
+        assert app.training.error is None
+        assert len(app.training.history) == 3 and app.training.rank_history
+        recalls = [r.val_recall for r in app.training.rank_history]
+        assert all(r is not None and 0 < r <= 1 for r in recalls)
+        await pilot.pause()
+        progress = str(screen.query_one("#progress-line").render())
+        assert progress.startswith("Finished: Ranker epoch")
+        assert f"validation Recall@20 {recalls[-1]:.3f}" in progress
+        info = profile_service.model_info()
+        assert info is not None and info.val_recall == max(recalls)
+        assert f"ranker validation Recall@20 {info.val_recall:.3f}" in str(screen.query_one("#model-line").render())
+
+
 async def test_restart_keeps_profile_ratings_and_model(trained_home: Path) -> None:
     with Service.open(trained_home) as service:
         model_id = service.model_info().model_id

@@ -1,4 +1,5 @@
-"""Train and validation RMSE per epoch, drawn by plotext with real axes."""
+"""Live training charts, drawn by plotext with real axes: the rating model's train and
+validation RMSE per epoch, and the ranker's validation Recall@20 per epoch."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Sequence
 
 from textual_plotext import PlotextPlot
 
-from movietui.service import EpochReport
+from movietui.service import EpochReport, RankEpochReport
 
 
 class LossChart(PlotextPlot):
@@ -33,4 +34,29 @@ class LossChart(PlotextPlot):
             if val:
                 plt.plot([e for e, _ in val], [v for _, v in val], label="validation RMSE",
                          marker="braille")
+        self.refresh()
+
+
+class RankChart(PlotextPlot):
+    """The ranker's validation Recall@20 (how many held-out liked films reach a top 20)."""
+
+    DEFAULT_CSS = """
+    RankChart { height: 1fr; min-height: 10; }
+    """
+
+    def on_mount(self) -> None:
+        self.plot_history([])
+
+    def plot_history(self, history: Sequence[RankEpochReport], total_epochs: int | None = None) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("Ranker: validation Recall@20 per epoch")
+        plt.xlabel("epoch")
+        plt.ylabel("Recall@20")
+        last = total_epochs or (history[-1].epochs if history else 10)
+        plt.xlim(1, max(2, last))
+        val = [(r.epoch, r.val_recall) for r in history if r.val_recall is not None]
+        if val:
+            plt.plot([e for e, _ in val], [v for _, v in val], label="validation Recall@20", marker="braille")
         self.refresh()

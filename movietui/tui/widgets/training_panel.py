@@ -19,10 +19,10 @@ from textual.message import Message
 from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, Static
 
-from movietui.service import EpochReport, Hyper, ModelInfo, RateResult, TrainResult
+from movietui.service import EpochReport, Hyper, ModelInfo, RankEpochReport, RateResult, TrainResult
 
 if TYPE_CHECKING:
-    from movietui.tui.widgets.loss_chart import LossChart
+    from movietui.tui.widgets.loss_chart import LossChart, RankChart
 
 
 @dataclass
@@ -32,6 +32,7 @@ class TrainingState:
     running: bool = False
     hyper: Hyper | None = None
     history: list[EpochReport] = field(default_factory=list)
+    rank_history: list[RankEpochReport] = field(default_factory=list)   # after the rating model
     started_at: float = 0.0
     result: TrainResult | None = None
     error: str | None = None
@@ -58,14 +59,18 @@ def describe_model(info: ModelInfo | None) -> str:
     if info is None:
         return "No model trained yet: recommendations use damped popularity. Press Start (or t)."
     val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
+    ranker = (f", ranker validation Recall@20 {info.val_recall:.3f}" if info.val_recall is not None
+              else ", no ranker yet (For you ranks by predicted stars): train once")
     return (f"Current model #{info.model_id}: {info.hyper.factors} factors, {len(info.history)} epochs, "
             f"{info.n_users:,} users × {info.n_items:,} movies, {info.n_ratings:,} ratings, "
-            f"validation RMSE {val}")
+            f"validation RMSE {val}{ranker}")
 
 
 def describe_progress(state: TrainingState) -> str:
     if not state.history:
         return "Training: loading ratings…" if state.running else ""
+    if state.rank_history:
+        return describe_ranker(state)
     last = state.history[-1]
     val = f"{last.val_rmse:.4f}" if last.val_rmse is not None else "n/a"
     text = (f"Epoch {last.epoch}/{last.epochs} · train RMSE {last.train_rmse:.4f} · val RMSE {val} · "
@@ -73,6 +78,17 @@ def describe_progress(state: TrainingState) -> str:
     if state.running:
         per_epoch = (time.monotonic() - state.started_at) / max(1, last.epoch)
         text += f" · ETA {per_epoch * (last.epochs - last.epoch):.0f} s"
+    return text
+
+
+def describe_ranker(state: TrainingState) -> str:
+    """The ranker's phase: it trains after the rating model, on the same ratings."""
+    last = state.rank_history[-1]
+    val = f"{last.val_recall:.3f}" if last.val_recall is not None else "n/a"
+    text = (f"Ranker epoch {last.epoch}/{last.epochs} · loss {last.loss:.4f} · "
+            f"validation Recall@20 {val} · {last.seconds:.2f} s/epoch")
+    if state.running:
+        text += f" · at most {last.seconds * (last.epochs - last.epoch):.0f} s left"
     return text
 
 
@@ -87,7 +103,7 @@ class TrainingPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         # plotext takes ~50 ms to import: only when the Training tab is first shown.
-        from movietui.tui.widgets.loss_chart import LossChart
+        from movietui.tui.widgets.loss_chart import LossChart, RankChart
 
         with Horizontal(id="hyper-row"):
             for input_id, _, label, validator, _ in FIELDS:
@@ -99,7 +115,9 @@ class TrainingPanel(Vertical):
         yield Static(id="model-line")
         yield Static(id="progress-line")
         yield Static(id="foldin-line")
-        yield LossChart(id="loss-chart")
+        with Horizontal(id="charts"):
+            yield LossChart(id="loss-chart")
+            yield RankChart(id="rank-chart")
 
     def set_hyper(self, hyper: Hyper) -> None:
         for input_id, attr, *_ in FIELDS:
@@ -128,10 +146,13 @@ class TrainingPanel(Vertical):
             line = ("Stopped: " if state.result.cancelled else "Finished: ") + line
         self.query_one("#progress-line", Static).update(Text(line), layout=False)
         chart = cast("LossChart", self.query_one("#loss-chart"))
+        rank_chart = cast("RankChart", self.query_one("#rank-chart"))
         if state.history:
             chart.plot_history(state.history, state.history[-1].epochs)
+            rank_chart.plot_history(state.rank_history)
         elif model is not None and model.history:
             chart.plot_history(model.history)
+            rank_chart.plot_history(model.ranker_history)
 
     def show_fold_in(self, title: str, result: RateResult) -> None:
         if result.loss_before is None or result.loss_after is None:
