@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from movietui.catalog.readers import read_release  # noqa: E402
 from movietui.model import Hyper, scores, train  # noqa: E402
-from movietui.model.evaluate import split  # noqa: E402
+from movietui.model.evaluate import folded_rows, split  # noqa: E402
 from movietui.model.ranker import RankHyper, fit_ranker  # noqa: E402
 
 K = 20
@@ -63,6 +63,8 @@ def main() -> None:
     u_row = np.searchsorted(users, u_all)
     i_col = np.searchsorted(all_items, i_all)
     liked = inner_te[r_all[inner_te] >= 4]
+    # Each user's row folded in from their inner-training ratings, as the app folds a profile's.
+    app_rows = lambda model: folded_rows(model, u_row[inner_tr], i_all[inner_tr], r_all[inner_tr], users.size)  # noqa: E731
     evaluate = lambda S: recall_ndcg(S, u_row[inner_tr], i_col[inner_tr], u_row[liked], i_col[liked], users.size)  # noqa: E731
 
     grid = dict(factors=[64, 128], unobserved_weight=[0.03, 0.1, 0.3], reg=[0.003, 0.01, 0.03],
@@ -78,7 +80,7 @@ def main() -> None:
         config = dict(zip(grid, values))
         model = fit_ranker(u_all[inner_tr], i_all[inner_tr], r_all[inner_tr], RankHyper(**config),
                            all_item_ids=all_items)
-        S = model.user_factors[model.user_index(users)] @ model.item_factors[model.item_index(all_items)].T
+        S = app_rows(model) @ model.item_factors[model.item_index(all_items)].T
         rec, ndcg = evaluate(S)
         results.append((rec, ndcg, config, model.metrics["best_epoch"]))
         print(f"{rec:.4f} {ndcg:.4f} epoch {model.metrics['best_epoch']:>2} {config}", flush=True)
@@ -91,7 +93,7 @@ def main() -> None:
     print(f"\nserved = ranker + beta * (stars - mu), with {best}")
     ranker = fit_ranker(u_all[inner_tr], i_all[inner_tr], r_all[inner_tr], RankHyper(**best), all_item_ids=all_items)
     mf = train(u_all[inner_tr], i_all[inner_tr], r_all[inner_tr], Hyper(), all_item_ids=all_items)
-    R = ranker.user_factors[ranker.user_index(users)] @ ranker.item_factors[ranker.item_index(all_items)].T
+    R = app_rows(ranker) @ ranker.item_factors[ranker.item_index(all_items)].T
     ui = mf.user_index(users)
     items = mf.item_index(all_items)
     stars = np.stack([scores(mf, mf.user_factors[k], mf.user_bias[k])[items] for k in ui]) - mf.mu

@@ -15,7 +15,9 @@ Protocol (deterministic for a seed):
   ranked, relevant = test ratings >= 4; Recall@20, NDCG@20, HR@10, catalog coverage and
   the median train rating count of the films shown, for most popular (train counts),
   predicted stars (the rating model's clipped predictions), the ranker and the served
-  score (blend.py: what "For you" ranks by). The ranker is fitted on the same 90%.
+  score (blend.py: what "For you" ranks by). The ranker is fitted on the same 90%; each
+  user's ranker row is then folded in from their training ratings, as the app folds a
+  profile's, so "served" is the score the app would show that user.
 - Cold start: 20% of users (seeded) are held out and the model is trained on the rest.
   Each held-out user with at least max(N)+5 ratings has the ratings shuffled once; the
   first N are revealed, and every method is scored on the ratings after position max(N),
@@ -218,6 +220,19 @@ def _rows(model_keys_index: np.ndarray, matrix: np.ndarray) -> np.ndarray:
     return np.where(known[:, None], matrix[np.maximum(model_keys_index, 0)], 0)
 
 
+def folded_rows(ranker: RankerModel, users, movie_ids, ratings, n_users: int) -> np.ndarray:
+    """Each user's ranker row folded in from their training ratings, exactly as the app folds
+    a profile's (pulled toward the mean user row), rather than the row training left."""
+    order = np.argsort(users, kind="stable")
+    bounds = np.searchsorted(users[order], np.arange(n_users + 1))
+    items = ranker.item_index(movie_ids)
+    rows = np.zeros((n_users, ranker.factors), np.float32)
+    for user in range(n_users):
+        mine = order[bounds[user]: bounds[user + 1]]
+        rows[user] = ranker.fold_in(items[mine], ratings[mine])
+    return rows
+
+
 def _ranking(u, i, r, tr, te, all_items, model: MFModel, ranker: RankerModel) -> dict:
     """Top-N over the whole catalog on the 90/10 split, for every method (data-driven)."""
     users = np.unique(u)
@@ -225,7 +240,7 @@ def _ranking(u, i, r, tr, te, all_items, model: MFModel, ranker: RankerModel) ->
     mf_rows = model.user_index(users)
     stars = _Stars(model, all_items, _rows(mf_rows, model.user_factors),
                    np.where(mf_rows >= 0, model.user_bias[np.maximum(mf_rows, 0)], 0))
-    picks = _Picks(ranker, all_items, _rows(ranker.user_index(users), ranker.user_factors))
+    picks = _Picks(ranker, all_items, folded_rows(ranker, uu[tr], i[tr], r[tr], users.size))
     counts = np.bincount(ii[tr], minlength=all_items.size)
     methods = {"most popular": _popular(counts), "predicted stars": stars, "ranker": picks,
                "served": _served(picks, stars, model.mu)}
