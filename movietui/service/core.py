@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import math
 import threading
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,8 @@ from movietui.service.browsing import BrowseMixin
 from movietui.service.catalog_index import CatalogIndex
 from movietui.service.live_model import FoldResult, LiveModel, LoadedModel
 from movietui.service.types import (
+    MARK_NOT_INTERESTED,
+    MARK_SEEN,
     CatalogInfo,
     Filters,
     ImportReport,
@@ -45,7 +46,6 @@ VIEW_FILTERS = "view_filters"   # settings key: the app's list filters, as JSON
 ROW_KEY = "profile_row:{}"      # settings key of a profile's saved factor row
 HALF_STARS = tuple(k / 2 for k in range(1, 11))
 UNDO_DEPTH = 200                # rating and mark changes `undo` can walk back
-NOT_INTERESTED, SEEN = "not_interested", "seen"   # marks without stars (store/feedback.py)
 
 
 class RatingError(MovietuiError):
@@ -179,8 +179,8 @@ class Service(BrowseMixin):
             marks = self.store.feedback(profile_id)
         with self._lock:
             self._live.set_profile(profile_id, ratings, saved, created)
-            self._live.set_feedback([f.movie_id for f in marks if f.kind == NOT_INTERESTED],
-                                    [f.movie_id for f in marks if f.kind == SEEN])
+            self._live.set_feedback([f.movie_id for f in marks if f.kind == MARK_NOT_INTERESTED],
+                                    [f.movie_id for f in marks if f.kind == MARK_SEEN])
             self._saved_row = saved
             self._undo.clear()
             self._watch = None
@@ -293,11 +293,11 @@ class Service(BrowseMixin):
     # film's rating and a rating drops its mark; undo walks either back (docs/design.md).
     def mark_not_interested(self, movie_id: int) -> RateResult:
         """Hide a film from the lists that recommend; a negative signal for the ranker."""
-        return self._mark(movie_id, NOT_INTERESTED)
+        return self._mark(movie_id, MARK_NOT_INTERESTED)
 
     def mark_seen(self, movie_id: int) -> RateResult:
         """A watch without stars: gone from For you, still listed in Browse."""
-        return self._mark(movie_id, SEEN)
+        return self._mark(movie_id, MARK_SEEN)
 
     def clear_mark(self, movie_id: int) -> RateResult:
         """Remove a film's mark (no-op without one; a rating is never touched)."""
@@ -311,7 +311,7 @@ class Service(BrowseMixin):
     def marks(self) -> dict[int, str]:
         """The current profile's marks: movie id -> "not_interested" | "seen"."""
         with self._lock:
-            return {**{m: SEEN for m in self._live.seen}, **{m: NOT_INTERESTED for m in self._live.hidden}}
+            return self._live.marks()
 
     def _mark(self, movie_id: int, kind: str) -> RateResult:
         movie_id = int(movie_id)
@@ -319,13 +319,6 @@ class Service(BrowseMixin):
         if self.store.get_movie(movie_id) is None:
             raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title and mark that")
         return self._apply(pid, movie_id, None, record=True, mark=kind)
-
-    def _views(self, rows) -> list[MovieView]:
-        # Bridge until BrowseMixin._views fills ``mark`` itself (browsing.py is being
-        # reworked separately): every list's MovieView carries the film's mark.
-        views = super()._views(rows)
-        marks = self.marks()
-        return [replace(v, mark=marks[v.movie_id]) if v.movie_id in marks else v for v in views]
 
     # --- model ---------------------------------------------------------------------
     def model_info(self) -> ModelInfo | None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from movietui.model import MFModel, fold_in, scores
 from movietui.model.ranker import NOT_INTERESTED, SEEN, RankerModel
-from movietui.service.types import ModelInfo
+from movietui.service.types import MARK_NOT_INTERESTED, MARK_SEEN, ModelInfo
 
 
 @dataclass
@@ -89,13 +89,17 @@ class LiveModel:
         movie_id = int(movie_id)
         self.hidden.discard(movie_id)
         self.seen.discard(movie_id)
-        if kind == "not_interested":
+        if kind == MARK_NOT_INTERESTED:
             self.hidden.add(movie_id)
-        elif kind == "seen":
+        elif kind == MARK_SEEN:
             self.seen.add(movie_id)
         elif kind is not None:
             raise ValueError(f"unknown feedback kind {kind!r}")
         self._feedback_changed()
+
+    def marks(self) -> dict[int, str]:
+        """movie id -> "not_interested" | "seen" for the profile's marked films."""
+        return {**{m: MARK_SEEN for m in self.seen}, **{m: MARK_NOT_INTERESTED for m in self.hidden}}
 
     def _feedback_changed(self) -> None:
         """The marks move only the ranker's row (stars are not touched by a no-star mark)."""

@@ -32,6 +32,9 @@ __all__ = [
     "SORTS",
 ]
 
+# A profile's marks without stars (store/feedback.py keeps them; one per film at most).
+MARK_NOT_INTERESTED, MARK_SEEN = "not_interested", "seen"
+
 # Orders browse() understands; "predicted" needs a model (no model: catalog order).
 SORTS = ("relevance", "title", "year", "popularity", "mean", "predicted")
 
