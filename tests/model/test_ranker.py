@@ -115,12 +115,17 @@ def test_on_epoch_false_stops_and_keeps_the_best_epoch():
 def test_a_new_profile_of_one_taste_gets_that_taste_first():
     users, items, ratings = taste_data()
     model = fit_ranker(users, items, ratings, SMALL)
-    liked = model.item_index(np.array([41, 42, 43]))          # films of the second group
-    row = model.fold_in(liked, np.array([5.0, 4.5, 5.0], np.float32))
-    scores = model.scores(row)
-    scores[liked] = -np.inf
-    top = model.item_ids[np.argsort(-scores)[:10]]
-    assert (top > 40).all()
+
+    def top(movie_ids, n):
+        liked = model.item_index(np.array(movie_ids))
+        scores = model.scores(model.fold_in(liked, np.full(liked.size, 5.0, np.float32)))
+        scores[liked] = -np.inf
+        return model.item_ids[np.argsort(-scores)[:n]]
+
+    # Three ratings: the row is the average person pulled toward them, so the first picks
+    # are of that taste; ten ratings: the whole top 10 is.
+    assert (top([41, 42, 43], 5) > 40).all()
+    assert (top(list(range(41, 51)), 10) > 40).all()
 
 
 def test_a_low_star_watch_and_not_interested_push_a_film_down():
