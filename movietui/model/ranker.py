@@ -48,7 +48,6 @@ class RankHyper:
     confidence: float = 0.0      # c = 1 + confidence * (r - 0.5) / 4.5: loved films count more
     dislike: float = 1.0         # target of a 0.5-star film is 1 - dislike (3.5 and up: 1)
     cg_steps: int = 3            # conjugate-gradient steps per row per sweep
-    pull_to_mean: bool = False   # training pulls user rows toward the mean row, as fold-in does
     init_std: float = 0.1
     seed: int = 42
     val_fraction: float = 0.05   # of VAL_USERS users' ratings held out for validation Recall@20
@@ -77,7 +76,6 @@ class RankHyper:
              f"val_fraction={self.val_fraction!r} must be in [0, 0.5)"),
             (_integer(self.patience) and self.patience >= 1, f"patience={self.patience!r} must be >= 1"),
             (_integer(self.threads) and self.threads in (1, 2), f"threads={self.threads!r} must be 1 or 2"),
-            (isinstance(self.pull_to_mean, bool), f"pull_to_mean={self.pull_to_mean!r} must be true or false"),
         ]
         for ok, message in checks:
             if not ok:
@@ -281,12 +279,6 @@ def fit_ranker(user_keys, item_ids, ratings, hyper: RankHyper | None = None,
     scale = np.float32(hyper.init_std / math.sqrt(k))
     P = (rng.standard_normal((n_users, k), dtype=np.float32) * scale)
     Q = (rng.standard_normal((n_items, k), dtype=np.float32) * scale)
-    def user_prior(P: np.ndarray) -> np.ndarray:
-        """What user rows are pulled toward: the mean row (as a fold-in is), or zeros."""
-        if not hyper.pull_to_mean:
-            return np.zeros(k, np.float32)
-        return np.ascontiguousarray(P.mean(axis=0), dtype=np.float32)
-
     w0, lam, lam_exp = np.float32(hyper.unobserved_weight), np.float32(hyper.reg), np.float32(hyper.reg_exponent)
     validator = _Validator(u[val_rows], i[val_rows], r[val_rows], by_user) if val_rows.size else None
 
@@ -296,11 +288,9 @@ def fit_ranker(user_keys, item_ids, ratings, hyper: RankHyper | None = None,
     try:
         for epoch in range(1, hyper.epochs + 1):
             started = time.perf_counter()
-            for X, Y, csr, n_other, prior in ((P, Q, by_user, n_items, user_prior(P)),
-                                              (Q, P, by_item, n_users, np.zeros(k, np.float32))):
+            for X, Y, csr, n_other in ((P, Q, by_user, n_items), (Q, P, by_item, n_users)):
                 G = _gram(Y)
-                _sweep(pool, rk.solve_rows, csr, X, Y, G, w0, lam, lam_exp, np.float32(n_other), prior,
-                       hyper.cg_steps)
+                _sweep(pool, rk.solve_rows, csr, X, Y, G, w0, lam, lam_exp, np.float32(n_other), hyper.cg_steps)
             if not (np.isfinite(P).all() and np.isfinite(Q).all()):
                 raise ModelError(f"ranker training diverged at epoch {epoch}: lower unobserved_weight "
                                  f"or raise reg")
@@ -359,8 +349,8 @@ def _halves(csr: _CSR) -> list[tuple[int, int]]:
     return [(0, mid), (mid, csr.n_rows)]
 
 
-def _sweep(pool, kernel, csr: _CSR, X, Y, G, w0, lam, lam_exp, n_other, prior, steps) -> None:
-    args = (csr.indptr, csr.indices, csr.conf, csr.target, X, Y, G, w0, lam, lam_exp, n_other, prior, steps)
+def _sweep(pool, kernel, csr: _CSR, X, Y, G, w0, lam, lam_exp, n_other, steps) -> None:
+    args = (csr.indptr, csr.indices, csr.conf, csr.target, X, Y, G, w0, lam, lam_exp, n_other, steps)
     if pool is None:
         kernel(0, csr.n_rows, *args)
         return

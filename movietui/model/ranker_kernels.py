@@ -88,15 +88,17 @@ def cg_row(G, Y, idx, conf, target, w0, lam, prior, x, steps, scratch, extra):
 
 
 @njit(**_OPTS)
-def solve_rows(lo, hi, indptr, indices, conf, target, X, Y, G, w0, lam, lam_exp, n_other, prior, steps):
+def solve_rows(lo, hi, indptr, indices, conf, target, X, Y, G, w0, lam, lam_exp, n_other, steps):
     """One iALS half-sweep over rows lo..hi of X (CSR rows indptr/indices/conf/target).
 
     The ridge term grows with how much the row sees, lam * (n_row + w0 * n_other) ** lam_exp
-    (Rendle et al. 2021's frequency-scaled regularisation; lam_exp = 0 is plain L2), and
-    pulls each row toward ``prior`` (zeros, or the mean user row for users).
+    (Rendle et al. 2021's frequency-scaled regularisation; lam_exp = 0 is plain L2). Training
+    pulls every row toward 0: pulling users toward the mean row, as fold-in does, measured
+    worse on the inner split (Recall@20 0.319 vs 0.322).
     """
     k = X.shape[1]
     scratch = np.empty((3, k), np.float32)
+    zero = np.zeros(k, np.float32)
     longest = 0
     for row in range(lo, hi):
         longest = max(longest, indptr[row + 1] - indptr[row])
@@ -104,7 +106,7 @@ def solve_rows(lo, hi, indptr, indices, conf, target, X, Y, G, w0, lam, lam_exp,
     for row in range(lo, hi):
         s, e = indptr[row], indptr[row + 1]
         reg = lam * (np.float32(e - s) + w0 * n_other) ** lam_exp
-        cg_row(G, Y, indices[s:e], conf[s:e], target[s:e], w0, np.float32(reg), prior, X[row], steps,
+        cg_row(G, Y, indices[s:e], conf[s:e], target[s:e], w0, np.float32(reg), zero, X[row], steps,
                scratch, extra)
 
 
