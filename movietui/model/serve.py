@@ -114,6 +114,14 @@ def similar_items(model: MFModel, item_idx: int, n: int, counts=None,
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     cos = np.empty(model.n_items, dtype=np.float32)
     np.einsum("ij,j->i", unit, target, out=cos)
+    return shrunk_top(cos, int(item_idx), n, c, min_count, shrink)
+
+
+def shrunk_top(cos: np.ndarray, item_idx: int, n: int, counts: np.ndarray, min_count: int,
+               shrink: float) -> tuple[np.ndarray, np.ndarray]:
+    """The n best of cos * count / (count + shrink) (in place), leaving out item_idx and
+    items with fewer than min_count ratings: the similar-films rule for any cosine."""
+    c = np.asarray(counts, dtype=np.float32)
     cos *= c / (c + np.float32(shrink))
     mask = c >= min_count
     mask[item_idx] = False
