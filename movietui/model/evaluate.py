@@ -43,7 +43,7 @@ import numpy as np
 
 from movietui.errors import ModelError
 from movietui.model import metrics, topn
-from movietui.model.blend import served_scores
+from movietui.model.blend import OBSCURE_BELOW, served_scores
 from movietui.model.foldin import fold_in, fold_in_exact
 from movietui.model.hyper import Hyper
 from movietui.model.mf import MFModel
@@ -209,6 +209,17 @@ def _served(picks: _Picks, stars: _Stars, mu: float) -> topn.Scorer:
     return lambda rows: served_scores(picks(rows), stars(rows), mu)
 
 
+def _hide_obscure(scorer: topn.Scorer, counts: np.ndarray, below: int = OBSCURE_BELOW) -> topn.Scorer:
+    """The app's "hide obscure" filter on a scorer: films with fewer ratings never shown."""
+    hidden = counts < below
+
+    def scored(rows: np.ndarray) -> np.ndarray:
+        out = np.array(scorer(rows), dtype=np.float32)
+        out[:, hidden] = -np.inf
+        return out
+    return scored
+
+
 def _popular(counts: np.ndarray) -> topn.Scorer:
     c = counts.astype(np.float32)
     return lambda rows: np.broadcast_to(c, (rows.size, c.size))
@@ -242,8 +253,9 @@ def _ranking(u, i, r, tr, te, all_items, model: MFModel, ranker: RankerModel) ->
                    np.where(mf_rows >= 0, model.user_bias[np.maximum(mf_rows, 0)], 0))
     picks = _Picks(ranker, all_items, folded_rows(ranker, uu[tr], i[tr], r[tr], users.size))
     counts = np.bincount(ii[tr], minlength=all_items.size)
+    served = _served(picks, stars, model.mu)
     methods = {"most popular": _popular(counts), "predicted stars": stars, "ranker": picks,
-               "served": _served(picks, stars, model.mu)}
+               "served": served, "served, hide obscure": _hide_obscure(served, counts)}
     return {name: topn.evaluate_top_n(scorer, all_items.size, uu[tr], ii[tr], uu[te], ii[te], r[te]).as_dict()
             for name, scorer in methods.items()}
 

@@ -40,7 +40,7 @@ SEEN = 0.0               # the "rating" of a film marked seen with no stars
 class RankHyper:
     """iALS hyperparameters. Defaults chosen on an inner validation split (bench/tune_ranker.py)."""
 
-    factors: int = 128
+    factors: int = 192
     epochs: int = 30             # an upper bound: early stopping on validation Recall@20
     unobserved_weight: float = 0.1   # w0: weight of the zero target on every unrated film
     reg: float = 0.01            # lam in lam * (n_row + w0 * n_other) ** reg_exponent

@@ -6,6 +6,7 @@ the few model/catalog types that appear in its signatures.
 
 from movietui.catalog.progress import Progress
 from movietui.model import EpochReport, Hyper
+from movietui.model.blend import OBSCURE_BELOW
 from movietui.model.evaluate import EvalReport
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.model.evaluate import format_table as format_eval_table
@@ -29,6 +30,7 @@ from movietui.service.types import (
 )
 
 __all__ = [
+    "OBSCURE_BELOW",
     "SORTS",
     "CatalogInfo",
     "EpochReport",

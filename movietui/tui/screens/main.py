@@ -24,7 +24,7 @@ from textual.widget import MountError, Widget
 from textual.widgets import Checkbox, DataTable, Header, Input, Select, Static, TabbedContent, TabPane
 
 from movietui.errors import MovietuiError
-from movietui.service import SORTS, Filters, RateResult
+from movietui.service import OBSCURE_BELOW, SORTS, Filters, RateResult
 from movietui.tui.messages import RatingChanged
 from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.widgets.footer import QuietFooter
@@ -41,7 +41,6 @@ RECOMMENDATIONS = 50
 SEARCH_DEBOUNCE_S = 0.15
 PREBUILD_AFTER_S = 1.5  # after the first paint (and the model warm-up), compose hidden panes
 PREBUILD_GAP_S = 0.5    # one at a time (~0.1-0.2 s each), so keys are answered in between
-OBSCURE_BELOW = 20  # "hide obscure": movies with fewer community ratings
 FILTER_IDS = ("browse-genre", "browse-year-min", "browse-year-max", "browse-sort",
               "recs-genre", "recs-year-min", "recs-year-max", "recs-obscure")  # remembered
 TABS = ("browse", "recs", "ratings", "watchlist", "training")
@@ -164,7 +163,7 @@ class MainScreen(Screen):
                         self._genre_select("recs-genre"),
                         year("recs-year-min", "from"), year("recs-year-max", "to"),
                         Checkbox(f"Hide obscure (< {OBSCURE_BELOW} ratings)",
-                                 self._saved("recs-obscure") != "False", id="recs-obscure", compact=True),
+                                 self._saved("recs-obscure") == "True", id="recs-obscure", compact=True),
                         classes="filter-bar"),
                     MovieTable("recs", id="recs-table"),
                     Static(id="recs-status", classes="status"),

@@ -18,9 +18,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from movietui.errors import MovietuiError
-from movietui.service import Filters
 from movietui.tui.messages import RatingChanged
-from movietui.tui.screens.main import OBSCURE_BELOW
 from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
 
@@ -66,8 +64,8 @@ class OnboardingScreen(Screen):
 
     def refresh_recs(self) -> None:
         try:
-            # same default as the For you tab: a few ratings should not surface five-rating curios
-            recs = self.movietui.service.recommendations(n=20, filters=Filters(min_count=OBSCURE_BELOW))
+            # the For you list itself (its default filters): the ranker already prefers films people pick
+            recs = self.movietui.service.recommendations(n=20)
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             return
