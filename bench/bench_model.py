@@ -36,7 +36,7 @@ from movietui.catalog.synthetic import generate_ratings
 from movietui.model import Hyper, MFModel, fold_in, scores, similar_items, top_n, train
 from movietui.model.evaluate import fit_baseline, split
 from movietui.model.metrics import rmse
-from movietui.model.blend import served_scores
+from movietui.model.blend import served_top_n
 from movietui.model.ranker import RankerModel, RankHyper
 from movietui.model.serve import explain, predict
 
@@ -329,8 +329,10 @@ def serving(reps: int) -> None:
     res["similar movies (top-10)"] = (timed(lambda: similar_items(model, int(rated[0]), 10)), 5.0)
     res["explain (3 of 1,000 rated)"] = (timed(lambda: explain(
         model, int(rated[1]), rated, stars, warm.bias)), 5.0)
+    # Item factor norms spread like a trained ranker's (popular films long, rare ones short).
+    norms = np.sqrt(model.item_counts / model.item_counts.max()).astype(np.float32)[:, None]
     ranker = RankerModel(user_factors=rng.normal(0, 0.05, (100, RankHyper().factors)).astype(np.float32),
-                         item_factors=rng.normal(0, 0.05, (n_items, RankHyper().factors)).astype(np.float32),
+                         item_factors=rng.normal(0.05, 0.1, (n_items, RankHyper().factors)).astype(np.float32) * norms,
                          user_keys=np.arange(100, dtype=np.int64), item_ids=model.item_ids, hyper=RankHyper())
     ranker.gramian(), ranker.prior_row()   # cached once per loaded model, as in the app
     rank_row = ranker.fold_in(rated[:-1], stars[:-1])
@@ -339,8 +341,11 @@ def serving(reps: int) -> None:
     res["both rows: 1 new rating"] = (timed(lambda: (fold_in(
         model, rated, stars, start_factors=base.factors, start_bias=base.bias),
         ranker.fold_in(rated, stars, start_row=rank_row))), 2.0)
-    res["served top-20 (ranker + stars, exclude rated)"] = (timed(lambda: top_n(served_scores(
-        ranker.scores(rank_row), scores(model, warm.factors, warm.bias), model.mu), 20, exclude_idx=rated)), 5.0)
+    unrated = np.ones(n_items, bool)
+    unrated[rated] = False
+    res["served top-20 (as For you after a rating)"] = (timed(lambda: served_top_n(
+        ranker.scores(rank_row), lambda idx: scores(model, warm.factors, warm.bias, items=idx), model.mu, 20,
+        candidate_mask=unrated)), 5.0)
     arrays, meta = model.to_arrays()
     res["from_arrays (load)"] = (timed(lambda: MFModel.from_arrays(arrays, meta)), 500.0)
     print(f"  passes in the warm fold-in: {warm.passes}; first similar call (unit rows, cached): "

@@ -11,8 +11,8 @@ import threading
 import numpy as np
 
 from movietui.errors import MovietuiError, NotFoundError
-from movietui.model import explain, similar_items, top_n
-from movietui.model.blend import served_scores
+from movietui.model import explain, scores, similar_items, top_n
+from movietui.model.blend import served_top_n
 from movietui.model.itemsim import similar_items_blend
 from movietui.service.catalog_index import CatalogIndex
 from movietui.service.live_model import LiveModel
@@ -166,26 +166,29 @@ class BrowseMixin:
         index = self._index()
         with self._lock:
             live = self._live
-            model = live.model
+            model, ranker = live.model, live.ranker
             excluded = list(live.ratings) + list(live.hidden) + list(live.seen)
-            personal = model is not None and (len(live.rated_model_items()[0]) > 0 or bool(live.hidden or live.seen))
-            item_scores = live.scores() if personal else None
+            personal = model is not None and live.factors is not None and bool(live.ratings or live.hidden or live.seen)
             rank_scores = live.rank_scores() if personal else None
-            ranker = live.ranker
-            baseline = float(np.clip(model.mu + live.bias, 0.5, 5.0)) if model is not None else 0.0
-        stars = index.model_scores(model, item_scores, baseline) if personal else None
-        if stars is None:
-            ranking = index.popularity()
-        elif rank_scores is None:
-            ranking = stars
+            star_scores = live.scores() if personal and rank_scores is None else None
+            row, bias = live.factors, live.bias
+        candidates = index.open_rows(filters, excluded)
+        if not personal:
+            top = top_n(index.popularity(), n, candidate_mask=candidates)
+        elif rank_scores is None:   # a model saved before the ranker: predicted stars
+            baseline = float(np.clip(model.mu + bias, 0.5, 5.0))
+            top = top_n(index.model_scores(model, star_scores, baseline), n, candidate_mask=candidates)
         else:
-            ranking = served_scores(index.model_scores(ranker, rank_scores, 0.0), stars, model.mu)
-        top = np.asarray(top_n(ranking, n, candidate_mask=index.open_rows(filters, excluded)), dtype=np.int64)
+            model_rows = index.model_rows(model)
+            top = served_top_n(index.model_scores(ranker, rank_scores, 0.0),
+                               lambda rows: scores(model, row, bias, items=model_rows[rows]),
+                               model.mu, n, candidate_mask=candidates)
+        top = np.asarray(top, dtype=np.int64)
         views = self._view_by_id(index.movie_id[top])
         because = self._because([v.movie_id for v in views]) if personal else [[] for _ in views]
         # Without a model, show the damped mean (the ranking adds a popularity bonus).
-        shown = stars if stars is not None else index.popularity(bonus=False)
-        by_id = dict(zip(index.movie_id[top].tolist(), shown[top].tolist()))
+        damped = index.popularity(bonus=False)
+        by_id = dict(zip(index.movie_id[top].tolist(), damped[top].tolist()))
         return [Recommendation(v, float(v.predicted if v.predicted is not None else by_id[v.movie_id]), b)
                 for v, b in zip(views, because)]
 

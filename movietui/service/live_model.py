@@ -194,11 +194,13 @@ class LiveModel:
 
     def predict(self, movie_ids) -> np.ndarray | None:
         """Predictions for movie ids; movies the model lacks get the profile's baseline."""
-        all_scores = self.scores()
         model = self.model
-        if all_scores is None or model is None:
+        if model is None or self.factors is None:
             return None
         idx = np.asarray(model.item_index(np.asarray(movie_ids, np.int64)), dtype=np.int64)
+        if self._scores is None:   # right after a rating: score just these films
+            return scores(model, self.factors, self.bias, items=idx)
+        all_scores = self.scores()
         baseline = float(np.clip(model.mu + self.bias, 0.5, 5.0))
         return np.where(idx >= 0, all_scores[np.maximum(idx, 0)], baseline)
 

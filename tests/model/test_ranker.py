@@ -176,3 +176,27 @@ def test_absurd_hyperparameters_are_refused_with_the_field_named():
     for bad in (dict(factors=0), dict(unobserved_weight=0.0), dict(reg=float("nan")), dict(epochs=0)):
         with pytest.raises(ModelError, match=next(iter(bad))):
             RankHyper(**bad).validate()
+
+
+@settings(max_examples=60, deadline=None)
+@given(n_items=st.integers(1, 300), n=st.integers(0, 30), seed=st.integers(0, 10_000),
+       weight=st.sampled_from([0.0, 0.05, 0.5, 3.0]), masked=st.booleans())
+def test_served_top_n_equals_ranking_every_film(n_items, n, seed, weight, masked):
+    from movietui.model.blend import served_scores, served_top_n
+    from movietui.model.serve import top_n
+
+    rng = np.random.default_rng(seed)
+    rank = rng.normal(size=n_items).astype(np.float32)
+    rank[rng.random(n_items) < 0.05] = np.nan
+    stars = rng.choice(np.arange(1, 11) / 2, n_items).astype(np.float32)
+    stars[: n_items // 3] = stars[0]          # ties in the served score
+    mask = rng.random(n_items) < 0.7 if masked else None
+    asked = []
+
+    def stars_of(idx):
+        asked.append(len(idx))
+        return stars[idx]
+
+    got = served_top_n(rank, stars_of, 3.5, n, candidate_mask=mask, star_weight=weight)
+    expected = top_n(served_scores(rank, stars, 3.5, weight), n, candidate_mask=mask)
+    assert got.tolist() == expected.tolist()
