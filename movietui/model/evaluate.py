@@ -370,9 +370,9 @@ def format_table(report: EvalReport) -> str:
         first = next(iter(report.ranking.values()))
         lines += ["", f"top-{topn.K} over every film a user has not rated ({first['users']} users with a "
                   f"test rating >= {topn.THRESHOLD:g})",
-                  f"{'method':<16}{'Recall@20':>10}{'NDCG@20':>9}{'HR@10':>8}{'coverage':>10}{'median count':>14}"]
+                  f"{'method':<22}{'Recall@20':>10}{'NDCG@20':>9}{'HR@10':>8}{'coverage':>10}{'median count':>14}"]
         for name, row in report.ranking.items():
-            lines.append(f"{name:<16}{_cell(row['recall@20']):>10}{_cell(row['ndcg@20']):>9}"
+            lines.append(f"{name:<22}{_cell(row['recall@20']):>10}{_cell(row['ndcg@20']):>9}"
                          f"{_cell(row['hr@10']):>8}{_cell(row['coverage']):>10}{_count(row['median_count']):>14}")
     if report.cold_ranking:
         methods = list(dict.fromkeys(c["method"] for c in report.cold_ranking))
