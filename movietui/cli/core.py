@@ -16,7 +16,7 @@ from movietui.config import get_paths
 from movietui.errors import NotFoundError
 
 if TYPE_CHECKING:  # the service pulls in numba; keep `movietui locate` and --help instant
-    from movietui.service import EpochReport, Progress, Service
+    from movietui.service import EpochReport, Progress, RankEpochReport, Service
 
 
 
@@ -175,7 +175,8 @@ def cmd_train(args: argparse.Namespace, service: "Service") -> int:
     print(f"training {hyper.factors} factors, up to {hyper.epochs} epochs, lr {hyper.lr:g}, reg {hyper.reg:g}, "
           f"seed {hyper.seed}", file=sys.stderr)
     started = time.perf_counter()
-    result = service.train(hyper, on_epoch=lambda report: print(epoch_line(report), flush=True))
+    result = service.train(hyper, on_epoch=lambda report: print(epoch_line(report), flush=True),
+                           on_rank_epoch=lambda report: print(rank_epoch_line(report), flush=True))
     info = result.model_info
     seconds = time.perf_counter() - started
     if info is None:
@@ -183,9 +184,19 @@ def cmd_train(args: argparse.Namespace, service: "Service") -> int:
         return 1
     how = " (stopped early: validation RMSE stopped improving)" if result.stopped_early else ""
     val = f", validation RMSE {info.val_rmse:.4f}" if info.val_rmse is not None else ""
+    ranker = (f"; ranker: {len(info.ranker_history)} epochs, validation Recall@20 {info.val_recall:.4f}"
+              if info.val_recall is not None else "")
     print(f"model #{info.model_id} saved: {info.hyper.factors} factors, {len(info.history)} epochs{how}, "
-          f"{info.n_ratings:,} ratings, {info.n_users:,} users x {info.n_items:,} movies{val}, {seconds:.1f} s")
+          f"{info.n_ratings:,} ratings, {info.n_users:,} users x {info.n_items:,} movies{val}{ranker}, "
+          f"{seconds:.1f} s")
     return 0
+
+
+def rank_epoch_line(report: "RankEpochReport") -> str:
+    """One line per ranker epoch: its loss and validation Recall@20."""
+    val = f"{report.val_recall:.4f}" if report.val_recall is not None else "n/a"
+    return (f"ranker epoch {report.epoch:>3}/{report.epochs}  loss {report.loss:.4f}  "
+            f"val Recall@20 {val}  {report.seconds:.2f} s")
 
 
 def cmd_eval(args: argparse.Namespace, service: "Service") -> int:

@@ -78,11 +78,15 @@ def test_info_train_and_info_again(imported_home: Path) -> None:
     assert "9,742" in info.stdout and "100,836" in info.stdout
     assert "ml-latest-small" in info.stdout and "none yet" in info.stdout   # no model yet
 
-    train = run(imported_home, "train", "--factors", "8", "--epochs", "3", "--seed", "1")
+    # Both models train to their end (the ranker compiles its kernels on a fresh clone).
+    train = run(imported_home, "train", "--factors", "8", "--epochs", "3", "--seed", "1", timeout=900)
     assert train.returncode == 0, train.stderr
     epochs = [line for line in train.stdout.splitlines() if line.startswith("epoch ")]
     assert len(epochs) == 3 and "val RMSE" in epochs[0]
+    rank_epochs = [line for line in train.stdout.splitlines() if line.startswith("ranker epoch ")]
+    assert rank_epochs and all("val Recall@20 0." in line for line in rank_epochs)
     assert "model #1 saved: 8 factors, 3 epochs, 100,836 ratings" in train.stdout
+    assert f"ranker: {len(rank_epochs)} epochs, validation Recall@20 0." in train.stdout
 
     info = run(imported_home, "info")
     assert "#1 trained" in info.stdout and "8 factors" in info.stdout
