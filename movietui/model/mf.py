@@ -60,10 +60,7 @@ class MFModel:
     def unit_item_factors(self) -> np.ndarray:
         """Item factor rows scaled to unit length (zero rows stay zero); cached for cosine."""
         if self._unit_items is None:
-            q = self.item_factors
-            norms = np.sqrt(np.einsum("ij,ij->i", q, q))
-            inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 1e-12)
-            self._unit_items = np.ascontiguousarray(q * inv[:, None], dtype=np.float32)
+            self._unit_items = unit_rows(self.item_factors)
         return self._unit_items
 
     def counts(self) -> np.ndarray:
@@ -124,6 +121,13 @@ class MFModel:
               and math.isfinite(self.mu))
         if not ok:
             raise ModelError("saved model arrays have inconsistent shapes: retrain the model")
+
+
+def unit_rows(q: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), float32: cosine by dot product."""
+    norms = np.sqrt(np.einsum("ij,ij->i", q, q))
+    inv = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 1e-12)
+    return np.ascontiguousarray(q * inv[:, None], dtype=np.float32)
 
 
 def _lookup(sorted_ids: np.ndarray, wanted) -> np.ndarray:

@@ -27,7 +27,7 @@ import numpy as np
 
 from movietui.errors import ModelError
 from movietui.model.hyper import _finite, _integer
-from movietui.model.mf import _jsonable, _lookup
+from movietui.model.mf import _jsonable, _lookup, unit_rows
 
 FORMAT = 1
 FOLD_STEPS = 64          # CG steps for a profile's row: enough to converge at 64-128 factors
@@ -167,10 +167,7 @@ class RankerModel:
     def unit_item_factors(self) -> np.ndarray:
         """Item rows scaled to unit length (zero rows stay zero); cached for cosine."""
         if self._unit_items is None:
-            q = self.item_factors
-            norm = np.linalg.norm(q, axis=1)
-            inv = np.divide(1.0, norm, out=np.zeros_like(norm), where=norm > 0)
-            self._unit_items = np.ascontiguousarray(q * inv[:, None], dtype=np.float32)
+            self._unit_items = unit_rows(self.item_factors)
         return self._unit_items
 
     def prior_row(self) -> np.ndarray:

@@ -21,15 +21,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from movietui.model.kernels import _dot   # the one dot product whose sum may reassociate
+
 _OPTS = dict(cache=True, nogil=True, fastmath=False)
-
-
-@njit(cache=True, nogil=True, fastmath={"reassoc", "contract"})
-def _dot(a, b):
-    s = np.float32(0.0)
-    for f in range(a.shape[0]):
-        s += a[f] * b[f]
-    return s
 
 
 @njit(**_OPTS)

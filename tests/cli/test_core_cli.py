@@ -165,7 +165,7 @@ def test_eval_json_has_the_ranking_sections(small_home: str, capsys: pytest.Capt
     assert data["format"] == "movietui-eval" and data["version"] == 1
     assert data["n_train"] + data["n_test"] == 120 * 25 and "[1/9]" in err
     assert data["ranking_protocol"] == {"k": 20, "hit_k": 10, "relevant_min_rating": 4.0}
-    assert set(data["ranking"]) == {"most popular", "predicted stars", "ranker", "served"}
+    assert set(data["ranking"]) == {"most popular", "predicted stars", "ranker", "served", "served, hide obscure"}
     for row in data["ranking"].values():
         assert set(row) == {"recall@20", "ndcg@20", "hr@10", "coverage", "median_count", "users"}
         assert row["users"] > 0 and row["median_count"] >= 0

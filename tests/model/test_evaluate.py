@@ -56,7 +56,7 @@ def test_evaluate_reports_baselines_model_and_cold_start(synth, fast):
     assert curve[10, "SGD fold-in"] < curve[1, "SGD fold-in"]
     assert abs(curve[10, "SGD fold-in"] - curve[10, "exact fold-in"]) < 0.01
     assert steps[-1][1:] == (7, 7) and [s[1] for s in steps] == list(range(8))
-    assert set(report.ranking) == {"most popular", "predicted stars", "ranker", "served"}
+    assert set(report.ranking) == {"most popular", "predicted stars", "ranker", "served", "served, hide obscure"}
     for row in report.ranking.values():
         assert row["users"] > 0 and row["median_count"] >= 0
         for name in ("recall@20", "ndcg@20", "hr@10", "coverage"):
