@@ -236,7 +236,7 @@ async def test_training_runs_the_ranker_after_the_rating_model_and_charts_it(
         assert f"validation Recall@20 {recalls[-1]:.3f}" in progress
         info = profile_service.model_info()
         assert info is not None and info.val_recall == max(recalls)
-        assert f"ranker validation Recall@20 {info.val_recall:.3f}" in str(screen.query_one("#model-line").render())
+        assert f"ranker val Recall@20 {info.val_recall:.3f}" in str(screen.query_one("#model-line").render())
 
 
 async def test_restart_keeps_profile_ratings_and_model(trained_home: Path) -> None:

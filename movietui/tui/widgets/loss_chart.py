@@ -47,15 +47,18 @@ class RankChart(PlotextPlot):
     def on_mount(self) -> None:
         self.plot_history([])
 
-    def plot_history(self, history: Sequence[RankEpochReport], total_epochs: int | None = None) -> None:
+    def plot_history(self, history: Sequence[RankEpochReport]) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         plt.title("Ranker: validation Recall@20 per epoch")
         plt.xlabel("epoch")
         plt.ylabel("Recall@20")
-        last = total_epochs or (history[-1].epochs if history else 10)
-        plt.xlim(1, max(2, last))
+        # The axis spans the epochs run (early stopping usually ends well before the bound),
+        # with whole-epoch ticks.
+        last = max(2, history[-1].epoch if history else 2)
+        plt.xlim(1, last)
+        plt.xticks(list(range(1, last + 1, max(1, -(-(last - 1) // 6)))))
         val = [(r.epoch, r.val_recall) for r in history if r.val_recall is not None]
         if val:
             plt.plot([e for e, _ in val], [v for _, v in val], label="validation Recall@20", marker="braille")

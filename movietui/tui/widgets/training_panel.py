@@ -59,11 +59,11 @@ def describe_model(info: ModelInfo | None) -> str:
     if info is None:
         return "No model trained yet: recommendations use damped popularity. Press Start (or t)."
     val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
-    ranker = (f", ranker validation Recall@20 {info.val_recall:.3f}" if info.val_recall is not None
-              else ", no ranker yet (For you ranks by predicted stars): train once")
-    return (f"Current model #{info.model_id}: {info.hyper.factors} factors, {len(info.history)} epochs, "
-            f"{info.n_users:,} users × {info.n_items:,} movies, {info.n_ratings:,} ratings, "
-            f"validation RMSE {val}{ranker}")
+    ranker = (f"ranker val Recall@20 {info.val_recall:.3f}" if info.val_recall is not None
+              else "no ranker yet: train once")
+    return (f"Model #{info.model_id}: {info.hyper.factors} factors, {len(info.history)} epochs, "
+            f"{info.n_users:,} users × {info.n_items:,} movies, {info.n_ratings:,} ratings · "
+            f"val RMSE {val} · {ranker}")
 
 
 def describe_progress(state: TrainingState) -> str:
