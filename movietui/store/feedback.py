@@ -9,14 +9,13 @@ and go with their profile (ON DELETE CASCADE).
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable
 
 from movietui.errors import StoreError
 
 from .base import locked
-from .profiles import ProfilesMixin
+from .profiles import ProfilesMixin, bulk_rows, check_time
 from .types import ProfileFeedback
 
 KINDS = ("not_interested", "seen")
@@ -28,22 +27,12 @@ def check_kind(kind: object, where: str = "") -> str:
     return str(kind)
 
 
-def _check_time(value: object, where: str = "") -> float:
-    try:
-        stamp = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        stamp = math.nan
-    if not math.isfinite(stamp):
-        raise StoreError(f"{where}marked_at {value!r} is not a time; pass seconds since 1970")
-    return stamp
-
-
 class FeedbackMixin(ProfilesMixin):
     @locked
     def set_feedback(self, profile_id: int, movie_id: int, kind: str, marked_at: float | None = None) -> None:
         """Mark a film (replacing any mark) and drop its rating, in one transaction."""
         kind = check_kind(kind)
-        stamp = time.time() if marked_at is None else _check_time(marked_at)
+        stamp = time.time() if marked_at is None else check_time(marked_at, name="marked_at")
         with self.transaction() as conn:
             pid = self._require_profile(profile_id)
             conn.execute("DELETE FROM profile_ratings WHERE profile_id = ? AND movie_id = ?", (pid, int(movie_id)))
@@ -60,14 +49,7 @@ class FeedbackMixin(ProfilesMixin):
 
         Returns how many marks were inserted or changed.
         """
-        clean = []
-        for k, row in enumerate(rows):
-            try:
-                movie_id, kind, marked_at = row
-                movie = int(movie_id)
-            except (TypeError, ValueError) as exc:
-                raise StoreError(f"row {k + 1}: expected (movie_id, kind, marked_at), got {row!r}") from exc
-            clean.append((movie, check_kind(kind, f"row {k + 1}: "), _check_time(marked_at, f"row {k + 1}: ")))
+        clean = bulk_rows(rows, check_kind, "kind", "marked_at")
         with self.transaction() as conn:
             pid = self._require_profile(profile_id)
             before = conn.total_changes

@@ -40,14 +40,28 @@ def _check_name(name: object) -> str:
     return text
 
 
-def _check_time(value: object, where: str = "") -> float:
+def check_time(value: object, where: str = "", name: str = "rated_at") -> float:
     try:
         stamp = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         stamp = math.nan
     if not math.isfinite(stamp):
-        raise StoreError(f"{where}rated_at {value!r} is not a time; pass seconds since 1970")
+        raise StoreError(f"{where}{name} {value!r} is not a time; pass seconds since 1970")
     return stamp
+
+
+def bulk_rows(rows: Iterable[tuple], check_value, value_name: str, time_name: str) -> list[tuple[int, object, float]]:
+    """(movie_id, checked value, checked time) per row, or StoreError naming the first bad row."""
+    clean = []
+    for k, row in enumerate(rows):
+        where = f"row {k + 1}: "
+        try:
+            movie_id, value, stamp = row
+            movie = int(movie_id)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"{where}expected (movie_id, {value_name}, {time_name}), got {row!r}") from exc
+        clean.append((movie, check_value(value, where), check_time(stamp, where, time_name)))
+    return clean
 
 
 class ProfilesMixin(StoreBase):
@@ -96,7 +110,7 @@ class ProfilesMixin(StoreBase):
     @locked
     def set_rating(self, profile_id: int, movie_id: int, rating: float, rated_at: float | None = None) -> None:
         value = check_rating(rating)
-        stamp = time.time() if rated_at is None else _check_time(rated_at)
+        stamp = time.time() if rated_at is None else check_time(rated_at)
         with self.transaction() as conn:
             pid = self._require_profile(profile_id)
             conn.execute(
@@ -113,14 +127,7 @@ class ProfilesMixin(StoreBase):
 
         Returns how many rows were inserted or changed (identical or older rows count 0).
         """
-        clean = []
-        for k, row in enumerate(rows):
-            try:
-                movie_id, rating, rated_at = row
-                movie = int(movie_id)
-            except (TypeError, ValueError) as exc:
-                raise StoreError(f"row {k + 1}: expected (movie_id, rating, rated_at), got {row!r}") from exc
-            clean.append((movie, check_rating(rating, f"row {k + 1}: "), _check_time(rated_at, f"row {k + 1}: ")))
+        clean = bulk_rows(rows, check_rating, "rating", "rated_at")
         with self.transaction() as conn:
             pid = self._require_profile(profile_id)
             before = conn.total_changes

@@ -272,14 +272,15 @@ async def test_list_filters_are_remembered_across_restarts(trained_home: Path) -
         await pilot.pause(0.4)  # the filter debounce
         sort = app.screen.query_one("#browse-sort").value
         assert sort != "relevance"
-        await pilot.press("f")  # For you: show obscure films too
+        await pilot.press("f")  # For you: hide obscure films (off by default since the ranker)
         await pilot.pause()
+        assert app.screen.query_one("#recs-obscure").value is False
         await pilot.click("#recs-obscure")
         await pilot.pause()
-        assert app.screen.query_one("#recs-obscure").value is False
+        assert app.screen.query_one("#recs-obscure").value is True
 
     async with app_session(trained_home) as (app, pilot):
-        assert app.screen.query_one("#recs-obscure").value is False
+        assert app.screen.query_one("#recs-obscure").value is True
         await pilot.press("b")
         await wait_until(pilot, lambda: "browse" in app.main_screen.built)
         await pilot.pause(0.4)

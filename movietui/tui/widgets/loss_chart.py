@@ -38,7 +38,8 @@ class LossChart(PlotextPlot):
 
 
 class RankChart(PlotextPlot):
-    """The ranker's validation Recall@20 (how many held-out liked films reach a top 20)."""
+    """The ranker's validation Recall@20 (how many held-out liked films reach a top 20), and
+    its training loss on the right-hand axis."""
 
     DEFAULT_CSS = """
     RankChart { height: 1fr; min-height: 10; }
@@ -51,7 +52,7 @@ class RankChart(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("Ranker: validation Recall@20 per epoch")
+        plt.title("Ranker: validation Recall@20 and loss per epoch")
         plt.xlabel("epoch")
         plt.ylabel("Recall@20")
         # The axis spans the epochs run (early stopping usually ends well before the bound),
@@ -62,4 +63,7 @@ class RankChart(PlotextPlot):
         val = [(r.epoch, r.val_recall) for r in history if r.val_recall is not None]
         if val:
             plt.plot([e for e, _ in val], [v for _, v in val], label="validation Recall@20", marker="braille")
+        if history:   # the training objective, on its own scale at the right
+            plt.plot([r.epoch for r in history], [r.loss for r in history], label="loss (right)",
+                     marker="braille", yside="right")
         self.refresh()
