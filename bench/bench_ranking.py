@@ -40,7 +40,7 @@ from movietui.catalog import synthetic
 from movietui.catalog.readers import read_release
 from movietui.model import Hyper, train
 from movietui.model.blend import STAR_WEIGHT, served_scores
-from movietui.model.evaluate import split
+from movietui.model.evaluate import folded_rows, split
 from movietui.model.ranker import RankHyper, fit_ranker
 from movietui.model.topn import evaluate_top_n
 
@@ -191,13 +191,16 @@ def _fit_ranker_model(tr: Data, seed: int):
     return fit_ranker(tr.u, tr.i, tr.r, hyper, all_item_ids=np.arange(tr.n_items))
 
 
-def _ranker_scorer(m, n_items: int) -> Scorer:
-    assert np.array_equal(m.item_ids, np.arange(n_items))  # dense ids in, dense ids out
+def _ranker_scorer(m, tr: Data) -> Scorer:
+    """Each user's row folded in from their training ratings, as the app folds a profile's
+    (movietui.model.evaluate.folded_rows). Folded on the first call: serving, not fit time."""
+    assert np.array_equal(m.item_ids, np.arange(tr.n_items))  # dense ids in, dense ids out
+    folded: list[np.ndarray] = []
 
     def scorer(rows):
-        idx = m.user_index(rows)
-        p = np.where(idx[:, None] >= 0, m.user_factors[np.maximum(idx, 0)], 0.0).astype(np.float32)
-        return p @ m.item_factors.T
+        if not folded:
+            folded.append(folded_rows(m, tr.u, tr.i, tr.r, tr.n_users))
+        return folded[0][rows] @ m.item_factors.T
     return scorer
 
 
@@ -216,7 +219,7 @@ def _stars_scorer(mf, n_items: int) -> Scorer:
 
 
 def fit_ranker_row(tr: Data, seed: int = 0, **_) -> Scorer:
-    return _ranker_scorer(_fit_ranker_model(tr, seed), tr.n_items)
+    return _ranker_scorer(_fit_ranker_model(tr, seed), tr)
 
 
 def fit_stars(tr: Data, seed: int = 0, **_) -> Scorer:
@@ -226,7 +229,7 @@ def fit_stars(tr: Data, seed: int = 0, **_) -> Scorer:
 
 def fit_served(tr: Data, seed: int = 0, **_) -> Scorer:
     """What "For you" ranks by: ranker + STAR_WEIGHT x (predicted stars - mu), movietui.model.blend."""
-    rank = _ranker_scorer(_fit_ranker_model(tr, seed), tr.n_items)
+    rank = _ranker_scorer(_fit_ranker_model(tr, seed), tr)
     mf = train(tr.u, tr.i, tr.r, Hyper(threads=THREADS, seed=seed), all_item_ids=np.arange(tr.n_items))
     stars = _stars_scorer(mf, tr.n_items)
     return lambda rows: served_scores(rank(rows), stars(rows), mf.mu, STAR_WEIGHT)

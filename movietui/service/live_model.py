@@ -76,13 +76,12 @@ class LiveModel:
         if not (saved_row and self._restore(saved_row)):
             self.refold()
         else:
-            self.rank_row = None
-            self._fold_rank()
+            self._fold_rank(cold=True)
 
     def set_feedback(self, hidden, seen) -> None:
         """Replace the profile's no-star feedback (on profile switch or after a bulk import)."""
         self.hidden, self.seen = set(map(int, hidden)), set(map(int, seen))
-        self._feedback_changed()
+        self._fold_rank()   # a mark moves only the ranker's row: no-star feedback says nothing of stars
 
     def update_feedback(self, movie_id: int, kind: str | None) -> None:
         """Mark one film: kind is "not_interested", "seen", or None to clear both marks."""
@@ -95,20 +94,19 @@ class LiveModel:
             self.seen.add(movie_id)
         elif kind is not None:
             raise ValueError(f"unknown feedback kind {kind!r}")
-        self._feedback_changed()
+        self._fold_rank()
 
     def marks(self) -> dict[int, str]:
         """movie id -> "not_interested" | "seen" for the profile's marked films."""
         return {**{m: MARK_SEEN for m in self.seen}, **{m: MARK_NOT_INTERESTED for m in self.hidden}}
 
-    def _feedback_changed(self) -> None:
-        """The marks move only the ranker's row (stars are not touched by a no-star mark)."""
-        self._fold_rank()
-
-    def _fold_rank(self) -> None:
-        """Fold ratings and marks into the ranker row, warm-started from the current row."""
+    def _fold_rank(self, cold: bool = False) -> None:
+        """Fold ratings and marks into the ranker row, warm-started from the current row
+        (``cold``: from scratch, after a new model or a profile switch)."""
         ranker = self.ranker
         self._rank_scores = None
+        if cold:
+            self.rank_row = None
         if ranker is None or self.profile_id is None:
             self.rank_row = None
             return
@@ -125,8 +123,7 @@ class LiveModel:
 
     def refold(self) -> FoldResult:
         """Fold every rating in, starting from the model's own row for this profile."""
-        self.rank_row = None
-        self._fold_rank()
+        self._fold_rank(cold=True)
         model = self.model
         if model is None or self.profile_id is None:
             self.factors, self.bias = None, 0.0
