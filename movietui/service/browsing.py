@@ -193,7 +193,7 @@ class BrowseMixin:
                 for v, b in zip(views, because)]
 
     def onboarding(self, n: int = 20) -> list[MovieView]:
-        """Well-known but divisive films the profile has not rated: they teach the model most.
+        """Well-known but divisive films the profile has neither rated nor marked: they teach the model most.
 
         Among the most-rated films, rank by log(count) x spread, where spread is the
         item-factor norm when a model is loaded (how strongly a rating of the film moves
@@ -205,6 +205,7 @@ class BrowseMixin:
         index = self._index()
         with self._lock:
             model = self._live.model
-            rated = list(self._live.ratings)
+            # Films rated or marked (not interested / seen) are settled: never offered again.
+            rated = list(self._live.ratings) + list(self._live.hidden) + list(self._live.seen)
         spread = index.factor_spread(model) if model is not None else index.spread(self.store.load_catalog_ratings)
         return self._view_by_id(index.movie_id[index.onboarding_rows(spread, rated, n)])

@@ -88,3 +88,14 @@ def test_a_model_saved_before_the_ranker_still_opens_and_ranks_by_stars(service:
         assert len(recs) == 10
         stars = [r.predicted for r in recs]
         assert stars == sorted(stars, reverse=True)   # no ranker: predicted stars order the list
+
+
+def test_onboarding_never_offers_a_rated_or_marked_film(service: Service) -> None:
+    service.create_profile("fay")
+    offered = [m.movie_id for m in service.onboarding(10)]
+    service.rate(offered[0], 4)
+    service.mark_not_interested(offered[1])
+    service.mark_seen(offered[2])
+    again = [m.movie_id for m in service.onboarding(10)]
+    assert not set(offered[:3]) & set(again)
+    assert again[:7] == offered[3:10]
