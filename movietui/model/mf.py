@@ -22,24 +22,14 @@ _ARRAYS = {  # name -> dtype; 2-D arrays are factor matrices
 }
 
 
-@dataclass(eq=False)
-class MFModel:
-    mu: float
-    user_bias: np.ndarray      # float32 (n_users,)
-    item_bias: np.ndarray      # float32 (n_items,)
-    user_factors: np.ndarray   # float32 (n_users, k)
-    item_factors: np.ndarray   # float32 (n_items, k)
-    user_keys: np.ndarray      # int64 (n_users,), ascending; local profile p is key -p
-    item_ids: np.ndarray       # int64 (n_items,), ascending MovieLens ids
-    hyper: Hyper
-    history: list[EpochReport] = field(default_factory=list)
-    metrics: dict = field(default_factory=dict)
-    item_counts: np.ndarray | None = None  # int32 (n_items,): training ratings per item
-    _unit_items: np.ndarray | None = field(default=None, init=False, repr=False)
+class FactorModel:
+    """What every factor model here shares: id maps and item rows (the rating model and the
+    ranker each declare ``user_keys``, ``item_ids``, ``item_factors`` and ``_unit_items``)."""
 
-    @property
-    def n_users(self) -> int:
-        return int(self.user_keys.shape[0])
+    user_keys: np.ndarray
+    item_ids: np.ndarray
+    item_factors: np.ndarray
+    _unit_items: np.ndarray | None
 
     @property
     def n_items(self) -> int:
@@ -62,6 +52,26 @@ class MFModel:
         if self._unit_items is None:
             self._unit_items = unit_rows(self.item_factors)
         return self._unit_items
+
+
+@dataclass(eq=False)
+class MFModel(FactorModel):
+    mu: float
+    user_bias: np.ndarray      # float32 (n_users,)
+    item_bias: np.ndarray      # float32 (n_items,)
+    user_factors: np.ndarray   # float32 (n_users, k)
+    item_factors: np.ndarray   # float32 (n_items, k)
+    user_keys: np.ndarray      # int64 (n_users,), ascending; local profile p is key -p
+    item_ids: np.ndarray       # int64 (n_items,), ascending MovieLens ids
+    hyper: Hyper
+    history: list[EpochReport] = field(default_factory=list)
+    metrics: dict = field(default_factory=dict)
+    item_counts: np.ndarray | None = None  # int32 (n_items,): training ratings per item
+    _unit_items: np.ndarray | None = field(default=None, init=False, repr=False)
+
+    @property
+    def n_users(self) -> int:
+        return int(self.user_keys.shape[0])
 
     def counts(self) -> np.ndarray:
         if self.item_counts is None:

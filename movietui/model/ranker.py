@@ -27,7 +27,7 @@ import numpy as np
 
 from movietui.errors import ModelError
 from movietui.model.hyper import _finite, _integer
-from movietui.model.mf import _jsonable, _lookup, unit_rows
+from movietui.model.mf import FactorModel, _jsonable
 
 FORMAT = 1
 FOLD_STEPS = 64          # CG steps for a profile's row: enough to converge at 64-128 factors
@@ -131,7 +131,7 @@ def _signal(r: np.ndarray, hyper: RankHyper) -> tuple[np.ndarray, np.ndarray]:
 
 
 @dataclass(eq=False)
-class RankerModel:
+class RankerModel(FactorModel):
     user_factors: np.ndarray   # float32 (n_users, k)
     item_factors: np.ndarray   # float32 (n_items, k)
     user_keys: np.ndarray      # int64 (n_users,), ascending
@@ -143,32 +143,12 @@ class RankerModel:
     _prior: np.ndarray | None = field(default=None, init=False, repr=False)
     _unit_items: np.ndarray | None = field(default=None, init=False, repr=False)
 
-    @property
-    def n_items(self) -> int:
-        return int(self.item_ids.shape[0])
-
-    @property
-    def factors(self) -> int:
-        return int(self.item_factors.shape[1])
-
-    def item_index(self, movie_ids) -> np.ndarray:
-        return _lookup(self.item_ids, movie_ids)
-
-    def user_index(self, keys) -> np.ndarray:
-        return _lookup(self.user_keys, keys)
-
     def gramian(self) -> np.ndarray:
         """Q^T Q, cached: the unrated films' share of every fold-in."""
         if self._gramian is None:
             q = self.item_factors.astype(np.float64)
             self._gramian = np.ascontiguousarray(q.T @ q, dtype=np.float32)
         return self._gramian
-
-    def unit_item_factors(self) -> np.ndarray:
-        """Item rows scaled to unit length (zero rows stay zero); cached for cosine."""
-        if self._unit_items is None:
-            self._unit_items = unit_rows(self.item_factors)
-        return self._unit_items
 
     def prior_row(self) -> np.ndarray:
         """The mean user row, cached: a new profile's fold-in is pulled toward it, not to 0.
