@@ -40,3 +40,14 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "home"
     monkeypatch.setenv("MOVIETUI_HOME", str(path))
     return path
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Skips grouped by reason, one line each (the data skip would otherwise fill a page)."""
+    reasons: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        longrepr = report.longrepr
+        reason = (str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)).removeprefix("Skipped: ")
+        reasons[reason] = reasons.get(reason, 0) + 1
+    for reason, count in reasons.items():
+        terminalreporter.write_line(f"SKIPPED {count} test{'s' if count != 1 else ''}: {reason}")
