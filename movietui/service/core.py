@@ -328,17 +328,20 @@ class Service(BrowseMixin):
     def warm_up(self) -> None:
         """Pay the one-time costs now instead of on the first rating or detail view.
 
-        numba's import and its compiled fold-in kernel (~0.5 s the first time in a process),
-        the unit item factors behind "similar movies", the profile's score vector. The app
+        numba's import and its compiled fold-in kernels (~0.5 s the first time in a process),
+        the ranker's Gramian and mean row, the unit item factors behind "similar movies", the
+        profile's score vector. The app
         runs this in a worker thread after its first paint; a no-op without a model
         (training loads the kernels anyway).
         """
         from movietui.model import similar_items
 
-        model = self._live.model
+        model, ranker = self._live.model, self._live.ranker
         if model is not None and model.n_items:
             fold_in(model, np.zeros(1, np.int32), np.full(1, 4.0, np.float32))
             similar_items(model, 0, 1)
+            if ranker is not None:   # its fold-in kernel, Gramian, mean row and scoring pass
+                ranker.scores(ranker.fold_in(np.zeros(1, np.int32), np.full(1, 4.0, np.float32)))
             with self._lock:
                 self._live.scores()
 

@@ -61,7 +61,7 @@ def test_cg_row_solves_the_normal_equations(k, n, seed, w0, lam):
     G = (Y.T.astype(np.float64) @ Y).astype(np.float32)
     x = rng.normal(size=k).astype(np.float32)   # any warm start reaches the same solution
     prior = rng.normal(size=k).astype(np.float32)
-    cg_row(G, Y, idx, conf, target, np.float32(w0), np.float32(lam), prior, x, 4 * k + 10,
+    cg_row(G, Y, idx, conf, target, np.float32(w0), np.float32(lam), prior, x, 4 * k + 10, np.float32(0.0),
            np.empty((3, k), np.float32), np.empty(idx.size, np.float32))
     Yd = Y.astype(np.float64)
     A = w0 * Yd.T @ Yd + lam * np.eye(k)
@@ -200,3 +200,22 @@ def test_served_top_n_equals_ranking_every_film(n_items, n, seed, weight, masked
     got = served_top_n(rank, stars_of, 3.5, n, candidate_mask=mask, star_weight=weight)
     expected = top_n(served_scores(rank, stars, 3.5, weight), n, candidate_mask=mask)
     assert got.tolist() == expected.tolist()
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(1, 400), k=st.integers(1, 40), seed=st.integers(0, 10_000))
+def test_int8_scores_are_within_half_a_quantum_per_factor(n, k, seed):
+    from movietui.model.ranker_kernels import score_int8
+
+    rng = np.random.default_rng(seed)
+    Q = (rng.normal(size=(n, k)) * rng.uniform(0, 2, (n, 1))).astype(np.float32)
+    Q[0] = 0.0                                     # an all-zero row keeps scale 1 and scores 0
+    model = RankerModel(np.zeros((1, k), np.float32), Q, np.arange(1), np.arange(n), RankHyper(factors=k))
+    q8, scale = model.quantized()
+    p = rng.normal(size=k).astype(np.float32)
+    out = np.empty(n, np.float32)
+    score_int8(q8, scale, p, out)
+    exact = Q.astype(np.float64) @ p
+    bound = scale * 0.5 * np.abs(p).sum() + 1e-4 * (1 + np.abs(exact))
+    assert np.all(np.abs(out - exact) <= bound)
+    assert out[0] == 0.0
