@@ -24,27 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 from movietui.catalog.readers import read_release  # noqa: E402
 from movietui.model import Hyper, scores, train  # noqa: E402
+from movietui.model import topn  # noqa: E402
 from movietui.model.evaluate import folded_rows, split  # noqa: E402
 from movietui.model.ranker import RankHyper, fit_ranker  # noqa: E402
 
-K = 20
-
-
-def recall_ndcg(S: np.ndarray, seen_rows, seen_cols, rel_rows, rel_cols, n_users: int) -> tuple[float, float]:
-    """Whole-catalog Recall@20 / NDCG@20 of score matrix S (users x items)."""
-    S = S.astype(np.float64, copy=True)
-    S[seen_rows, seen_cols] = -np.inf
-    rel = np.zeros(S.shape, bool)
-    rel[rel_rows, rel_cols] = True
-    users = np.flatnonzero(rel.any(1))
-    S, rel = S[users], rel[users]
-    top = np.argpartition(-S, K, axis=1)[:, :K]
-    top = np.take_along_axis(top, np.argsort(-np.take_along_axis(S, top, 1), axis=1, kind="stable"), 1)
-    hits = np.take_along_axis(rel, top, 1)
-    n_rel = np.minimum(rel.sum(1), K)
-    disc = 1 / np.log2(np.arange(2, K + 2))
-    idcg = np.cumsum(disc)[n_rel - 1]
-    return float((hits.sum(1) / n_rel).mean()), float(((hits * disc).sum(1) / idcg).mean())
 
 
 def main() -> None:
@@ -62,10 +45,14 @@ def main() -> None:
     users = np.unique(u_all)
     u_row = np.searchsorted(users, u_all)
     i_col = np.searchsorted(all_items, i_all)
-    liked = inner_te[r_all[inner_te] >= 4]
     # Each user's row folded in from their inner-training ratings, as the app folds a profile's.
     app_rows = lambda model: folded_rows(model, u_row[inner_tr], i_all[inner_tr], r_all[inner_tr], users.size)  # noqa: E731
-    evaluate = lambda S: recall_ndcg(S, u_row[inner_tr], i_col[inner_tr], u_row[liked], i_col[liked], users.size)  # noqa: E731
+
+    def evaluate(S: np.ndarray) -> tuple[float, float]:
+        """Whole-catalog Recall@20 / NDCG@20 of a score matrix (users x films) on the inner 10%."""
+        res = topn.evaluate_top_n(lambda rows: S[rows], all_items.size, u_row[inner_tr], i_col[inner_tr],
+                                  u_row[inner_te], i_col[inner_te], r_all[inner_te])
+        return res.recall, res.ndcg
 
     grid = dict(factors=[64, 128], unobserved_weight=[0.03, 0.1, 0.3], reg=[0.003, 0.01, 0.03],
                 confidence=[0.0, 1.0, 3.0], dislike=[0.0, 0.5, 1.0])

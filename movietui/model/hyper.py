@@ -70,14 +70,22 @@ class Hyper:
         return self
 
     def to_dict(self) -> dict:
-        """Plain Python values (numpy scalars converted), JSON-able."""
-        return {k: (v.item() if hasattr(v, "item") else v) for k, v in asdict(self).items()}
+        return plain_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "Hyper":
-        """Build from saved meta, ignoring unknown keys (older/newer files)."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return from_known_fields(cls, data)
+
+
+def plain_dict(hyper) -> dict:
+    """A hyperparameter dataclass as plain Python values (numpy scalars converted), JSON-able."""
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in asdict(hyper).items()}
+
+
+def from_known_fields(cls, data: dict):
+    """Build a hyperparameter dataclass from saved meta, ignoring unknown keys (older/newer files)."""
+    known = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in known})
 
 
 def _integer(x: object) -> bool:

@@ -21,13 +21,16 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from movietui.errors import ModelError
-from movietui.model.hyper import _finite, _integer
+from movietui.model import topn
+from movietui.model.hyper import _finite, _integer, from_known_fields, plain_dict
+from movietui.model.lazy_kernels import ranker_kernels
 from movietui.model.mf import FactorModel, _jsonable
+from movietui.model.train import _dense_index, _ids, check_ratings
 
 FORMAT = 1
 FOLD_STEPS = 64          # CG steps at most for a profile's row
@@ -94,12 +97,11 @@ class RankHyper:
         return self
 
     def to_dict(self) -> dict:
-        return {k: (v.item() if hasattr(v, "item") else v) for k, v in asdict(self).items()}
+        return plain_dict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "RankHyper":
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return from_known_fields(cls, data)
 
 
 @dataclass
@@ -178,8 +180,6 @@ class RankerModel(FactorModel):
             p = np.zeros_like(p)
         out = np.empty(self.n_items, np.float32)
         if self.n_items >= QUANTIZE_FROM:
-            from movietui.model.lazy_kernels import ranker_kernels
-
             q8, scale = self.quantized()
             ranker_kernels.score_int8(q8, scale, np.ascontiguousarray(p), out)
         else:
@@ -198,8 +198,6 @@ class RankerModel(FactorModel):
     def fold_in(self, item_idx, ratings, start_row=None, steps: int = FOLD_STEPS) -> np.ndarray:
         """The profile's row for (item_idx, ratings), item factors fixed; ratings may hold
         SEEN / NOT_INTERESTED marks. Warm-started CG on the training objective."""
-        from movietui.model.lazy_kernels import ranker_kernels
-
         idx = np.asarray(item_idx).reshape(-1)
         r = np.asarray(ratings, np.float32).reshape(-1)
         if idx.size != r.size:
@@ -267,9 +265,6 @@ RankCallback = Callable[[RankEpochReport], "bool | None"]
 def fit_ranker(user_keys, item_ids, ratings, hyper: RankHyper | None = None,
                on_epoch: RankCallback | None = None, all_item_ids=None) -> RankerModel:
     """Fit the iALS ranker on (user, film, stars); on_epoch returning False stops (best kept)."""
-    from movietui.model.lazy_kernels import ranker_kernels as rk
-    from movietui.model.train import _dense_index, _ids, check_ratings
-
     hyper = (hyper if hyper is not None else RankHyper()).validate()
     keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
     keys, u = _dense_index(keys_raw)
@@ -290,7 +285,7 @@ def fit_ranker(user_keys, item_ids, ratings, hyper: RankHyper | None = None,
     P = (rng.standard_normal((n_users, k), dtype=np.float32) * scale)
     Q = (rng.standard_normal((n_items, k), dtype=np.float32) * scale)
     w0, lam, lam_exp = np.float32(hyper.unobserved_weight), np.float32(hyper.reg), np.float32(hyper.reg_exponent)
-    validator = _Validator(u[val_rows], i[val_rows], r[val_rows], by_user) if val_rows.size else None
+    validator = _Validator(u[val_rows], i[val_rows], r[val_rows], by_user, n_items) if val_rows.size else None
 
     history: list[RankEpochReport] = []
     best = (-1.0, 0, P.copy(), Q.copy())
@@ -300,11 +295,12 @@ def fit_ranker(user_keys, item_ids, ratings, hyper: RankHyper | None = None,
             started = time.perf_counter()
             for X, Y, csr, n_other in ((P, Q, by_user, n_items), (Q, P, by_item, n_users)):
                 G = _gram(Y)
-                _sweep(pool, rk.solve_rows, csr, X, Y, G, w0, lam, lam_exp, np.float32(n_other), hyper.cg_steps)
+                _over_rows(pool, ranker_kernels.solve_rows, csr, X, Y, G, w0, lam, lam_exp, np.float32(n_other),
+                           hyper.cg_steps)
             if not (np.isfinite(P).all() and np.isfinite(Q).all()):
                 raise ModelError(f"ranker training diverged at epoch {epoch}: lower unobserved_weight "
                                  f"or raise reg")
-            loss = _loss(pool, rk, by_user, P, Q, w0) / max(by_user.nnz, 1)
+            loss = _loss(pool, by_user, P, Q, w0) / max(by_user.nnz, 1)
             val = validator.recall(P, Q) if validator is not None else None
             report = RankEpochReport(epoch, hyper.epochs, float(loss), val, time.perf_counter() - started)
             history.append(report)
@@ -359,24 +355,19 @@ def _halves(csr: _CSR) -> list[tuple[int, int]]:
     return [(0, mid), (mid, csr.n_rows)]
 
 
-def _sweep(pool, kernel, csr: _CSR, X, Y, G, w0, lam, lam_exp, n_other, steps) -> None:
-    args = (csr.indptr, csr.indices, csr.conf, csr.target, X, Y, G, w0, lam, lam_exp, n_other, steps)
+def _over_rows(pool, kernel, csr: _CSR, *args) -> list:
+    """kernel(lo, hi, CSR arrays, *args) over all rows: one call, or two halves of equal work
+    on the pool's two threads. Returns each call's result."""
+    arrays = (csr.indptr, csr.indices, csr.conf, csr.target)
     if pool is None:
-        kernel(0, csr.n_rows, *args)
-        return
-    jobs = [pool.submit(kernel, lo, hi, *args) for lo, hi in _halves(csr)]
-    for job in jobs:
-        job.result()
+        return [kernel(0, csr.n_rows, *arrays, *args)]
+    jobs = [pool.submit(kernel, lo, hi, *arrays, *args) for lo, hi in _halves(csr)]
+    return [job.result() for job in jobs]
 
 
-def _loss(pool, rk, csr: _CSR, P, Q, w0) -> float:
+def _loss(pool, csr: _CSR, P, Q, w0) -> float:
     """The weighted squared loss: observed part by kernel, unobserved by the Gramians."""
-    args = (csr.indptr, csr.indices, csr.conf, csr.target, P, Q, w0)
-    if pool is None:
-        observed = rk.observed_loss(0, csr.n_rows, *args)
-    else:
-        observed = sum(job.result() for job in [pool.submit(rk.observed_loss, lo, hi, *args)
-                                                 for lo, hi in _halves(csr)])
+    observed = sum(_over_rows(pool, ranker_kernels.observed_loss, csr, P, Q, w0))
     everything = float(w0) * float(np.sum(_gram(P).astype(np.float64) * _gram(Q)))
     return observed + everything
 
@@ -392,26 +383,19 @@ def _validation_rows(rng, u, r, n_users: int, fraction: float) -> np.ndarray:
 
 
 class _Validator:
-    """Recall@20 of held-out liked watches, ranking every film the user has not rated."""
+    """Recall@20 of held-out liked watches, ranking every film the user has not rated
+    (movietui.model.topn, the same protocol as `movietui eval`)."""
 
-    K = 20
-    CHUNK = 64
-
-    def __init__(self, vu, vi, vr, train: _CSR) -> None:
-        liked = vr >= 4.0
-        self.users = np.unique(vu[liked])
-        self.relevant = [vi[liked & (vu == user)] for user in self.users]
-        self.seen = [train.indices[train.indptr[user]: train.indptr[user + 1]] for user in self.users]
+    def __init__(self, vu, vi, vr, train: _CSR, n_items: int) -> None:
+        self.val = (vu, vi, vr)
+        self.n_items = n_items
+        # Only the validation users' training films need masking.
+        users = np.unique(vu)
+        counts = train.indptr[users + 1] - train.indptr[users]
+        self.train_users = np.repeat(users, counts)
+        self.train_items = np.concatenate([train.indices[train.indptr[u]: train.indptr[u + 1]] for u in users])
 
     def recall(self, P: np.ndarray, Q: np.ndarray) -> float | None:
-        if self.users.size == 0:
-            return None
-        hits = 0.0
-        for start in range(0, self.users.size, self.CHUNK):   # bounded memory at 87k films
-            S = P[self.users[start: start + self.CHUNK]] @ Q.T
-            for row, s in enumerate(S):
-                seen, rel = self.seen[start + row], self.relevant[start + row]
-                s[seen] = -np.inf
-                top = np.argpartition(-s, self.K)[: self.K] if s.size > self.K else np.arange(s.size)
-                hits += np.isin(rel, top).sum() / min(rel.size, self.K)
-        return float(hits / self.users.size)
+        result = topn.evaluate_top_n(lambda rows: P[rows] @ Q.T, self.n_items, self.train_users,
+                                     self.train_items, *self.val)
+        return None if result.users == 0 else result.recall

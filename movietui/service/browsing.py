@@ -167,8 +167,8 @@ class BrowseMixin:
         with self._lock:
             live = self._live
             model, ranker = live.model, live.ranker
-            excluded = list(live.ratings) + list(live.hidden) + list(live.seen)
-            personal = model is not None and live.factors is not None and bool(live.ratings or live.hidden or live.seen)
+            excluded = live.settled()
+            personal = model is not None and live.factors is not None and bool(excluded)
             rank_scores = live.rank_scores() if personal else None
             star_scores = live.scores() if personal and rank_scores is None else None
             row, bias = live.factors, live.bias
@@ -183,7 +183,6 @@ class BrowseMixin:
             top = served_top_n(index.model_scores(ranker, rank_scores, 0.0),
                                lambda rows: scores(model, row, bias, items=model_rows[rows]),
                                model.mu, n, candidate_mask=candidates)
-        top = np.asarray(top, dtype=np.int64)
         views = self._view_by_id(index.movie_id[top])
         because = self._because([v.movie_id for v in views]) if personal else [[] for _ in views]
         # Without a model, show the damped mean (the ranking adds a popularity bonus).
@@ -205,7 +204,6 @@ class BrowseMixin:
         index = self._index()
         with self._lock:
             model = self._live.model
-            # Films rated or marked (not interested / seen) are settled: never offered again.
-            rated = list(self._live.ratings) + list(self._live.hidden) + list(self._live.seen)
+            rated = self._live.settled()
         spread = index.factor_spread(model) if model is not None else index.spread(self.store.load_catalog_ratings)
         return self._view_by_id(index.movie_id[index.onboarding_rows(spread, rated, n)])

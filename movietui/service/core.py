@@ -25,7 +25,7 @@ from movietui.model import Hyper, fold_in
 from movietui.service import datasets, training
 from movietui.service.browsing import BrowseMixin
 from movietui.service.catalog_index import CatalogIndex
-from movietui.service.live_model import FoldResult, LiveModel, LoadedModel
+from movietui.service.live_model import LiveModel, LoadedModel
 from movietui.service.types import (
     MARK_NOT_INTERESTED,
     MARK_SEEN,
@@ -242,11 +242,7 @@ class Service(BrowseMixin):
             if previous_mark is not None:
                 self.store.clear_feedback(pid, movie_id)
         with self._lock:
-            # A mark on an unrated film leaves the star row alone: no refold.
-            unrated = rating is None and previous is None
-            fold = FoldResult(None, None) if unrated else self._live.update(movie_id, rating)
-            if mark != previous_mark:
-                self._live.update_feedback(movie_id, mark)
+            fold = self._live.update(movie_id, rating, mark)
             if record:
                 self._undo.append((movie_id, previous, previous_mark))
                 del self._undo[:-UNDO_DEPTH]

@@ -83,18 +83,9 @@ class LiveModel:
         self.hidden, self.seen = set(map(int, hidden)), set(map(int, seen))
         self._fold_rank()   # a mark moves only the ranker's row: no-star feedback says nothing of stars
 
-    def update_feedback(self, movie_id: int, kind: str | None) -> None:
-        """Mark one film: kind is "not_interested", "seen", or None to clear both marks."""
-        movie_id = int(movie_id)
-        self.hidden.discard(movie_id)
-        self.seen.discard(movie_id)
-        if kind == MARK_NOT_INTERESTED:
-            self.hidden.add(movie_id)
-        elif kind == MARK_SEEN:
-            self.seen.add(movie_id)
-        elif kind is not None:
-            raise ValueError(f"unknown feedback kind {kind!r}")
-        self._fold_rank()
+    def settled(self) -> list[int]:
+        """Films the profile rated or marked: never recommended or offered again."""
+        return [*self.ratings, *self.hidden, *self.seen]
 
     def marks(self) -> dict[int, str]:
         """movie id -> "not_interested" | "seen" for the profile's marked films."""
@@ -139,13 +130,27 @@ class LiveModel:
             start, bias = np.zeros(model.item_factors.shape[1], np.float32), 0.0
         return self._fold(start, bias)
 
-    def update(self, movie_id: int, rating: float | None) -> FoldResult:
-        """Record one rating change and fold it in, warm-started from the current row."""
+    def update(self, movie_id: int, rating: float | None, mark: str | None = None) -> FoldResult:
+        """Give one film its new state (a rating, a mark, or neither; at most one of them) and
+        fold it in once, warm-started: the ranker row always, the star row when the film had or
+        gets stars (a mark says nothing of stars)."""
+        movie_id = int(movie_id)
+        had_stars = movie_id in self.ratings
         if rating is None:
             self.ratings.pop(movie_id, None)
         else:
             self.ratings[movie_id] = rating
+        self.hidden.discard(movie_id)
+        self.seen.discard(movie_id)
+        if mark == MARK_NOT_INTERESTED:
+            self.hidden.add(movie_id)
+        elif mark == MARK_SEEN:
+            self.seen.add(movie_id)
+        elif mark is not None:
+            raise ValueError(f"unknown mark {mark!r}")
         self._fold_rank()
+        if rating is None and not had_stars:
+            return FoldResult(None, None)
         model = self.model
         if model is None or self.factors is None:
             return self.refold()

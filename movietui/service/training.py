@@ -143,8 +143,9 @@ def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochRepo
         keys, items, values = training_data(store)
         all_items = store.movie_table()["movie_id"]
         model = train_model(keys, items, values, hyper, on_epoch=report, all_item_ids=all_items)
-        ranker = service.live_ranker() if cancelled else None
-        if not cancelled:
+        if cancelled:   # stopped during the rating model: keep the ranker in use
+            ranker = service.live_ranker()
+        else:
             ranker = fit_ranker(keys, items, values, rank_hyper, on_epoch=rank_report(on_rank_epoch, cancel),
                                 all_item_ids=all_items)
             cancelled = cancel is not None and cancel.is_set()
