@@ -47,8 +47,13 @@ def import_once(source: Path, db: Path) -> tuple[float, float, int, int]:
     store = open_store(db)
     try:
         store.replace_catalog(
-            release=data.release, source=str(source), movies=data.movies, user_id=data.user_id,
-            movie_id=data.movie_id, rating=data.rating, timestamp=data.timestamp,
+            release=data.release,
+            source=str(source),
+            movies=data.movies,
+            user_id=data.user_id,
+            movie_id=data.movie_id,
+            rating=data.rating,
+            timestamp=data.timestamp,
         )
         info = store.catalog_info()
     finally:
@@ -82,7 +87,10 @@ def synthetic_release(n_ratings: int, data_dir: Path) -> Path:
     name = f"ml-synthetic-{n_ratings}"
     root = data_dir / name
     if not (root / "ratings.csv").exists() or not (root / "movies.csv").exists():
-        print(f"    generating {n_ratings:,} synthetic ratings into {root} (not timed) ...", flush=True)
+        print(
+            f"    generating {n_ratings:,} synthetic ratings into {root} (not timed) ...",
+            flush=True,
+        )
         t = time.perf_counter()
         code = (
             "import sys; from movietui.catalog.synthetic import write_release; "
@@ -110,29 +118,47 @@ def bench_big(n_ratings: int, data_dir: Path, from_zip: bool) -> None:
     root = synthetic_release(n_ratings, data_dir)
     size_mb = (root / "ratings.csv").stat().st_size / 1e6
     source = zipped(root) if from_zip else root
-    target = BIG_TARGET_S * n_ratings / 25_000_000  # the 90 s target is for 25M; scale for quick runs
+    target = (
+        BIG_TARGET_S * n_ratings / 25_000_000
+    )  # the 90 s target is for 25M; scale for quick runs
     with tempfile.TemporaryDirectory() as tmp:
         before = peak_mb()
         read_s, store_s, n_movies, n_ratings_read = import_once(source, Path(tmp) / "big.db")
         db_mb = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
-    print(f"(b) synthetic release: {n_movies:,} movies, {n_ratings_read:,} ratings, ratings.csv {size_mb:,.0f} MB")
+    print(
+        f"(b) synthetic release: {n_movies:,} movies, {n_ratings_read:,} ratings, ratings.csv {size_mb:,.0f} MB"
+    )
     print(line("    read_release", read_s, target))
     print(line("    Store.replace_catalog (write + FTS index)", store_s, target))
     print(line(f"    {'zip' if from_zip else 'folder'} -> ready catalog", read_s + store_s, target))
-    print(f"    read rate {n_ratings_read / read_s / 1e6:.2f} M ratings/s; database {db_mb:,.0f} MB")
-    print(f"    peak memory (ru_maxrss) {peak_mb():,.0f} MB (was {before:,.0f} MB before this import)")
+    print(
+        f"    read rate {n_ratings_read / read_s / 1e6:.2f} M ratings/s; database {db_mb:,.0f} MB"
+    )
+    print(
+        f"    peak memory (ru_maxrss) {peak_mb():,.0f} MB (was {before:,.0f} MB before this import)"
+    )
     if n_ratings != 25_000_000:
         print(f"    (target scaled from 90 s at 25M to {target:.1f} s at {n_ratings:,})")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--ratings", type=int, default=25_000_000, help="synthetic ratings (default 25,000,000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--ratings", type=int, default=25_000_000, help="synthetic ratings (default 25,000,000)"
+    )
     parser.add_argument("--repeats", type=int, default=3, help="runs of the ml-latest-small import")
-    parser.add_argument("--data-dir", type=Path, default=Path(tempfile.gettempdir()) / "movietui-bench",
-                        help="where the synthetic release is generated and kept")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "movietui-bench",
+        help="where the synthetic release is generated and kept",
+    )
     parser.add_argument("--only", choices=("small", "synthetic"), help="run one part only")
-    parser.add_argument("--zip", action="store_true", help="import the synthetic release from a zip, not its folder")
+    parser.add_argument(
+        "--zip", action="store_true", help="import the synthetic release from a zip, not its folder"
+    )
     args = parser.parse_args()
     with open("/proc/loadavg") as fh:
         print(f"load average at start: {fh.read().split()[:3]}")

@@ -27,17 +27,19 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from movietui.catalog.synthetic import generate_ratings  # noqa: E402  (numpy/pandas only)
+from movietui.catalog.synthetic import generate_ratings
 
 ML_SMALL = REPO.parent / "shared" / "datasets" / "ml-latest-small.zip"
-SETTINGS = [dict(embedding_size=50, epochs=10, regularization=0.1, damping=5.0),
-            dict(embedding_size=100, epochs=20, regularization=0.1, damping=5.0)]
+SETTINGS = [
+    dict(embedding_size=50, epochs=10, regularization=0.1, damping=5.0),
+    dict(embedding_size=100, epochs=20, regularization=0.1, damping=5.0),
+]
 
 
 def split(n: int, test_fraction: float = 0.1, seed: int = 42):
     """The same split as movietui.model.evaluate.split (kept here: no numba in this env)."""
     perm = np.random.default_rng(seed).permutation(n)
-    n_test = int(round(test_fraction * n))
+    n_test = round(test_fraction * n)
     return perm[n_test:], perm[:n_test]
 
 
@@ -45,14 +47,24 @@ def ml_small() -> pd.DataFrame:
     with zipfile.ZipFile(ML_SMALL) as z:
         name = next(n for n in z.namelist() if n.endswith("ratings.csv"))
         df = pd.read_csv(z.open(name))
-    return pd.DataFrame({"user_id": df["userId"], "item_id": df["movieId"],
-                         "rating": df["rating"].astype(np.float32)})
+    return pd.DataFrame(
+        {
+            "user_id": df["userId"],
+            "item_id": df["movieId"],
+            "rating": df["rating"].astype(np.float32),
+        }
+    )
 
 
 def synthetic(n: int) -> pd.DataFrame:
     d = generate_ratings(n, seed=0)
-    return pd.DataFrame({"user_id": d.users.astype(np.int64), "item_id": d.items.astype(np.int64),
-                         "rating": d.ratings})
+    return pd.DataFrame(
+        {
+            "user_id": d.users.astype(np.int64),
+            "item_id": d.items.astype(np.int64),
+            "rating": d.ratings,
+        }
+    )
 
 
 def lenskit_rmse(df: pd.DataFrame, settings: dict) -> tuple[float, float]:
@@ -88,8 +100,10 @@ def main() -> None:
     ap.add_argument("--synthetic", type=int, default=5_000_000)
     args = ap.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    for name, df in (("ml-latest-small", ml_small()),
-                     (f"synthetic {args.synthetic / 1e6:g}M", synthetic(args.synthetic))):
+    for name, df in (
+        ("ml-latest-small", ml_small()),
+        (f"synthetic {args.synthetic / 1e6:g}M", synthetic(args.synthetic)),
+    ):
         print(f"\n== LensKit BiasedMF (ALS), {name}: random 90/10 split (seed 42), test RMSE ==")
         for settings in SETTINGS:
             err, secs = lenskit_rmse(df, settings)

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ML_SMALL = ROOT.parent / "shared" / "datasets" / "ml-latest-small.zip"
 OUT = ROOT / "bench" / "out"
 SYNTH_RATINGS = 5_000_000
-SYNTH_ITEMS = 10_000     # EASE's dense 10k x 10k inverse: 0.4 GB, tens of seconds on 2 cores
+SYNTH_ITEMS = 10_000  # EASE's dense 10k x 10k inverse: 0.4 GB, tens of seconds on 2 cores
 EASE_MAX_ITEMS = 12_000  # above this EASE is skipped (the inverse is O(items^3))
 THREADS = 2
 
@@ -58,9 +58,9 @@ Scorer = Callable[[np.ndarray], np.ndarray]
 @dataclass
 class Data:
     name: str
-    u: np.ndarray   # int64 dense user index
-    i: np.ndarray   # int64 dense film index, 0..n_items-1 over every film of the release
-    r: np.ndarray   # float32 stars
+    u: np.ndarray  # int64 dense user index
+    i: np.ndarray  # int64 dense film index, 0..n_items-1 over every film of the release
+    r: np.ndarray  # float32 stars
     n_users: int
     n_items: int
 
@@ -86,8 +86,14 @@ def load_small() -> Data:
     films = np.asarray(d.movies["movie_id"], np.int64)  # every film, rated or not
     _, u = np.unique(d.user_id, return_inverse=True)
     i = np.searchsorted(films, d.movie_id)
-    return Data("ml-latest-small", u.astype(np.int64), i.astype(np.int64), d.rating, int(u.max()) + 1,
-                films.size)
+    return Data(
+        "ml-latest-small",
+        u.astype(np.int64),
+        i.astype(np.int64),
+        d.rating,
+        int(u.max()) + 1,
+        films.size,
+    )
 
 
 def load_synthetic(n: int, n_items: int) -> Data:
@@ -122,7 +128,9 @@ def fit_popular(tr: Data, **_) -> Scorer:
 
 
 def _binary(tr: Data) -> sp.csr_matrix:
-    x = sp.csr_matrix((np.ones(tr.u.size, np.float32), (tr.u, tr.i)), shape=(tr.n_users, tr.n_items))
+    x = sp.csr_matrix(
+        (np.ones(tr.u.size, np.float32), (tr.u, tr.i)), shape=(tr.n_users, tr.n_items)
+    )
     x.sum_duplicates()
     return x
 
@@ -165,13 +173,22 @@ def _als(tr: Data, factors: int, reg: float, alpha: float, seed: int, iterations
     from implicit.cpu.als import AlternatingLeastSquares
 
     with threadpool_limits(1, "blas"):  # implicit warns (and slows) when BLAS threads fight its own
-        model = AlternatingLeastSquares(factors=factors, regularization=reg, alpha=alpha, iterations=iterations,
-                                        num_threads=THREADS, random_state=seed, calculate_training_loss=False)
+        model = AlternatingLeastSquares(
+            factors=factors,
+            regularization=reg,
+            alpha=alpha,
+            iterations=iterations,
+            num_threads=THREADS,
+            random_state=seed,
+            calculate_training_loss=False,
+        )
         model.fit(_binary(tr), show_progress=False)
     return model
 
 
-def fit_als(tr: Data, factors: int = 64, reg: float = 0.1, alpha: float = 1.0, seed: int = 0, **_) -> Scorer:
+def fit_als(
+    tr: Data, factors: int = 64, reg: float = 0.1, alpha: float = 1.0, seed: int = 0, **_
+) -> Scorer:
     m = _als(tr, factors, reg, alpha, seed)
     return lambda rows: m.user_factors[rows] @ m.item_factors.T
 
@@ -180,8 +197,14 @@ def fit_bpr(tr: Data, factors: int = 128, seed: int = 0, **_) -> Scorer:
     from implicit.cpu.bpr import BayesianPersonalizedRanking
 
     with threadpool_limits(1, "blas"):
-        m = BayesianPersonalizedRanking(factors=factors, learning_rate=0.01, regularization=0.01,
-                                        iterations=100, num_threads=THREADS, random_state=seed)
+        m = BayesianPersonalizedRanking(
+            factors=factors,
+            learning_rate=0.01,
+            regularization=0.01,
+            iterations=100,
+            num_threads=THREADS,
+            random_state=seed,
+        )
         m.fit(_binary(tr), show_progress=False)
     return lambda rows: m.user_factors[rows] @ m.item_factors.T  # includes the item-bias column
 
@@ -201,6 +224,7 @@ def _ranker_scorer(m, tr: Data) -> Scorer:
         if not folded:
             folded.append(folded_rows(m, tr.u, tr.i, tr.r, tr.n_users))
         return folded[0][rows] @ m.item_factors.T
+
     return scorer
 
 
@@ -215,6 +239,7 @@ def _stars_scorer(mf, n_items: int) -> Scorer:
         b = np.where(ok, mf.user_bias[np.maximum(idx, 0)], 0.0)
         s = p @ mf.item_factors.T + mf.item_bias + (mf.mu + b)[:, None]
         return np.clip(s, 0.5, 5.0).astype(np.float32)
+
     return scorer
 
 
@@ -223,14 +248,18 @@ def fit_ranker_row(tr: Data, seed: int = 0, **_) -> Scorer:
 
 
 def fit_stars(tr: Data, seed: int = 0, **_) -> Scorer:
-    mf = train(tr.u, tr.i, tr.r, Hyper(threads=THREADS, seed=seed), all_item_ids=np.arange(tr.n_items))
+    mf = train(
+        tr.u, tr.i, tr.r, Hyper(threads=THREADS, seed=seed), all_item_ids=np.arange(tr.n_items)
+    )
     return _stars_scorer(mf, tr.n_items)
 
 
 def fit_served(tr: Data, seed: int = 0, **_) -> Scorer:
     """What "For you" ranks by: ranker + STAR_WEIGHT x (predicted stars - mu), movietui.model.blend."""
     rank = _ranker_scorer(_fit_ranker_model(tr, seed), tr)
-    mf = train(tr.u, tr.i, tr.r, Hyper(threads=THREADS, seed=seed), all_item_ids=np.arange(tr.n_items))
+    mf = train(
+        tr.u, tr.i, tr.r, Hyper(threads=THREADS, seed=seed), all_item_ids=np.arange(tr.n_items)
+    )
     stars = _stars_scorer(mf, tr.n_items)
     return lambda rows: served_scores(rank(rows), stars(rows), mf.mu, STAR_WEIGHT)
 
@@ -283,15 +312,23 @@ def run_dataset(d: Data, seed: int, quick: bool) -> list[Row]:
     tr_rows, te_rows = split(d.r.size, 0.1, seed)
     tr, te = subset(d, tr_rows, "train"), subset(d, te_rows, "test")
     inner = inner_split(tr, seed)
-    print(f"\n== {d.name}: {d.r.size:,} ratings, {d.n_users:,} users, {d.n_items:,} films; "
-          f"split seed {seed}; load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores ==", flush=True)
+    print(
+        f"\n== {d.name}: {d.r.size:,} ratings, {d.n_users:,} users, {d.n_items:,} films; "
+        f"split seed {seed}; load {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores ==",
+        flush=True,
+    )
     rows: list[Row] = []
 
     def add(label: str, fit, shown_factors=None, note="", **kw) -> Row:
         res, secs = evaluate(fit, tr, te, seed=seed, **kw)
-        row = Row(label, res.recall, res.ndcg, res.coverage, res.median_count, secs, shown_factors, note)
-        print(f"  {label}: Recall@20 {res.recall:.4f}  NDCG@20 {res.ndcg:.4f}  fit {secs:.1f} s  "
-              f"(load {os.getloadavg()[0]:.2f})", flush=True)
+        row = Row(
+            label, res.recall, res.ndcg, res.coverage, res.median_count, secs, shown_factors, note
+        )
+        print(
+            f"  {label}: Recall@20 {res.recall:.4f}  NDCG@20 {res.ndcg:.4f}  fit {secs:.1f} s  "
+            f"(load {os.getloadavg()[0]:.2f})",
+            flush=True,
+        )
         rows.append(row)
         return row
 
@@ -300,25 +337,47 @@ def run_dataset(d: Data, seed: int, quick: bool) -> list[Row]:
         kw = best(tune("EASE", fit_ease, ease_grid(quick), inner))
         add(f"EASE, lambda {kw['lam']:g} (inner split)", fit_ease, **kw)
     else:
-        rows.append(Row("EASE", note=f"skipped: {d.n_items:,} films, a dense {d.n_items:,}^2 inverse "
-                                     f"is too slow here (limit {EASE_MAX_ITEMS:,})"))
+        rows.append(
+            Row(
+                "EASE",
+                note=f"skipped: {d.n_items:,} films, a dense {d.n_items:,}^2 inverse "
+                f"is too slow here (limit {EASE_MAX_ITEMS:,})",
+            )
+        )
     big = d.r.size > 1_000_000
     results = tune("ALS", fit_als, als_grid(quick, big), inner)
     kw = best(results)
-    als = {kw["factors"]: add(f"implicit ALS, {kw['factors']} f, reg {kw['reg']:g}, alpha {kw['alpha']:g} "
-                              f"(best of the grid, inner split)", fit_als, shown_factors=kw["factors"], **kw)}
+    als = {
+        kw["factors"]: add(
+            f"implicit ALS, {kw['factors']} f, reg {kw['reg']:g}, alpha {kw['alpha']:g} "
+            f"(best of the grid, inner split)",
+            fit_als,
+            shown_factors=kw["factors"],
+            **kw,
+        )
+    }
     ours = RankHyper().factors
     if ours not in als:  # the speed target compares ALS at the ranker's own factors
         kw2 = best(results, factors=ours)
-        how = "best at this size, inner split" if kw2 else f"reg/alpha of the {kw['factors']} f best"
+        how = (
+            "best at this size, inner split" if kw2 else f"reg/alpha of the {kw['factors']} f best"
+        )
         kw2 = kw2 or dict(kw, factors=ours)
-        als[ours] = add(f"implicit ALS, {ours} f, reg {kw2['reg']:g}, alpha {kw2['alpha']:g} ({how})",
-                        fit_als, shown_factors=ours, **kw2)
+        als[ours] = add(
+            f"implicit ALS, {ours} f, reg {kw2['reg']:g}, alpha {kw2['alpha']:g} ({how})",
+            fit_als,
+            shown_factors=ours,
+            **kw2,
+        )
     add("implicit BPR, 128 f (lr .01, reg .01, 100 it; untuned)", fit_bpr, shown_factors=128)
     add("predicted stars (rating model, defaults)", fit_stars)
     add(f"movietui ranker (iALS, {ours} f, defaults)", fit_ranker_row, shown_factors=ours)
-    add(f"served: ranker + {STAR_WEIGHT:g} x (stars - mu)", fit_served, shown_factors=ours,
-        note="fit = ranker + rating model")
+    add(
+        f"served: ranker + {STAR_WEIGHT:g} x (stars - mu)",
+        fit_served,
+        shown_factors=ours,
+        note="fit = ranker + rating model",
+    )
     for row in rows:
         ref = als.get(row.factors)
         if row.method.startswith(("movietui", "served")) and ref is not None:
@@ -327,17 +386,21 @@ def run_dataset(d: Data, seed: int, quick: bool) -> list[Row]:
 
 
 def table(name: str, rows: list[Row]) -> str:
-    lines = [f"\n### {name} (load {os.getloadavg()[0]:.2f} at the end)\n",
-             "| method | Recall@20 | NDCG@20 | coverage | median count | fit s | fit vs ALS same f |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"\n### {name} (load {os.getloadavg()[0]:.2f} at the end)\n",
+        "| method | Recall@20 | NDCG@20 | coverage | median count | fit s | fit vs ALS same f |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         if math.isnan(r.recall):
             lines.append(f"| {r.method} | {r.note} | | | | | |")
             continue
         ratio = f"{r.extra['vs_als']:.2f}x" if "vs_als" in r.extra else ""
         note = f" ({r.note})" if r.note else ""
-        lines.append(f"| {r.method}{note} | {r.recall:.4f} | {r.ndcg:.4f} | {r.coverage:.3f} | "
-                     f"{r.median_count:.0f} | {r.fit_s:.2f} | {ratio} |")
+        lines.append(
+            f"| {r.method}{note} | {r.recall:.4f} | {r.ndcg:.4f} | {r.coverage:.3f} | "
+            f"{r.median_count:.0f} | {r.fit_s:.2f} | {ratio} |"
+        )
     return "\n".join(lines)
 
 
@@ -347,12 +410,18 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=42, help="the outer split's seed (inner: seed + 1)")
     ap.add_argument("--quick", action="store_true", help="small tuning grids")
     ap.add_argument("--synthetic-ratings", type=int, default=SYNTH_RATINGS)
-    ap.add_argument("--synthetic-items", type=int, default=SYNTH_ITEMS,
-                    help=f"films in the synthetic set (default {SYNTH_ITEMS:,}, so EASE fits; "
-                         f"0 = the generator's default shape)")
+    ap.add_argument(
+        "--synthetic-items",
+        type=int,
+        default=SYNTH_ITEMS,
+        help=f"films in the synthetic set (default {SYNTH_ITEMS:,}, so EASE fits; "
+        f"0 = the generator's default shape)",
+    )
     args = ap.parse_args()
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; numpy {np.__version__}; "
-          f"{THREADS} threads for every trained method")
+    print(
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; numpy {np.__version__}; "
+        f"{THREADS} threads for every trained method"
+    )
     out = []
     if args.dataset in ("small", "all"):
         d = load_small()

@@ -122,8 +122,13 @@ async def startup_in_process(home: Path) -> float:
     started = time.perf_counter()
     app = make_app(home=home)
     async with app.run_test(size=SIZE) as pilot:
-        await poll(lambda: isinstance(app.screen, MainScreen) and app.screen.is_mounted
-                   and app.screen.query_one("#recs-table", MovieTable).row_count > 0)
+        await poll(
+            lambda: (
+                isinstance(app.screen, MainScreen)
+                and app.screen.is_mounted
+                and app.screen.query_one("#recs-table", MovieTable).row_count > 0
+            )
+        )
         painted = asyncio.Event()
         app.call_after_refresh(painted.set)  # the recommendations were drawn
         await painted.wait()
@@ -153,8 +158,13 @@ CHILD = textwrap.dedent("""
 def startup_process(home: Path) -> float:
     """A fresh interpreter: process start, imports, database, model, first screen (headless)."""
     env = dict(os.environ, BENCH_T0=repr(time.time()))
-    out = subprocess.run([sys.executable, "-c", CHILD, str(home)], env=env, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(home)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -183,22 +193,30 @@ async def key_latencies(home: Path, n: int, training: bool) -> tuple[list[float]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         if training:
-            hyper = dataclasses.replace(app.service.default_hyper(), epochs=100_000, patience=100_000)
+            hyper = dataclasses.replace(
+                app.service.default_hyper(), epochs=100_000, patience=100_000
+            )
             app.start_training(hyper)
             await poll(lambda: len(app.training.history) >= 2, timeout=120)
         screen = app.main_screen
         for i in range(n):  # tab switches, ending on the recommendations
             tab, key = (("browse", "b"), ("recs", "f"))[i % 2]
-            tabs.append(await answered(app, key, lambda: screen.active_tab == tab and tab in screen.built))
+            tabs.append(
+                await answered(app, key, lambda: screen.active_tab == tab and tab in screen.built)
+            )
             await asyncio.sleep(HUMAN_GAP_S)
         table = screen.query_one("#recs-table", MovieTable)
         for i in range(n):
             row = table.cursor_row
-            moves.append(await answered(app, "down" if i < n // 2 else "up", lambda: table.cursor_row != row))
+            moves.append(
+                await answered(app, "down" if i < n // 2 else "up", lambda: table.cursor_row != row)
+            )
             await asyncio.sleep(HUMAN_GAP_S)
         epochs = len(app.training.history)
         if training:
-            assert app.training.running, "training finished before the measurement did"  # never: 100k epochs
+            assert app.training.running, (
+                "training finished before the measurement did"
+            )  # never: 100k epochs
             app.stop_training()
             await poll(lambda: not app.training.running, timeout=120)
     return moves, tabs, epochs
@@ -213,7 +231,14 @@ async def first_visits(home: Path) -> list[tuple[str, float]]:
         await pilot.pause()
         screen = app.main_screen
         for tab, key in (("browse", "b"), ("ratings", "y"), ("watchlist", "l"), ("training", "g")):
-            visits.append((tab, await answered(app, key, lambda: screen.active_tab == tab and tab in screen.built)))
+            visits.append(
+                (
+                    tab,
+                    await answered(
+                        app, key, lambda: screen.active_tab == tab and tab in screen.built
+                    ),
+                )
+            )
             await asyncio.sleep(HUMAN_GAP_S)
     return visits
 
@@ -222,24 +247,33 @@ def describe(label: str, seconds: list[float], target_ms: float) -> None:
     ms = sorted(t * 1000 for t in seconds)
     median = statistics.median(ms)
     p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
-    print(f"{label}: median {median:.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms over {len(ms)} "
-          f"(target {target_ms:.0f} ms; median/target = {median / target_ms:.2f})")
+    print(
+        f"{label}: median {median:.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms over {len(ms)} "
+        f"(target {target_ms:.0f} ms; median/target = {median / target_ms:.2f})"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--zip", type=Path, default=DEFAULT_ZIP)
     parser.add_argument("--ratings", type=int, default=30, help="rating key presses per catalog")
-    parser.add_argument("--skip-87k", action="store_true", help="skip the synthetic 87k-movie catalog")
-    parser.add_argument("--no-compile", action="store_true",
-                        help="do not compile bytecode first (measures an uncompiled, cold start)")
+    parser.add_argument(
+        "--skip-87k", action="store_true", help="skip the synthetic 87k-movie catalog"
+    )
+    parser.add_argument(
+        "--no-compile",
+        action="store_true",
+        help="do not compile bytecode first (measures an uncompiled, cold start)",
+    )
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"bytecode before: {bytecode_state()}")
     if not args.no_compile:
         seconds = compile_bytecode()
-        print(f"compiled site-packages and movietui with compileall, as an install does ({seconds:.1f} s); "
-              f"bytecode now: {bytecode_state()}")
+        print(
+            f"compiled site-packages and movietui with compileall, as an install does ({seconds:.1f} s); "
+            f"bytecode now: {bytecode_state()}"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small"
         prepare_home(small, args.zip, {"factors": 64, "epochs": 20})
@@ -247,36 +281,55 @@ def main() -> int:
         asyncio.run(startup_in_process(small))  # warm the OS cache and numba's disk cache
         runs = [asyncio.run(startup_in_process(small)) for _ in range(3)]
         best = min(runs)
-        print(f"start (in process: make_app -> recommendations on screen): best {best:.3f} s of "
-              f"{', '.join(f'{r:.3f}' for r in runs)} (target {TARGET_START_S} s; ratio {best / TARGET_START_S:.2f})")
+        print(
+            f"start (in process: make_app -> recommendations on screen): best {best:.3f} s of "
+            f"{', '.join(f'{r:.3f}' for r in runs)} (target {TARGET_START_S} s; ratio {best / TARGET_START_S:.2f})"
+        )
         procs = [startup_process(small) for _ in range(3)]
         best = min(procs)
-        print(f"start (fresh process -> recommendations on screen, headless): best {best:.3f} s of "
-              f"{', '.join(f'{r:.3f}' for r in procs)} (target {TARGET_START_S} s; ratio {best / TARGET_START_S:.2f})")
+        print(
+            f"start (fresh process -> recommendations on screen, headless): best {best:.3f} s of "
+            f"{', '.join(f'{r:.3f}' for r in procs)} (target {TARGET_START_S} s; ratio {best / TARGET_START_S:.2f})"
+        )
 
-        describe("rate -> recommendations refreshed, ml-latest-small (9,742 movies)",
-                 asyncio.run(rating_latencies(small, args.ratings)), TARGET_RATE_MS)
+        describe(
+            "rate -> recommendations refreshed, ml-latest-small (9,742 movies)",
+            asyncio.run(rating_latencies(small, args.ratings)),
+            TARGET_RATE_MS,
+        )
 
         visits = asyncio.run(first_visits(small))
-        print("first visit of each tab right after start (composes the pane): "
-              + ", ".join(f"{tab} {seconds * 1000:.0f} ms" for tab, seconds in visits))
+        print(
+            "first visit of each tab right after start (composes the pane): "
+            + ", ".join(f"{tab} {seconds * 1000:.0f} ms" for tab, seconds in visits)
+        )
         moves, tabs, _ = asyncio.run(key_latencies(small, 30, training=False))
         describe("idle: cursor key answered", moves, TARGET_KEY_MS)
         describe("idle: tab switch key answered", tabs, TARGET_KEY_MS)
         moves, tabs, epochs = asyncio.run(key_latencies(small, 30, training=True))
-        describe(f"while training ({epochs} epochs run meanwhile): cursor key answered", moves, TARGET_KEY_MS)
+        describe(
+            f"while training ({epochs} epochs run meanwhile): cursor key answered",
+            moves,
+            TARGET_KEY_MS,
+        )
         describe("while training: tab switch key answered", tabs, TARGET_KEY_MS)
 
         if not args.skip_87k:
             big = Path(tmp) / "big"
             started = time.perf_counter()
-            release = write_release(Path(tmp) / "release", 2_000_000, name="ml-synthetic-87k",
-                                    n_items=87_585, seed=1)
+            release = write_release(
+                Path(tmp) / "release", 2_000_000, name="ml-synthetic-87k", n_items=87_585, seed=1
+            )
             prepare_home(big, release, {"factors": 32, "epochs": 3})
             shutil.rmtree(release)
-            print(f"(87k synthetic catalog built and trained in {time.perf_counter() - started:.0f} s)")
-            describe("rate -> recommendations refreshed, synthetic 87,585 movies",
-                     asyncio.run(rating_latencies(big, args.ratings)), TARGET_RATE_MS)
+            print(
+                f"(87k synthetic catalog built and trained in {time.perf_counter() - started:.0f} s)"
+            )
+            describe(
+                "rate -> recommendations refreshed, synthetic 87,585 movies",
+                asyncio.run(rating_latencies(big, args.ratings)),
+                TARGET_RATE_MS,
+            )
     return 0
 
 

@@ -41,21 +41,20 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from movietui.catalog.readers import read_release  # noqa: E402
-from movietui.model import fold_in, scores, train  # noqa: E402
-from movietui.model.blend import served_scores  # noqa: E402
-from movietui.model.evaluate import split  # noqa: E402
-from movietui.model.ranker import fit_ranker  # noqa: E402
-from movietui.model.serve import SIMILAR_MIN_COUNT, SIMILAR_SHRINK, explain  # noqa: E402
-
-from movietui.model.itemsim import similar_items_blend  # noqa: E402
+from movietui.catalog.readers import read_release
+from movietui.model import fold_in, scores, train
+from movietui.model.blend import served_scores
+from movietui.model.evaluate import split
+from movietui.model.itemsim import similar_items_blend
+from movietui.model.ranker import fit_ranker
+from movietui.model.serve import SIMILAR_MIN_COUNT, SIMILAR_SHRINK, explain
 
 SIM_N = 10
 TOP = 20
 BECAUSE_N = 2
-ONBOARD_SHOWN = 30       # the onboarding screen asks for 30
+ONBOARD_SHOWN = 30  # the onboarding screen asks for 30
 ONBOARD_RATE = 10
-ONBOARD_POOL = max(15 * ONBOARD_SHOWN, 300)   # catalog_index.onboarding_rows's pool
+ONBOARD_POOL = max(15 * ONBOARD_SHOWN, 300)  # catalog_index.onboarding_rows's pool
 
 
 def unit(q: np.ndarray) -> np.ndarray:
@@ -97,10 +96,13 @@ def check_similar(lists: np.ndarray, liked_tr: list, liked_te: list, counts: np.
         user_hits[k], user_pairs[k] = h.sum(), a_set.size * b_set.size
     queried = pairs > 0
     shown = lists[lists >= 0]
-    return {"pair recall": hits.sum() / pairs.sum(),
-            "per film": float((hits[queried] / pairs[queried]).mean()),
-            "coverage": np.unique(shown).size / n_items,
-            "median count": float(np.median(counts[shown])), "users": (user_hits, user_pairs)}
+    return {
+        "pair recall": hits.sum() / pairs.sum(),
+        "per film": float((hits[queried] / pairs[queried]).mean()),
+        "coverage": np.unique(shown).size / n_items,
+        "median count": float(np.median(counts[shown])),
+        "users": (user_hits, user_pairs),
+    }
 
 
 def paired_se(a_hits, a_pairs, b_hits, b_pairs, rounds: int = 500, seed: int = 0) -> float:
@@ -110,7 +112,9 @@ def paired_se(a_hits, a_pairs, b_hits, b_pairs, rounds: int = 500, seed: int = 0
     diffs = []
     for _ in range(rounds):
         pick = rng.integers(0, n, n)
-        diffs.append(a_hits[pick].sum() / a_pairs[pick].sum() - b_hits[pick].sum() / b_pairs[pick].sum())
+        diffs.append(
+            a_hits[pick].sum() / a_pairs[pick].sum() - b_hits[pick].sum() / b_pairs[pick].sum()
+        )
     return float(np.std(diffs))
 
 
@@ -134,9 +138,11 @@ def main() -> None:
     rk = fit_ranker(u[tr], i[tr], r[tr], all_item_ids=all_items)
     assert np.array_equal(mf.item_ids, all_items) and np.array_equal(rk.item_ids, all_items)
     counts = np.bincount(ii[tr], minlength=n_items)
-    print(f"ml-latest-small: {r.size:,} ratings, seed {args.seed}; MF {mf.factors} factors "
-          f"(epoch {mf.metrics.get('best_epoch')}), ranker {rk.factors} factors "
-          f"(epoch {rk.metrics.get('best_epoch')}) [{time.perf_counter() - started:.0f} s]\n")
+    print(
+        f"ml-latest-small: {r.size:,} ratings, seed {args.seed}; MF {mf.factors} factors "
+        f"(epoch {mf.metrics.get('best_epoch')}), ranker {rk.factors} factors "
+        f"(epoch {rk.metrics.get('best_epoch')}) [{time.perf_counter() - started:.0f} s]\n"
+    )
 
     # --- similar movies ------------------------------------------------------------
     liked_tr = [np.empty(0, np.int64)] * users.size
@@ -146,26 +152,34 @@ def main() -> None:
         order = keep[np.argsort(uu[keep], kind="stable")]
         bounds = np.searchsorted(uu[order], np.arange(users.size + 1))
         for k in range(users.size):
-            dest[k] = ii[order[bounds[k]: bounds[k + 1]]]
+            dest[k] = ii[order[bounds[k] : bounds[k + 1]]]
     mf_unit, rk_unit = unit(mf.item_factors), unit(rk.item_factors)
     listable = mf_unit.any(1)
     rules = {
         "MF cosine (today)": lambda rows: mf_unit[rows] @ mf_unit.T,
         "ranker cosine": lambda rows: rk_unit[rows] @ rk_unit.T,
-        "blend 0.5/0.5": lambda rows: 0.5 * (mf_unit[rows] @ mf_unit.T) + 0.5 * (rk_unit[rows] @ rk_unit.T),
+        "blend 0.5/0.5": lambda rows: (
+            0.5 * (mf_unit[rows] @ mf_unit.T) + 0.5 * (rk_unit[rows] @ rk_unit.T)
+        ),
     }
     print(f"similar movies: top-{SIM_N}, pairs = (liked in train, liked in test) per user")
-    print(f"{'rule':<22}{'pair recall':>12}{'(+- vs today)':>14}{'per film':>10}{'coverage':>10}"
-          f"{'median count':>14}")
+    print(
+        f"{'rule':<22}{'pair recall':>12}{'(+- vs today)':>14}{'per film':>10}{'coverage':>10}"
+        f"{'median count':>14}"
+    )
     today = None
     for name, cos_of in rules.items():
-        row = check_similar(similar_lists(cos_of, counts, n_items, listable), liked_tr, liked_te, counts)
+        row = check_similar(
+            similar_lists(cos_of, counts, n_items, listable), liked_tr, liked_te, counts
+        )
         today = today or row["users"]
         se = paired_se(*row["users"], *today)
-        print(f"{name:<22}{row['pair recall']:>12.4f}{se:>14.4f}{row['per film']:>10.4f}{row['coverage']:>10.3f}"
-              f"{row['median count']:>14g}")
+        print(
+            f"{name:<22}{row['pair recall']:>12.4f}{se:>14.4f}{row['per film']:>10.4f}{row['coverage']:>10.3f}"
+            f"{row['median count']:>14g}"
+        )
     want = similar_lists(rules["blend 0.5/0.5"], counts, n_items, listable)
-    for a in range(0, n_items, 97):   # the product's function on a sample gives the same lists
+    for a in range(0, n_items, 97):  # the product's function on a sample gives the same lists
         got = similar_items_blend(mf, rk, a, SIM_N, counts)[0]
         assert got.tolist() == want[a][want[a] >= 0].tolist(), (a, got, want[a])
     print("(movietui.model.itemsim.similar_items_blend gives the blend's lists)")
@@ -192,14 +206,31 @@ def check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit,
     order = tr[np.argsort(uu[tr], kind="stable")]
     bounds = np.searchsorted(uu[order], np.arange(n_users + 1))
     rng = np.random.default_rng(seed)
-    methods = ["MF deviation x cosine (today)", "ranker: deviation x cosine", "deviation x blend cosine",
-               "ranker: iALS exact", "ranker: iALS exact x deviation", "random liked film (reference)"]
-    stats = {m: {"obs_te": 0.0, "exp_te": 0.0, "obs_tr": 0.0, "exp_tr": 0.0, "named": 0,
-                 "distinct": [], "top": [], "explained": 0} for m in methods}
+    methods = [
+        "MF deviation x cosine (today)",
+        "ranker: deviation x cosine",
+        "deviation x blend cosine",
+        "ranker: iALS exact",
+        "ranker: iALS exact x deviation",
+        "random liked film (reference)",
+    ]
+    stats = {
+        m: {
+            "obs_te": 0.0,
+            "exp_te": 0.0,
+            "obs_tr": 0.0,
+            "exp_tr": 0.0,
+            "named": 0,
+            "distinct": [],
+            "top": [],
+            "explained": 0,
+        }
+        for m in methods
+    }
     n_targets = 0
     mf_rows = mf.user_index(users)
     for k in range(n_users):
-        rows = order[bounds[k]: bounds[k + 1]]
+        rows = order[bounds[k] : bounds[k + 1]]
         if rows.size == 0 or mf_rows[k] < 0:
             continue
         idx, rat = ii[rows], r[rows]
@@ -224,11 +255,17 @@ def check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit,
             for t_pos, t in enumerate(targets):
                 if m.startswith("MF"):
                     named = explain(mf, int(t), idx, rat, b, n=BECAUSE_N)[0]
-                elif m in ("ranker: deviation x cosine", "deviation x blend cosine", "ranker: iALS exact x deviation"):
+                elif m in (
+                    "ranker: deviation x cosine",
+                    "deviation x blend cosine",
+                    "ranker: iALS exact x deviation",
+                ):
                     if m == "ranker: deviation x cosine":
                         contrib = dev * (rk_unit[idx] @ rk_unit[t])
                     elif m == "deviation x blend cosine":
-                        contrib = dev * (0.5 * (rk_unit[idx] @ rk_unit[t]) + 0.5 * (mf_unit[idx] @ mf_unit[t]))
+                        contrib = dev * (
+                            0.5 * (rk_unit[idx] @ rk_unit[t]) + 0.5 * (mf_unit[idx] @ mf_unit[t])
+                        )
                     else:
                         contrib = dev * exact_share[:, t_pos]
                     o = np.lexsort((idx, -contrib))
@@ -249,20 +286,30 @@ def check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit,
             co_tr = (lt[:, flat] * lt[:, tgt]).sum(0) - mine_tr[flat] * mine_tr[tgt]
             others = n_users - 1
             s["obs_te"] += co_te.sum()
-            s["exp_te"] += ((n_tr[flat] - mine_tr[flat]) * (n_te[tgt] - mine_te[tgt]) / others).sum()
+            s["exp_te"] += (
+                (n_tr[flat] - mine_tr[flat]) * (n_te[tgt] - mine_te[tgt]) / others
+            ).sum()
             s["obs_tr"] += co_tr.sum()
-            s["exp_tr"] += ((n_tr[flat] - mine_tr[flat]) * (n_tr[tgt] - mine_tr[tgt]) / others).sum()
+            s["exp_tr"] += (
+                (n_tr[flat] - mine_tr[flat]) * (n_tr[tgt] - mine_tr[tgt]) / others
+            ).sum()
             s["named"] += flat.size
             _, c = np.unique(flat, return_counts=True)
             s["distinct"].append(c.size)
             s["top"].append(c.max() / flat.size)
-    print(f"because you liked: {BECAUSE_N} names for each of the served top-{TOP} ({n_targets:,} targets)")
-    print(f"{'rule':<32}{'held-out lift':>14}{'train lift':>11}{'explained':>10}{'distinct/20':>12}"
-          f"{'top share':>10}")
+    print(
+        f"because you liked: {BECAUSE_N} names for each of the served top-{TOP} ({n_targets:,} targets)"
+    )
+    print(
+        f"{'rule':<32}{'held-out lift':>14}{'train lift':>11}{'explained':>10}{'distinct/20':>12}"
+        f"{'top share':>10}"
+    )
     for m in methods:
         s = stats[m]
-        print(f"{m:<32}{s['obs_te'] / max(s['exp_te'], 1e-9):>14.2f}{s['obs_tr'] / max(s['exp_tr'], 1e-9):>11.2f}"
-              f"{s['explained'] / n_targets:>10.3f}{np.mean(s['distinct']):>12.2f}{np.mean(s['top']):>10.3f}")
+        print(
+            f"{m:<32}{s['obs_te'] / max(s['exp_te'], 1e-9):>14.2f}{s['obs_tr'] / max(s['exp_tr'], 1e-9):>11.2f}"
+            f"{s['explained'] / n_targets:>10.3f}{np.mean(s['distinct']):>12.2f}{np.mean(s['top']):>10.3f}"
+        )
 
 
 def _ials_share(rk, targets, idx, rat) -> np.ndarray:
@@ -274,12 +321,16 @@ def _ials_share(rk, targets, idx, rat) -> np.ndarray:
     s_t = sum_j c_j t_j (q_t^T A^-1 q_j) + lam q_t^T A^-1 prior.
     """
     from movietui.model.ranker import _signal
+
     h = rk.hyper
     Q = rk.item_factors.astype(np.float64)
     target, conf = _signal(rat, h)
     lam = h.reg * (idx.size + h.unobserved_weight * rk.n_items) ** h.reg_exponent
     Qu = Q[idx]
-    A = h.unobserved_weight * rk.gramian().astype(np.float64) + (Qu.T * (conf - h.unobserved_weight)) @ Qu
+    A = (
+        h.unobserved_weight * rk.gramian().astype(np.float64)
+        + (Qu.T * (conf - h.unobserved_weight)) @ Qu
+    )
     A[np.diag_indices_from(A)] += lam
     return (conf * target)[:, None] * (Qu @ np.linalg.solve(A, Q[targets].T))
 
@@ -296,7 +347,9 @@ def onboarding_orders(mf, rk, counts, n_users) -> dict[str, np.ndarray]:
         "log(count) x ranker norm": pool[np.argsort(-(logc * rk_norm), kind="stable")],
     }
     orders["ranker information (greedy)"] = information_order(rk, pool, counts[pool] / n_users)
-    orders["ranker information, sqrt(p)"] = information_order(rk, pool, np.sqrt(counts[pool] / n_users))
+    orders["ranker information, sqrt(p)"] = information_order(
+        rk, pool, np.sqrt(counts[pool] / n_users)
+    )
     return orders
 
 
@@ -314,33 +367,33 @@ def information_order(ranker, pool, p_seen) -> np.ndarray:
     p = np.clip(np.asarray(p_seen, np.float64).reshape(-1), 0.0, 1.0)
     h = ranker.hyper
     w0 = float(h.unobserved_weight)
-    c = 1.0 - w0    # the extra confidence of a rated film over an unrated one (stars unknown yet)
+    c = 1.0 - w0  # the extra confidence of a rated film over an unrated one (stars unknown yet)
     Q = ranker.item_factors[pool].astype(np.float64)
     lam = h.reg * (w0 * ranker.n_items) ** h.reg_exponent
     A = w0 * ranker.gramian().astype(np.float64)
     A[np.diag_indices_from(A)] += max(lam, 1e-6)
     Ainv = np.linalg.inv(A)
     QA = Q @ Ainv
-    lev = np.einsum("ij,ij->i", QA, Q)          # q_j^T A^-1 q_j for every pool film
+    lev = np.einsum("ij,ij->i", QA, Q)  # q_j^T A^-1 q_j for every pool film
     left = np.ones(pool.size, bool)
     order = np.empty(pool.size, np.int64)
     for step in range(pool.size):
         gain = np.where(left, p * np.log1p(c * np.maximum(lev, 0.0)), -np.inf)
-        j = int(np.argmax(gain))                 # ties: the earlier (more rated) pool film
+        j = int(np.argmax(gain))  # ties: the earlier (more rated) pool film
         order[step], left[j] = j, False
         s = p[j] * c
-        v = QA[j].copy()                          # A^-1 q_j
-        cross = Q @ v                             # q_i^T A^-1 q_j
+        v = QA[j].copy()  # A^-1 q_j
+        cross = Q @ v  # q_i^T A^-1 q_j
         denom = 1.0 + s * lev[j]
-        lev -= s * cross ** 2 / denom
+        lev -= s * cross**2 / denom
         QA -= np.outer(s * cross / denom, v)
     return pool[order]
 
 
 def check_onboarding(u, ii, r, users, all_items, seed) -> None:
-    rng = np.random.default_rng(seed + 1)           # evaluate.py's cold-start holdout
-    keys, n_per = np.unique(u, return_counts=True)
-    held = rng.choice(keys, size=max(1, int(round(0.2 * keys.size))), replace=False)
+    rng = np.random.default_rng(seed + 1)  # evaluate.py's cold-start holdout
+    keys, _n_per = np.unique(u, return_counts=True)
+    held = rng.choice(keys, size=max(1, round(0.2 * keys.size)), replace=False)
     rest = ~np.isin(u, held)
     mf = train(u[rest], all_items[ii[rest]], r[rest], all_item_ids=all_items)
     rk = fit_ranker(u[rest], all_items[ii[rest]], r[rest], all_item_ids=all_items)
@@ -356,7 +409,9 @@ def check_onboarding(u, ii, r, users, all_items, seed) -> None:
             revealed[name] = np.array(rated[:ONBOARD_RATE], np.int64)
             res[name]["seen30"].append(sum(int(x) in mine for x in order[:ONBOARD_SHOWN]))
         union = np.unique(np.concatenate(list(revealed.values())))
-        relevant = np.array([m for m, s in mine.items() if s >= 4 and m not in set(union.tolist())], np.int64)
+        relevant = np.array(
+            [m for m, s in mine.items() if s >= 4 and m not in set(union.tolist())], np.int64
+        )
         if relevant.size == 0:
             continue
         for name, shown in revealed.items():
@@ -375,15 +430,21 @@ def check_onboarding(u, ii, r, users, all_items, seed) -> None:
                 res[name][label].append(np.isin(relevant, top).sum() / min(relevant.size, TOP))
             res[name]["revealed"].append(shown.size)
     n = len(next(iter(res.values()))["rank"])
-    print(f"onboarding: {held.size} held-out users ({n} with a relevant film left), rate the first "
-          f"{ONBOARD_RATE} films of the order they rated; Recall@{TOP}")
-    print(f"{'rule':<32}{'ranker R@20':>12}{'served R@20':>12}{'(+- vs today)':>14}{'revealed':>10}"
-          f"{'seen of 30':>11}")
+    print(
+        f"onboarding: {held.size} held-out users ({n} with a relevant film left), rate the first "
+        f"{ONBOARD_RATE} films of the order they rated; Recall@{TOP}"
+    )
+    print(
+        f"{'rule':<32}{'ranker R@20':>12}{'served R@20':>12}{'(+- vs today)':>14}{'revealed':>10}"
+        f"{'seen of 30':>11}"
+    )
     today = np.array(res["log(count) x MF norm (today)"]["served"])
     for name, s in res.items():
         se = np.std(np.array(s["served"]) - today, ddof=1) / np.sqrt(today.size)
-        print(f"{name:<32}{np.mean(s['rank']):>12.4f}{np.mean(s['served']):>12.4f}{se:>14.4f}"
-              f"{np.mean(s['revealed']):>10.2f}{np.mean(s['seen30']):>11.2f}")
+        print(
+            f"{name:<32}{np.mean(s['rank']):>12.4f}{np.mean(s['served']):>12.4f}{se:>14.4f}"
+            f"{np.mean(s['revealed']):>10.2f}{np.mean(s['seen30']):>11.2f}"
+        )
 
 
 if __name__ == "__main__":

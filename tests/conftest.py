@@ -47,7 +47,9 @@ def pytest_terminal_summary(terminalreporter) -> None:
     reasons: dict[str, int] = {}
     for report in terminalreporter.stats.get("skipped", []):
         longrepr = report.longrepr
-        reason = (str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)).removeprefix("Skipped: ")
+        reason = (str(longrepr[2]) if isinstance(longrepr, tuple) else str(longrepr)).removeprefix(
+            "Skipped: "
+        )
         reasons[reason] = reasons.get(reason, 0) + 1
     for reason, count in reasons.items():
         terminalreporter.write_line(f"SKIPPED {count} test{'s' if count != 1 else ''}: {reason}")

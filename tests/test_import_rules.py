@@ -17,16 +17,38 @@ STDLIB = set(sys.stdlib_module_names)
 # Third-party packages a room may use (the standard library is always allowed, except
 # where FORBIDDEN says otherwise) and the movietui rooms it may import besides its own.
 ALLOWED = {
-    "model": ({"numpy", "numba", "llvmlite"}, {"errors"}),  # llvmlite: numba's IR builder (prefetch.py)
+    "model": (
+        {"numpy", "numba", "llvmlite"},
+        {"errors"},
+    ),  # llvmlite: numba's IR builder (prefetch.py)
     "store": ({"numpy"}, {"errors"}),
     "catalog": ({"pandas", "numpy"}, {"errors"}),
 }
 FORBIDDEN = {
     "model": {"sqlite3", "textual", "pandas", "movietui.store", "movietui.service", "movietui.tui"},
-    "store": {"pandas", "textual", "movietui.model", "movietui.catalog", "movietui.service", "movietui.tui"},
-    "catalog": {"sqlite3", "textual", "movietui.model", "movietui.store", "movietui.service", "movietui.tui"},
+    "store": {
+        "pandas",
+        "textual",
+        "movietui.model",
+        "movietui.catalog",
+        "movietui.service",
+        "movietui.tui",
+    },
+    "catalog": {
+        "sqlite3",
+        "textual",
+        "movietui.model",
+        "movietui.store",
+        "movietui.service",
+        "movietui.tui",
+    },
     "service": {"textual", "movietui.tui", "movietui.cli"},
-    "cli": {"textual", "movietui.store", "movietui.model", "movietui.catalog"},  # cli talks to the service
+    "cli": {
+        "textual",
+        "movietui.store",
+        "movietui.model",
+        "movietui.catalog",
+    },  # cli talks to the service
     "tui": {"movietui.store", "movietui.model", "movietui.catalog", "movietui.cli", "sqlite3"},
     "errors": {"movietui", "numpy", "pandas", "textual"},
 }
@@ -44,7 +66,7 @@ def room_of(path: Path) -> str:
 def imported_names(path: Path) -> set[str]:
     """Absolute dotted names of everything ``path`` imports (relative imports resolved)."""
     rel = path.relative_to(PACKAGE.parent).with_suffix("")
-    package = list(rel.parts[:-1])   # a module's (or __init__'s) own package
+    package = list(rel.parts[:-1])  # a module's (or __init__'s) own package
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
         if isinstance(node, ast.Import):
@@ -74,16 +96,22 @@ def violations(path: Path) -> list[str]:
             found.append(f"{name} (only movietui/tui may import textual)")
             continue
         for prefix in FORBIDDEN.get(room, ()):
-            if matches(name, prefix) and not (prefix == "movietui" and matches(name, "movietui.errors")):
+            if matches(name, prefix) and not (
+                prefix == "movietui" and matches(name, "movietui.errors")
+            ):
                 found.append(f"{name} (forbidden in {room})")
         if room in ALLOWED:
             third_party, rooms = ALLOWED[room]
             if top == "movietui":
                 target = name.split(".")[1] if "." in name else ""
                 if target != room and target not in rooms and name != "movietui":
-                    found.append(f"{name} ({room} may import only movietui.{room} and {sorted(rooms)})")
+                    found.append(
+                        f"{name} ({room} may import only movietui.{room} and {sorted(rooms)})"
+                    )
             elif top not in STDLIB and top not in third_party and top != "__future__":
-                found.append(f"{name} ({room} may use only the standard library and {sorted(third_party)})")
+                found.append(
+                    f"{name} ({room} may use only the standard library and {sorted(third_party)})"
+                )
     return found
 
 
@@ -109,5 +137,7 @@ def test_the_checker_catches_violations(tmp_path: Path, monkeypatch: pytest.Monk
     for rel in bad:
         assert violations(fake / rel), rel
     ok = fake / "model" / "ok.py"
-    ok.write_text("import numpy as np\nfrom movietui.errors import ModelError\nfrom .mf import MFModel\n")
+    ok.write_text(
+        "import numpy as np\nfrom movietui.errors import ModelError\nfrom .mf import MFModel\n"
+    )
     assert violations(ok) == []

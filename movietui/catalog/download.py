@@ -66,7 +66,9 @@ def load_manifest() -> list[ReleaseInfo]:
             for e in entries
         ]
     except (ValueError, KeyError, TypeError) as exc:
-        raise DataError(f"The release manifest {path} is damaged ({exc}): reinstall movietui") from None
+        raise DataError(
+            f"The release manifest {path} is damaged ({exc}): reinstall movietui"
+        ) from None
 
 
 def resolve_release(name_or_url: str | ReleaseInfo) -> ReleaseInfo:
@@ -83,7 +85,9 @@ def resolve_release(name_or_url: str | ReleaseInfo) -> ReleaseInfo:
         if release.name == text.lower():
             return release
     names = ", ".join(r.name for r in releases)
-    raise NotFoundError(f"Unknown release {text!r}: choose one of {names}, or give a URL or a local zip/folder path")
+    raise NotFoundError(
+        f"Unknown release {text!r}: choose one of {names}, or give a URL or a local zip/folder path"
+    )
 
 
 def file_md5(path: Path) -> str:
@@ -120,7 +124,9 @@ def download_release(
     try:
         cache.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(f"Cannot create the download folder {cache} ({exc.strerror or exc}): check its permissions") from None
+        raise DataError(
+            f"Cannot create the download folder {cache} ({exc.strerror or exc}): check its permissions"
+        ) from None
     final = cache / f"{info.name}.zip"
     part = cache / f"{info.name}.zip.part"
     if final.is_file() and _is_good(final, info):
@@ -145,12 +151,17 @@ def download_release(
     return final
 
 
-def _fetch(info: ReleaseInfo, part: Path, progress: ProgressFn | None, cancel: threading.Event | None) -> str:
+def _fetch(
+    info: ReleaseInfo, part: Path, progress: ProgressFn | None, cancel: threading.Event | None
+) -> str:
     """Stream the URL into ``part``; returns the md5 hex digest of what was written."""
     digest = hashlib.md5(usedforsecurity=False)
     request = urllib.request.Request(info.url, headers={"User-Agent": "movietui"})
     try:
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as response, open(part, "wb") as out:
+        with (
+            urllib.request.urlopen(request, timeout=TIMEOUT_S) as response,
+            open(part, "wb") as out,
+        ):
             length = response.headers.get("Content-Length")
             total = int(length) if length and length.isdigit() else info.size_bytes
             done = 0
@@ -173,7 +184,9 @@ def _fetch(info: ReleaseInfo, part: Path, progress: ProgressFn | None, cancel: t
                 if progress is not None:
                     progress(Progress("download", done, total, info.name))
             if length and length.isdigit() and done < int(length):
-                raise _by_hand(info, f"the connection closed after {done:,} of {int(length):,} bytes")
+                raise _by_hand(
+                    info, f"the connection closed after {done:,} of {int(length):,} bytes"
+                )
     except urllib.error.HTTPError as exc:
         raise _by_hand(info, f"HTTP {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
@@ -190,6 +203,8 @@ def _fetch(info: ReleaseInfo, part: Path, progress: ProgressFn | None, cancel: t
         raise _by_hand(info, f"connection failed: {exc.__class__.__name__}") from None
     except OSError as exc:
         if exc.filename is not None:  # we could not create the .part file
-            raise DataError(f"Cannot write {part} ({exc.strerror or exc}): check the folder's permissions") from None
+            raise DataError(
+                f"Cannot write {part} ({exc.strerror or exc}): check the folder's permissions"
+            ) from None
         raise _by_hand(info, exc.strerror or str(exc)) from None
     return digest.hexdigest()

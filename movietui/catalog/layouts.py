@@ -26,9 +26,25 @@ from movietui.errors import DataError
 
 RATING_DTYPES = {"user_id": "int32", "movie_id": "int32", "rating": "float32", "timestamp": "int64"}
 ML100K_GENRES = (
-    "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",
-    "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi", "Thriller",
-    "War", "Western",
+    "unknown",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children's",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
 )
 
 
@@ -51,7 +67,9 @@ def detect_layout(src: ReleaseSource) -> str:
 
 def read_layout(src: ReleaseSource, notes: list[str], progress: ProgressFn | None) -> RawRelease:
     layout = detect_layout(src)
-    reader = {"csv": _read_csv_release, "dat": _read_dat_release, "100k": _read_100k_release}[layout]
+    reader = {"csv": _read_csv_release, "dat": _read_dat_release, "100k": _read_100k_release}[
+        layout
+    ]
     return reader(src, notes, progress)
 
 
@@ -86,11 +104,15 @@ def decode_text(src: ReleaseSource, filename: str, latin1_fallback: bool = False
 
 
 def _header(where: str, first_line: str) -> list[str]:
-    names = [c.strip().strip('"').strip() for c in first_line.removeprefix("\ufeff").strip().split(",")]
+    names = [
+        c.strip().strip('"').strip() for c in first_line.removeprefix("\ufeff").strip().split(",")
+    ]
     return ["".join(ch for ch in c if ch.isprintable()) for c in names]
 
 
-def _match_columns(where: str, found: list[str], required: Sequence[str], optional: Sequence[str] = ()) -> dict[str, str]:
+def _match_columns(
+    where: str, found: list[str], required: Sequence[str], optional: Sequence[str] = ()
+) -> dict[str, str]:
     """Expected column -> the header's spelling (case-insensitive); DataError lists both sides."""
     lower = {c.lower(): c for c in found}
     missing = [c for c in required if c.lower() not in lower]
@@ -135,7 +157,9 @@ def build_movies(
     """The contract's movie columns, one row per id (the first wins), ordered by id."""
     unique_ids, first = np.unique(ids, return_index=True)
     if first.size < ids.size:
-        notes.append(f"{where}: {ids.size - first.size:,} repeated movie ids; kept the first row of each")
+        notes.append(
+            f"{where}: {ids.size - first.size:,} repeated movie ids; kept the first row of each"
+        )
     titles, displays, years, genres = [], [], np.zeros(first.size, dtype=np.int32), []
     for k, i in enumerate(first.tolist()):
         title, year = split_title(raw_titles[i])
@@ -189,8 +213,12 @@ def _read_links(src: ReleaseSource, notes: list[str]) -> tuple[dict[int, str], d
     where = src.where("links.csv")
     try:
         text = decode_text(src, "links.csv")
-        cols = _match_columns(where, _header(where, text.split("\n", 1)[0]), ("movieId",), ("imdbId", "tmdbId"))
-        frame = pd.read_csv(io.StringIO(text), usecols=list(cols.values()), dtype=str, keep_default_na=False)
+        cols = _match_columns(
+            where, _header(where, text.split("\n", 1)[0]), ("movieId",), ("imdbId", "tmdbId")
+        )
+        frame = pd.read_csv(
+            io.StringIO(text), usecols=list(cols.values()), dtype=str, keep_default_na=False
+        )
         ids = _positive_ids(frame[cols["movieId"]], where, 2, "movieId").tolist()
     except (DataError, ValueError) as exc:
         notes.append(f"links.csv skipped, so no IMDb/TMDb links: {exc}")
@@ -198,26 +226,36 @@ def _read_links(src: ReleaseSource, notes: list[str]) -> tuple[dict[int, str], d
     imdb: dict[int, str] = {}
     tmdb: dict[int, int] = {}
     if "imdbId" in cols:  # "0114709" -> "tt0114709"; blanks and junk are skipped
-        for m, value in zip(ids, frame[cols["imdbId"]].tolist()):
+        for m, value in zip(ids, frame[cols["imdbId"]].tolist(), strict=True):
             value = value.strip().removeprefix("tt")
             if value.isdigit():
                 imdb[m] = f"tt{int(value):07d}"
     if "tmdbId" in cols:
-        for m, value in zip(ids, frame[cols["tmdbId"]].tolist()):
+        for m, value in zip(ids, frame[cols["tmdbId"]].tolist(), strict=True):
             value = value.strip()
             if value.isdigit() and int(value) > 0:
                 tmdb[m] = int(value)
     return imdb, tmdb
 
 
-def _read_csv_release(src: ReleaseSource, notes: list[str], progress: ProgressFn | None) -> RawRelease:
+def _read_csv_release(
+    src: ReleaseSource, notes: list[str], progress: ProgressFn | None
+) -> RawRelease:
     _require(src, "movies.csv", "ratings.csv")
     where = src.where("movies.csv")
     table, has_time = _csv_ratings_table(src)  # header problems surface before the slow read
     text = decode_text(src, "movies.csv")
-    cols = _match_columns(where, _header(where, text.split("\n", 1)[0]), ("movieId", "title"), ("genres",))
+    cols = _match_columns(
+        where, _header(where, text.split("\n", 1)[0]), ("movieId", "title"), ("genres",)
+    )
     try:
-        frame = pd.read_csv(io.StringIO(text), usecols=list(cols.values()), dtype=str, keep_default_na=False, engine="c")
+        frame = pd.read_csv(
+            io.StringIO(text),
+            usecols=list(cols.values()),
+            dtype=str,
+            keep_default_na=False,
+            engine="c",
+        )
     except pd.errors.ParserError as exc:
         raise parser_error(where, exc) from None
     if frame.empty:
@@ -230,14 +268,18 @@ def _read_csv_release(src: ReleaseSource, notes: list[str], progress: ProgressFn
     ratings = read_numeric(src, table, progress)
     if not has_time:
         ratings["timestamp"] = np.zeros(ratings["user_id"].size, dtype=np.int64)
-        notes.append(f"{src.where('ratings.csv')}: no timestamp column; ratings imported without dates")
+        notes.append(
+            f"{src.where('ratings.csv')}: no timestamp column; ratings imported without dates"
+        )
     return RawRelease(movies, ratings, src.where("ratings.csv"), where, table.first_line)
 
 
 # ---------------------------------------------------------------- DAT releases (ml-1m, ml-10m)
 
 
-def _split_lines(text: str, where: str, sep: str, min_fields: int) -> tuple[list[list[str]], list[int]]:
+def _split_lines(
+    text: str, where: str, sep: str, min_fields: int
+) -> tuple[list[list[str]], list[int]]:
     """Fields of each non-blank line, and the line numbers they came from."""
     rows, numbers = [], []
     for n, line in enumerate(text.splitlines(), start=1):
@@ -256,12 +298,16 @@ def _split_lines(text: str, where: str, sep: str, min_fields: int) -> tuple[list
     return rows, numbers
 
 
-def _read_dat_release(src: ReleaseSource, notes: list[str], progress: ProgressFn | None) -> RawRelease:
+def _read_dat_release(
+    src: ReleaseSource, notes: list[str], progress: ProgressFn | None
+) -> RawRelease:
     _require(src, "movies.dat", "ratings.dat")
     where = src.where("movies.dat")
     rows, lines = _split_lines(decode_text(src, "movies.dat", latin1_fallback=True), where, "::", 3)
     ids = _positive_ids(pd.Series([r[0] for r in rows]), where, 1, "MovieID", lines)
-    movies = build_movies(ids, ["::".join(r[1:-1]) for r in rows], [r[-1] for r in rows], where, notes)
+    movies = build_movies(
+        ids, ["::".join(r[1:-1]) for r in rows], [r[-1] for r in rows], where, notes
+    )
     ratings_where = src.where("ratings.dat")
     with src.open("ratings.dat") as fh:
         first = fh.readline(1 << 16).decode("latin-1")
@@ -285,22 +331,36 @@ def _read_dat_release(src: ReleaseSource, notes: list[str], progress: ProgressFn
 # ---------------------------------------------------------------- ml-100k
 
 
-def _read_100k_release(src: ReleaseSource, notes: list[str], progress: ProgressFn | None) -> RawRelease:
+def _read_100k_release(
+    src: ReleaseSource, notes: list[str], progress: ProgressFn | None
+) -> RawRelease:
     _require(src, "u.item", "u.data")
     where = src.where("u.item")
     genre_names = list(ML100K_GENRES)
     if src.has("u.genre") and src.size("u.genre") > 0:  # optional: the standard names otherwise
-        pairs = [line.rsplit("|", 1) for line in decode_text(src, "u.genre", True).splitlines() if "|" in line]
+        pairs = [
+            line.rsplit("|", 1)
+            for line in decode_text(src, "u.genre", True).splitlines()
+            if "|" in line
+        ]
         named = {int(i): n.strip() for n, i in pairs if i.strip().isdigit()}
         if named:
             genre_names = [named.get(k, "") for k in range(max(named) + 1)]
     n_flags = len(genre_names)
-    rows, lines = _split_lines(decode_text(src, "u.item", latin1_fallback=True), where, "|", 5 + n_flags)
+    rows, lines = _split_lines(
+        decode_text(src, "u.item", latin1_fallback=True), where, "|", 5 + n_flags
+    )
     ids = _positive_ids(pd.Series([r[0] for r in rows]), where, 1, "movie id", lines)
     genres = []
     for r in rows:
         flags = r[5 : 5 + n_flags]
-        genres.append("|".join(g for g, f in zip(genre_names, flags) if f.strip() == "1" and g and g != "unknown"))
+        genres.append(
+            "|".join(
+                g
+                for g, f in zip(genre_names, flags, strict=True)
+                if f.strip() == "1" and g and g != "unknown"
+            )
+        )
     # u.item also has a release date ("01-Jan-1995"): its year stands in when the title has none.
     dates = [r[2].strip()[-4:] for r in rows]
     fallback = [int(d) if d.isdigit() else 0 for d in dates]

@@ -20,7 +20,29 @@ from typing import Any
 
 # Articles dropped from the front of a title (after MovieLens' trailing ones were moved back).
 _ARTICLES = frozenset(
-    "the a an le la les l il lo gli el los las die der das un une una ein eine".split()
+    [
+        "the",
+        "a",
+        "an",
+        "le",
+        "la",
+        "les",
+        "l",
+        "il",
+        "lo",
+        "gli",
+        "el",
+        "los",
+        "las",
+        "die",
+        "der",
+        "das",
+        "un",
+        "une",
+        "una",
+        "ein",
+        "eine",
+    ]
 )
 _TRAILING_ARTICLE = re.compile(
     r"^(?P<body>.+?),\s*(?P<article>the|a|an|le|la|les|l'|il|lo|gli|i|el|los|las|die|der|das|"
@@ -28,8 +50,17 @@ _TRAILING_ARTICLE = re.compile(
     re.IGNORECASE,
 )
 # Only the unambiguous sequel numerals; "i" is left alone (it is also a word).
-_ROMAN = {"ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7", "viii": "8",
-          "ix": "9", "x": "10"}
+_ROMAN = {
+    "ii": "2",
+    "iii": "3",
+    "iv": "4",
+    "v": "5",
+    "vi": "6",
+    "vii": "7",
+    "viii": "8",
+    "ix": "9",
+    "x": "10",
+}
 _TRAILING_GROUP = re.compile(r"\s*\(([^()]*)\)\s*$")
 _YEAR_GROUP = re.compile(r"\d{4}(\s*[-–]\s*\d{0,4})?")
 _AKA = re.compile(r"^(a\.?k\.?a\.?|also known as)\s*:?\s*", re.IGNORECASE)
@@ -151,7 +182,7 @@ class Matcher:
         self._by_imdb: dict[int, Any] = {}
         self._by_tmdb: dict[int, Any] = {}
         self._by_key: dict[str, list[Any]] = {}
-        self._by_head: dict[str, list[Any]] = {}   # "Star Wars" of "Star Wars: Episode IV - ..."
+        self._by_head: dict[str, list[Any]] = {}  # "Star Wars" of "Star Wars: Episode IV - ..."
         for movie in self._movies:
             self._by_movie_id[int(movie.movie_id)] = movie
             imdb = imdb_number(getattr(movie, "imdb_id", None))
@@ -173,8 +204,9 @@ class Matcher:
             index[key] = movie
 
     @classmethod
-    def from_columns(cls, movies: Mapping[str, Sequence], rating_count: Sequence[int] | None = None
-                     ) -> "Matcher":
+    def from_columns(
+        cls, movies: Mapping[str, Sequence], rating_count: Sequence[int] | None = None
+    ) -> Matcher:
         """From CatalogData.movies-style columns (movie_id, title, display_title, year, ...)."""
         n = len(movies["movie_id"])
         display = movies.get("display_title", movies["title"])
@@ -197,8 +229,15 @@ class Matcher:
     def __len__(self) -> int:
         return len(self._movies)
 
-    def match(self, *, title: str = "", year: int | None = None, movie_id: int | None = None,
-              imdb_id: str | None = None, tmdb_id: int | None = None) -> MatchResult:
+    def match(
+        self,
+        *,
+        title: str = "",
+        year: int | None = None,
+        movie_id: int | None = None,
+        imdb_id: str | None = None,
+        tmdb_id: int | None = None,
+    ) -> MatchResult:
         """Exact ids first (MovieLens, IMDb, TMDb), then title key and year (±1)."""
         if movie_id is not None and int(movie_id) in self._by_movie_id:
             return MatchResult("id", self._by_movie_id[int(movie_id)], via="movie_id")
@@ -244,7 +283,9 @@ class Matcher:
 
         Letterboxd says "Star Wars" (1977) where MovieLens says "Star Wars: Episode IV - A New Hope".
         """
-        found = {int(m.movie_id): m for m in self._by_head.get(title_key(title), ()) if m.year == year}
+        found = {
+            int(m.movie_id): m for m in self._by_head.get(title_key(title), ()) if m.year == year
+        }
         if len(found) == 1:
             return MatchResult("title", next(iter(found.values())), via="title-prefix+year")
         if found:

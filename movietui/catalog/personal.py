@@ -15,7 +15,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from movietui.errors import DataError
@@ -41,24 +41,26 @@ MARKS = ("not_interested", "seen")  # marks without stars in a movietui JSON exp
 class PersonalRating:
     """One rated (or, in a watchlist, listed) film as the export described it."""
 
-    source: str                 # format short name, see FORMATS
-    line: int                   # 1-based line in the file (JSON: the entry's 1-based index)
+    source: str  # format short name, see FORMATS
+    line: int  # 1-based line in the file (JSON: the entry's 1-based index)
     title: str
     year: int | None
-    imdb_id: str | None         # "tt0114709"
-    movie_id: int | None        # MovieLens id
+    imdb_id: str | None  # "tt0114709"
+    movie_id: int | None  # MovieLens id
     tmdb_id: int | None
-    rating: float | None        # 0.5..5 in half steps; None only for watchlist and mark rows
-    rated_at: float | None      # unix seconds (a mark row: when marked), None when the export has no date
-    mark: str | None = None     # a mark row (movietui JSON): "not_interested" | "seen", rating None
+    rating: float | None  # 0.5..5 in half steps; None only for watchlist and mark rows
+    rated_at: (
+        float | None
+    )  # unix seconds (a mark row: when marked), None when the export has no date
+    mark: str | None = None  # a mark row (movietui JSON): "not_interested" | "seen", rating None
 
 
 @dataclass
 class PersonalExport:
-    format: str                 # short name, see FORMATS
+    format: str  # short name, see FORMATS
     ratings: list[PersonalRating] = field(default_factory=list)
     watchlist: list[PersonalRating] = field(default_factory=list)
-    marks: list[PersonalRating] = field(default_factory=list)   # rows with ``mark`` set
+    marks: list[PersonalRating] = field(default_factory=list)  # rows with ``mark`` set
 
     @property
     def format_label(self) -> str:
@@ -70,13 +72,17 @@ def read_personal_ratings(path: str | Path) -> PersonalExport:
     path = Path(path)
     try:
         if path.is_dir():
-            raise DataError(f"{path}: is a folder; pass the ratings file (or the export zip) itself")
+            raise DataError(
+                f"{path}: is a folder; pass the ratings file (or the export zip) itself"
+            )
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise DataError(f"{path}: {size} bytes is far too big for a ratings export")
         data = path.read_bytes()
     except OSError as error:
-        raise DataError(f"{path}: cannot read the file ({error.strerror or error}); check the path") from None
+        raise DataError(
+            f"{path}: cannot read the file ({error.strerror or error}); check the path"
+        ) from None
     return parse_personal_ratings(data, str(path))
 
 
@@ -107,7 +113,9 @@ def _decode(data: bytes, name: str) -> str:
         except UnicodeDecodeError:
             raise DataError(f"{name}: broken UTF-16 text; save it as UTF-8 CSV and retry") from None
     if b"\x00" in data[:65536]:
-        raise DataError(f"{name}: looks like a binary file, not a ratings CSV; pass the exported .csv or .zip")
+        raise DataError(
+            f"{name}: looks like a binary file, not a ratings CSV; pass the exported .csv or .zip"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -115,7 +123,9 @@ def _decode(data: bytes, name: str) -> str:
     try:
         return data.decode("cp1252")  # older IMDb exports
     except UnicodeDecodeError:
-        raise DataError(f"{name}: text is neither UTF-8 nor Windows-1252; save it as UTF-8 and retry") from None
+        raise DataError(
+            f"{name}: text is neither UTF-8 nor Windows-1252; save it as UTF-8 and retry"
+        ) from None
 
 
 def _parse_zip(data: bytes, name: str) -> PersonalExport:
@@ -124,26 +134,41 @@ def _parse_zip(data: bytes, name: str) -> PersonalExport:
         members = {info.filename: info for info in archive.infolist() if not info.is_dir()}
         ratings_name = _shallowest(members, "ratings.csv")
         if ratings_name is None:
-            raise DataError(f"{name}: no ratings.csv inside the zip; pass a Letterboxd export zip or the CSV itself")
+            raise DataError(
+                f"{name}: no ratings.csv inside the zip; pass a Letterboxd export zip or the CSV itself"
+            )
         export = _read_member(archive, members[ratings_name], f"{name}:{ratings_name}")
         if export.format != "letterboxd-csv":
-            raise DataError(f"{name}:{ratings_name}: line 1: the zip's ratings.csv is not a Letterboxd ratings file")
+            raise DataError(
+                f"{name}:{ratings_name}: line 1: the zip's ratings.csv is not a Letterboxd ratings file"
+            )
         watchlist_name = _shallowest(members, "watchlist.csv")
         if watchlist_name is not None:
             watch = _read_member(archive, members[watchlist_name], f"{name}:{watchlist_name}")
             if watch.format != "letterboxd-watchlist":
                 raise DataError(f"{name}:{watchlist_name}: line 1: not a Letterboxd watchlist file")
             export.watchlist = watch.watchlist
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError,
-            EOFError, OSError, zlib.error) as error:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        OSError,
+        zlib.error,
+    ) as error:
         raise DataError(f"{name}: broken zip file ({error}); download the export again") from None
     export.format = "letterboxd-zip"
     return export
 
 
 def _shallowest(members: dict[str, zipfile.ZipInfo], basename: str) -> str | None:
-    found = [n for n in members if n.rsplit("/", 1)[-1].lower() == basename
-             and not n.lower().startswith(("deleted/", "orphaned/", "__macosx/"))]
+    found = [
+        n
+        for n in members
+        if n.rsplit("/", 1)[-1].lower() == basename
+        and not n.lower().startswith(("deleted/", "orphaned/", "__macosx/"))
+    ]
     return min(found, key=lambda n: (n.count("/"), n)) if found else None
 
 
@@ -162,8 +187,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str) ->
 @dataclass(frozen=True)
 class _CsvFormat:
     name: str
-    required: tuple[str, ...]            # lower-case header names
-    row: Callable[["_Row"], PersonalRating]
+    required: tuple[str, ...]  # lower-case header names
+    row: Callable[[_Row], PersonalRating]
 
 
 def _parse_csv(text: str, name: str) -> PersonalExport:
@@ -171,7 +196,9 @@ def _parse_csv(text: str, name: str) -> PersonalExport:
     try:
         header = next((r for r in reader if any(cell.strip() for cell in r)), None)
         if header is None:
-            raise DataError(f"{name}: the file is empty; export your ratings again and pass that file")
+            raise DataError(
+                f"{name}: the file is empty; export your ratings again and pass that file"
+            )
         columns = {cell.strip().lower(): i for i, cell in reversed(list(enumerate(header)))}
         fmt = _detect(columns, header, name, reader.line_num)
         missing = [c for c in fmt.required if c not in columns]
@@ -180,9 +207,14 @@ def _parse_csv(text: str, name: str) -> PersonalExport:
                 f"{name}: line {reader.line_num}: {FORMATS[fmt.name]} is missing column(s) "
                 f"{', '.join(missing)}; export the file again without editing its header"
             )
-        if fmt.name == "letterboxd-watchlist" and name.replace("\\", "/").rsplit("/", 1)[-1].lower() == "watched.csv":
-            raise DataError(f"{name}: line 1: Letterboxd's watched.csv holds no ratings; pass ratings.csv "
-                            "or the whole export zip")
+        if (
+            fmt.name == "letterboxd-watchlist"
+            and name.replace("\\", "/").rsplit("/", 1)[-1].lower() == "watched.csv"
+        ):
+            raise DataError(
+                f"{name}: line 1: Letterboxd's watched.csv holds no ratings; pass ratings.csv "
+                "or the whole export zip"
+            )
         export = PersonalExport(fmt.name)
         target = export.watchlist if fmt.name == "letterboxd-watchlist" else export.ratings
         for cells in reader:
@@ -224,9 +256,22 @@ def _detect(columns: dict[str, int], header: list[str], name: str, line: int) ->
 class _Row:
     """One CSV record with typed getters that fail with the file and line."""
 
-    def __init__(self, cells: list[str], columns: dict[str, int], name: str, line: int, source: str,
-                 where: str = "line"):
-        self.cells, self.columns, self.name, self.line, self.source = cells, columns, name, line, source
+    def __init__(
+        self,
+        cells: list[str],
+        columns: dict[str, int],
+        name: str,
+        line: int,
+        source: str,
+        where: str = "line",
+    ):
+        self.cells, self.columns, self.name, self.line, self.source = (
+            cells,
+            columns,
+            name,
+            line,
+            source,
+        )
         self.where = where  # "line" in CSV files, "rating" (the entry's index) in JSON
 
     def error(self, what: str) -> DataError:
@@ -298,11 +343,11 @@ def _parse_time(value: str, row: _Row) -> float:
             seconds = float(value)
         elif len(value) == 10:
             day = date.fromisoformat(value)
-            seconds = datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()
+            seconds = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp()
         else:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
             if moment.tzinfo is None:
-                moment = moment.replace(tzinfo=timezone.utc)
+                moment = moment.replace(tzinfo=UTC)
             seconds = moment.timestamp()
     except (ValueError, OverflowError, OSError):
         raise row.error(f"date {value[:30]!r} is not like 2023-01-31") from None
@@ -312,56 +357,117 @@ def _parse_time(value: str, row: _Row) -> float:
 
 
 def _letterboxd(row: _Row) -> PersonalRating:
-    return PersonalRating(row.source, row.line, row.required("name"), row.year("year"), None, None,
-                          None, row.rating("rating"), row.timestamp("date"))
+    return PersonalRating(
+        row.source,
+        row.line,
+        row.required("name"),
+        row.year("year"),
+        None,
+        None,
+        None,
+        row.rating("rating"),
+        row.timestamp("date"),
+    )
 
 
 def _letterboxd_watchlist(row: _Row) -> PersonalRating:
-    return PersonalRating(row.source, row.line, row.required("name"), row.year("year"), None, None,
-                          None, None, row.timestamp("date"))
+    return PersonalRating(
+        row.source,
+        row.line,
+        row.required("name"),
+        row.year("year"),
+        None,
+        None,
+        None,
+        None,
+        row.timestamp("date"),
+    )
 
 
 def _letterboxd_import(row: _Row) -> PersonalRating:
     rating = row.rating("rating") if row.text("rating") else row.rating("rating10", scale=10.0)
-    return PersonalRating(row.source, row.line, row.text("title"), row.year("year"),
-                          row.imdb("imdbid"), None, row.integer("tmdbid"), rating,
-                          row.timestamp("watcheddate"))
+    return PersonalRating(
+        row.source,
+        row.line,
+        row.text("title"),
+        row.year("year"),
+        row.imdb("imdbid"),
+        None,
+        row.integer("tmdbid"),
+        rating,
+        row.timestamp("watcheddate"),
+    )
 
 
 def _imdb(row: _Row) -> PersonalRating:
     title = row.text("title") or row.text("original title")
-    return PersonalRating(row.source, row.line, title, row.year("year"), row.imdb("const"), None,
-                          None, row.rating("your rating", scale=10.0), row.timestamp("date rated"))
+    return PersonalRating(
+        row.source,
+        row.line,
+        title,
+        row.year("year"),
+        row.imdb("const"),
+        None,
+        None,
+        row.rating("your rating", scale=10.0),
+        row.timestamp("date rated"),
+    )
 
 
 def _movielens(row: _Row) -> PersonalRating:
     title, year = _split_year(row.text("title"))
-    return PersonalRating(row.source, row.line, title, year, row.imdb("imdb_id"),
-                          row.integer("movie_id"), row.integer("tmdb_id"), row.rating("rating"), None)
+    return PersonalRating(
+        row.source,
+        row.line,
+        title,
+        year,
+        row.imdb("imdb_id"),
+        row.integer("movie_id"),
+        row.integer("tmdb_id"),
+        row.rating("rating"),
+        None,
+    )
 
 
 def _movietui(row: _Row) -> PersonalRating:
     movie_id = row.integer("movie_id")
     if movie_id is None:
         raise row.error("empty 'movie_id'; every row needs one")
-    return PersonalRating(row.source, row.line, row.text("title"), row.year("year"),
-                          row.imdb("imdb_id"), movie_id, row.integer("tmdb_id"),
-                          row.rating("rating"), row.timestamp("rated_at"))
+    return PersonalRating(
+        row.source,
+        row.line,
+        row.text("title"),
+        row.year("year"),
+        row.imdb("imdb_id"),
+        movie_id,
+        row.integer("tmdb_id"),
+        row.rating("rating"),
+        row.timestamp("rated_at"),
+    )
 
 
 def _split_year(title: str) -> tuple[str, int | None]:
     """'Toy Story (1995)' -> ('Toy Story', 1995)."""
     stripped = title.rstrip()
-    if len(stripped) >= 6 and stripped.endswith(")") and stripped[-6] == "(" and stripped[-5:-1].isdigit():
+    if (
+        len(stripped) >= 6
+        and stripped.endswith(")")
+        and stripped[-6] == "("
+        and stripped[-5:-1].isdigit()
+    ):
         return stripped[:-6].rstrip(), int(stripped[-5:-1])
     return title, None
 
 
 _LETTERBOXD = _CsvFormat("letterboxd-csv", ("date", "name", "year", "rating"), _letterboxd)
-_LETTERBOXD_WATCHLIST = _CsvFormat("letterboxd-watchlist", ("date", "name", "year"), _letterboxd_watchlist)
+_LETTERBOXD_WATCHLIST = _CsvFormat(
+    "letterboxd-watchlist", ("date", "name", "year"), _letterboxd_watchlist
+)
 _LETTERBOXD_IMPORT = _CsvFormat("letterboxd-import", ("title", "year"), _letterboxd_import)
 _IMDB = _CsvFormat("imdb", ("const", "your rating", "date rated", "title", "year"), _imdb)
-_MOVIELENS = _CsvFormat("movielens", ("movie_id", "imdb_id", "tmdb_id", "rating", "title"), _movielens)
+_MOVIELENS = _CsvFormat(
+    "movielens", ("movie_id", "imdb_id", "tmdb_id", "rating", "title"), _movielens
+)
 _MOVIETUI = _CsvFormat("movietui-csv", ("movie_id", "rating"), _movietui)
 
 
@@ -373,10 +479,14 @@ def _parse_json(text: str, name: str) -> PersonalExport:
         document = json.loads(text)
     except (ValueError, RecursionError) as error:
         line = getattr(error, "lineno", 1)
-        raise DataError(f"{name}: line {line}: not valid JSON; pass a movietui ratings JSON export") from None
+        raise DataError(
+            f"{name}: line {line}: not valid JSON; pass a movietui ratings JSON export"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != JSON_FORMAT_TAG:
-        raise DataError(f"{name}: line 1: unknown JSON format; expected a movietui ratings export "
-                        f"(\"format\": \"{JSON_FORMAT_TAG}\")")
+        raise DataError(
+            f"{name}: line 1: unknown JSON format; expected a movietui ratings export "
+            f'("format": "{JSON_FORMAT_TAG}")'
+        )
     entries = document.get("ratings")
     if not isinstance(entries, list):
         raise DataError(f"{name}: line 1: 'ratings' must be a list")
@@ -387,7 +497,7 @@ def _parse_json(text: str, name: str) -> PersonalExport:
         cells = ["" if entry.get(k) is None else str(entry.get(k)) for k in _JSON_KEYS]
         row = _Row(cells, _JSON_COLUMNS, name, index, "movietui-json", where="rating")
         export.ratings.append(_movietui(row))
-    marks = document.get("marks", [])   # absent in files written before marks existed
+    marks = document.get("marks", [])  # absent in files written before marks existed
     if not isinstance(marks, list):
         raise DataError(f"{name}: line 1: 'marks' must be a list")
     for index, entry in enumerate(marks, start=1):
@@ -406,8 +516,18 @@ def _movietui_mark(row: _Row) -> PersonalRating:
     kind = row.text("mark")
     if kind not in MARKS:
         raise row.error(f"mark {kind[:30]!r} is not known; use {' or '.join(MARKS)}")
-    return PersonalRating(row.source, row.line, row.text("title"), row.year("year"), row.imdb("imdb_id"),
-                          movie_id, row.integer("tmdb_id"), None, row.timestamp("marked_at"), mark=kind)
+    return PersonalRating(
+        row.source,
+        row.line,
+        row.text("title"),
+        row.year("year"),
+        row.imdb("imdb_id"),
+        movie_id,
+        row.integer("tmdb_id"),
+        None,
+        row.timestamp("marked_at"),
+        mark=kind,
+    )
 
 
 _JSON_KEYS = ("movie_id", "title", "year", "imdb_id", "tmdb_id", "rating", "rated_at")

@@ -27,7 +27,9 @@ def check_ratings(cols: dict[str, np.ndarray], where: str, first_line: int) -> N
     if bad_id.any():
         i = int(np.argmax(bad_id))
         name, value = ("userId", user[i]) if user[i] <= 0 else ("movieId", movie[i])
-        raise DataError(f"{where} line {first_line + i:,}: {name} {value} is not a positive id: {FIX}")
+        raise DataError(
+            f"{where} line {first_line + i:,}: {name} {value} is not a positive id: {FIX}"
+        )
     doubled = rating * 2
     with np.errstate(invalid="ignore"):
         bad = ~((rating >= 0.5) & (rating <= 5.0) & (doubled == np.rint(doubled)))
@@ -41,7 +43,11 @@ def check_ratings(cols: dict[str, np.ndarray], where: str, first_line: int) -> N
 
 
 def drop_unknown_movies(
-    cols: dict[str, np.ndarray], movie_ids: np.ndarray, where: str, movies_where: str, notes: list[str]
+    cols: dict[str, np.ndarray],
+    movie_ids: np.ndarray,
+    where: str,
+    movies_where: str,
+    notes: list[str],
 ) -> dict[str, np.ndarray]:
     """Drop ratings whose movie is not in the movie list; a note says how many."""
     movie = cols["movie_id"]
@@ -78,7 +84,9 @@ def keep_latest(cols: dict[str, np.ndarray], where: str, notes: list[str]) -> di
     if bool(np.all(sorted_key[1:] != sorted_key[:-1])):
         return cols
     del sorted_key
-    order = np.lexsort((cols["timestamp"], key))  # by key, then time; stable, so later rows win ties
+    order = np.lexsort(
+        (cols["timestamp"], key)
+    )  # by key, then time; stable, so later rows win ties
     sorted_key = key[order]
     del key
     last = np.ones(order.size, dtype=bool)
@@ -87,5 +95,7 @@ def keep_latest(cols: dict[str, np.ndarray], where: str, notes: list[str]) -> di
     if n_dup == 0:
         return cols
     keep = np.sort(order[last])  # back to file order
-    notes.append(f"{where}: {n_dup:,} duplicate (user, movie) rows; kept the latest rating of each by timestamp")
+    notes.append(
+        f"{where}: {n_dup:,} duplicate (user, movie) rows; kept the latest rating of each by timestamp"
+    )
     return {k: v[keep] for k, v in cols.items()}

@@ -65,14 +65,20 @@ def read_release(path: str | Path, progress: ProgressFn | None = None) -> Catalo
     except (zipfile.BadZipFile, EOFError, zlib.error) as exc:  # damage found mid-read
         raise damaged_zip(path, exc) from None
     except MemoryError:
-        raise DataError(f"Not enough memory to read {path}: close other programs or import a smaller release") from None
+        raise DataError(
+            f"Not enough memory to read {path}: close other programs or import a smaller release"
+        ) from None
     cols = raw.ratings
     check_ratings(cols, raw.ratings_where, raw.first_line)
-    cols = drop_unknown_movies(cols, np.asarray(raw.movies["movie_id"]), raw.ratings_where, raw.movies_where, notes)
+    cols = drop_unknown_movies(
+        cols, np.asarray(raw.movies["movie_id"]), raw.ratings_where, raw.movies_where, notes
+    )
     cols = keep_latest(cols, raw.ratings_where, notes)
     if progress is not None:
         n = int(cols["rating"].size)
-        progress(Progress("read", n, n, f"read {n:,} ratings of {len(raw.movies['movie_id']):,} movies"))
+        progress(
+            Progress("read", n, n, f"read {n:,} ratings of {len(raw.movies['movie_id']):,} movies")
+        )
     return CatalogData(
         release=release,
         movies=raw.movies,

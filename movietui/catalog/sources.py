@@ -46,9 +46,9 @@ class ReleaseSource:
         if self._zip is not None:
             prefix = f"{self._root}/" if self._root else ""
             return {
-                n[len(prefix):].lower(): n
+                n[len(prefix) :].lower(): n
                 for n in self._zip.namelist()
-                if n.startswith(prefix) and "/" not in n[len(prefix):] and not n.endswith("/")
+                if n.startswith(prefix) and "/" not in n[len(prefix) :] and not n.endswith("/")
             }
         return {p.name.lower(): str(p) for p in Path(self._root).iterdir() if p.is_file()}
 
@@ -78,7 +78,9 @@ class ReleaseSource:
         except ZIP_ERRORS as exc:
             raise damaged_zip(self.path, exc) from None
         except OSError as exc:
-            raise DataError(f"Cannot open {self.where(filename)} ({exc.strerror or exc}): check the file") from None
+            raise DataError(
+                f"Cannot open {self.where(filename)} ({exc.strerror or exc}): check the file"
+            ) from None
 
     def read_bytes(self, filename: str) -> bytes:
         with self.open(filename) as fh:
@@ -104,6 +106,7 @@ def _zip_root(zf: zipfile.ZipFile) -> str | None:
 
 def _folder_root(folder: Path) -> Path | None:
     """The folder itself if it holds a marker file, else the first release folder inside."""
+
     def holds(p: Path) -> bool:
         return any(c.name.lower() in MARKERS and c.is_file() for c in p.iterdir())
 
@@ -124,12 +127,16 @@ def open_source(path: str | Path) -> Iterator[ReleaseSource]:
     """Open a release zip or folder; DataError when it is missing, not a zip or holds no release."""
     path = Path(path).expanduser()
     if not path.exists():
-        raise DataError(f"{path} does not exist: check the path, or run `movietui import ml-latest-small` to download")
+        raise DataError(
+            f"{path} does not exist: check the path, or run `movietui import ml-latest-small` to download"
+        )
     if path.is_dir():
         try:
             root = _folder_root(path)
         except OSError as exc:
-            raise DataError(f"Cannot read folder {path} ({exc.strerror or exc}): check its permissions") from None
+            raise DataError(
+                f"Cannot read folder {path} ({exc.strerror or exc}): check its permissions"
+            ) from None
         if root is None:
             raise DataError(f"{path}: {NOT_A_RELEASE}")
         yield ReleaseSource(path, None, str(root), _release_name(root.name))

@@ -17,9 +17,25 @@ import numpy as np
 import pandas as pd
 
 GENRES = (
-    "Action", "Adventure", "Animation", "Children", "Comedy", "Crime", "Documentary",
-    "Drama", "Fantasy", "Film-Noir", "Horror", "IMAX", "Musical", "Mystery", "Romance",
-    "Sci-Fi", "Thriller", "War", "Western",
+    "Action",
+    "Adventure",
+    "Animation",
+    "Children",
+    "Comedy",
+    "Crime",
+    "Documentary",
+    "Drama",
+    "Fantasy",
+    "Film-Noir",
+    "Horror",
+    "IMAX",
+    "Musical",
+    "Mystery",
+    "Romance",
+    "Sci-Fi",
+    "Thriller",
+    "War",
+    "Western",
 )
 TASTE = 6.0  # beta: how strongly taste picks the films watched (0: popularity alone)
 POOL = 3.0  # films reaching a user per film they watch (more: nearer the exact draw, slower)
@@ -93,27 +109,29 @@ def generate_ratings(
     u, i = _watched(rng, need, p, films, taste, pool)
     r = _stars(rng, u, i, p, films.q, films.log_pop, noise)
     timestamps = rng.integers(828_000_000, 1_697_000_000, n_ratings, dtype=np.int64)
-    return SyntheticRatings(u + 1, i + 1, r, timestamps, n_users, n_items, p, films.q, films.log_pop)
+    return SyntheticRatings(
+        u + 1, i + 1, r, timestamps, n_users, n_items, p, films.q, films.log_pop
+    )
 
 
 @dataclass(frozen=True)
 class _Films:
-    q: np.ndarray          # float32 (n_items, rank) factors: niche centre + residual
-    resid: np.ndarray      # float32 (n_items, rank) q minus the niche centre
-    centre: np.ndarray     # float32 (n_niches, rank)
-    log_pop: np.ndarray    # float32 (n_items,) log popularity: Zipf within the niche x niche's
-    log_mass: np.ndarray   # float64 (n_niches,) log of the niche's total popularity
-    members: np.ndarray    # int64 films by niche, most popular first
-    start: np.ndarray      # int64 (n_niches,) where each niche begins in members
-    size: np.ndarray       # int64 (n_niches,)
-    span: np.ndarray       # float64 (n_niches,) (size + 1) ** (1 - ZIPF) - 1, for _zipf_ranks
+    q: np.ndarray  # float32 (n_items, rank) factors: niche centre + residual
+    resid: np.ndarray  # float32 (n_items, rank) q minus the niche centre
+    centre: np.ndarray  # float32 (n_niches, rank)
+    log_pop: np.ndarray  # float32 (n_items,) log popularity: Zipf within the niche x niche's
+    log_mass: np.ndarray  # float64 (n_niches,) log of the niche's total popularity
+    members: np.ndarray  # int64 films by niche, most popular first
+    start: np.ndarray  # int64 (n_niches,) where each niche begins in members
+    size: np.ndarray  # int64 (n_niches,)
+    span: np.ndarray  # float64 (n_niches,) (size + 1) ** (1 - ZIPF) - 1, for _zipf_ranks
 
 
 def _films(rng, n_items: int, rank: int, scale: float) -> _Films:
     n_niches = int(np.clip(n_items // 20, 1, NICHES))
     niche = rng.integers(0, n_niches, n_items)
     centre = rng.normal(0, scale * (1 - RESIDUAL) ** 0.5, (n_niches, rank)).astype(np.float32)
-    resid = rng.normal(0, scale * RESIDUAL ** 0.5, (n_items, rank)).astype(np.float32)
+    resid = rng.normal(0, scale * RESIDUAL**0.5, (n_items, rank)).astype(np.float32)
     members = np.argsort(niche, kind="stable")  # films in a niche: a random popularity order
     size = np.bincount(niche, minlength=n_niches)
     start = np.concatenate(([0], np.cumsum(size)[:-1]))
@@ -124,7 +142,9 @@ def _films(rng, n_items: int, rank: int, scale: float) -> _Films:
     mass = np.bincount(niche, weights=np.exp(log_pop.astype(np.float64)), minlength=n_niches)
     log_mass = np.log(np.maximum(mass, 1e-300))
     span = (size + 1.0) ** (1.0 - ZIPF) - 1.0
-    return _Films(centre[niche] + resid, resid, centre, log_pop, log_mass, members, start, size, span)
+    return _Films(
+        centre[niche] + resid, resid, centre, log_pop, log_mass, members, start, size, span
+    )
 
 
 def _activity(rng, n_ratings: int, n_users: int, n_items: int) -> np.ndarray:
@@ -143,12 +163,17 @@ def _activity(rng, n_ratings: int, n_users: int, n_items: int) -> np.ndarray:
     return need
 
 
-def _watched(rng, need, p, films: _Films, taste: float, pool: float) -> tuple[np.ndarray, np.ndarray]:
+def _watched(
+    rng, need, p, films: _Films, taste: float, pool: float
+) -> tuple[np.ndarray, np.ndarray]:
     """(user, film) rows, sorted, each user with exactly need[u] distinct films."""
     n_items = films.q.shape[0]
     bounds = np.searchsorted(np.cumsum(need), np.arange(CHUNK_RATINGS, need.sum(), CHUNK_RATINGS))
-    parts = [_watched_chunk(rng, need[a:b], p[a:b], films, taste, pool) + a * n_items
-             for a, b in zip(np.r_[0, bounds], np.r_[bounds, need.size]) if b > a]
+    parts = [
+        _watched_chunk(rng, need[a:b], p[a:b], films, taste, pool) + a * n_items
+        for a, b in zip(np.r_[0, bounds], np.r_[bounds, need.size], strict=True)
+        if b > a
+    ]
     keys = np.concatenate(parts)
     return (keys // n_items).astype(np.int32), (keys % n_items).astype(np.int32)
 
@@ -164,7 +189,9 @@ def _watched_chunk(rng, need, p, films: _Films, taste: float, pool: float) -> np
     key_bits = min(32, 63 - item_bits - user_bits)
     if key_bits < 8:
         raise ValueError("too many movies for the generator's packed sort keys")
-    niche_logit = films.log_mass + taste * (p.astype(np.float64) @ films.centre.T.astype(np.float64))
+    niche_logit = films.log_mass + taste * (
+        p.astype(np.float64) @ films.centre.T.astype(np.float64)
+    )
     niche_p = np.exp(niche_logit - niche_logit.max(axis=1, keepdims=True))
     niche_p /= niche_p.sum(axis=1, keepdims=True)
     chosen = np.empty(0, np.int64)  # local user << item_bits | film
@@ -212,7 +239,9 @@ def _top_distinct(cu, ci, key, need, item_bits: int, key_bits: int) -> np.ndarra
     start = np.searchsorted(ru, np.arange(need.size))
     pos = np.arange(ranked.size) - start[ru]
     keep = ranked[pos < need[ru]]
-    return np.sort(((keep >> (key_bits + item_bits)) << item_bits) | (keep & ((1 << item_bits) - 1)))
+    return np.sort(
+        ((keep >> (key_bits + item_bits)) << item_bits) | (keep & ((1 << item_bits) - 1))
+    )
 
 
 def _zipf_ranks(rng, sizes: np.ndarray, spans: np.ndarray) -> np.ndarray:
@@ -271,18 +300,37 @@ def synthetic_movies(n_items: int, seed: int = 0) -> pd.DataFrame:
     """movieId,title,genres rows like movies.csv, with a few tricky titles mixed in."""
     rng = np.random.default_rng(seed + 1)
     years = rng.integers(1920, 2024, n_items)
-    words = np.array(["Night", "River", "Ghost", "Summer", "Empire", "Matrix", "Amélie",
-                      "Dream", "City", "Storm", "Love", "Machine", "Secret", "Return"])
+    words = np.array(
+        [
+            "Night",
+            "River",
+            "Ghost",
+            "Summer",
+            "Empire",
+            "Matrix",
+            "Amélie",
+            "Dream",
+            "City",
+            "Storm",
+            "Love",
+            "Machine",
+            "Secret",
+            "Return",
+        ]
+    )
     w1 = words[rng.integers(0, len(words), n_items)]
     w2 = words[rng.integers(0, len(words), n_items)]
     ids = np.arange(1, n_items + 1)
-    titles = [f"{a} {b} {k}" for a, b, k in zip(w1, w2, ids)]
+    titles = [f"{a} {b} {k}" for a, b, k in zip(w1, w2, ids, strict=True)]
     for k in range(0, n_items, 97):  # trailing articles, as GroupLens writes them
         titles[k] = f"{titles[k]}, The"
-    titles = [f"{t} ({y})" for t, y in zip(titles, years)]
+    titles = [f"{t} ({y})" for t, y in zip(titles, years, strict=True)]
     n_g = rng.integers(1, 4, n_items)
     genre_idx = rng.integers(0, len(GENRES), (n_items, 3))
-    genres = ["|".join(sorted({GENRES[g] for g in row[:k]})) for row, k in zip(genre_idx, n_g)]
+    genres = [
+        "|".join(sorted({GENRES[g] for g in row[:k]}))
+        for row, k in zip(genre_idx, n_g, strict=True)
+    ]
     return pd.DataFrame({"movieId": ids, "title": titles, "genres": genres})
 
 
@@ -299,12 +347,19 @@ def write_release(
     root.mkdir(parents=True, exist_ok=True)
     synthetic_movies(data.n_items, seed).to_csv(root / "movies.csv", index=False)
     ids = np.arange(1, data.n_items + 1)
-    pd.DataFrame({"movieId": ids, "imdbId": [f"{k:07d}" for k in ids], "tmdbId": ids + 100_000}).to_csv(
-        root / "links.csv", index=False
+    pd.DataFrame(
+        {"movieId": ids, "imdbId": [f"{k:07d}" for k in ids], "tmdbId": ids + 100_000}
+    ).to_csv(root / "links.csv", index=False)
+    pd.DataFrame(columns=["userId", "movieId", "tag", "timestamp"]).to_csv(
+        root / "tags.csv", index=False
     )
-    pd.DataFrame(columns=["userId", "movieId", "tag", "timestamp"]).to_csv(root / "tags.csv", index=False)
     frame = pd.DataFrame(
-        {"userId": data.users, "movieId": data.items, "rating": data.ratings, "timestamp": data.timestamps}
+        {
+            "userId": data.users,
+            "movieId": data.items,
+            "rating": data.ratings,
+            "timestamp": data.timestamps,
+        }
     )
     with open(root / "ratings.csv", "w", newline="") as fh:
         frame.to_csv(fh, index=False, float_format="%.1f", chunksize=1_000_000)

@@ -67,7 +67,9 @@ def _read_kwargs(spec: NumericTable, dtype: object) -> dict:
     }
 
 
-def read_numeric(src: ReleaseSource, spec: NumericTable, progress: ProgressFn | None = None) -> dict[str, np.ndarray]:
+def read_numeric(
+    src: ReleaseSource, spec: NumericTable, progress: ProgressFn | None = None
+) -> dict[str, np.ndarray]:
     """Read the table's columns as contiguous arrays, or raise a one-line DataError."""
     where = src.where(spec.filename)
     total = src.size(spec.filename)
@@ -76,14 +78,14 @@ def read_numeric(src: ReleaseSource, spec: NumericTable, progress: ProgressFn | 
     keys = list(spec.columns)
     # With a header, usecols are the names; without, pandas names the columns from `names`.
     labels = list(spec.usecols) if spec.names is None else [spec.names[i] for i in spec.usecols]  # type: ignore[index]
-    dtypes = {label: spec.columns[key] for key, label in zip(keys, labels)}
+    dtypes = {label: spec.columns[key] for key, label in zip(keys, labels, strict=True)}
     parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
     with src.open(spec.filename) as raw:
         counter = _CountingReader(raw)
         try:
             with pd.read_csv(counter, **_read_kwargs(spec, dtypes)) as reader:
                 for frame in reader:
-                    for key, label in zip(keys, labels):
+                    for key, label in zip(keys, labels, strict=True):
                         parts[key].append(frame[label].to_numpy())
                     if progress is not None:
                         progress(Progress("read", min(counter.count, total), total, spec.filename))
@@ -113,7 +115,9 @@ def parser_error(where: str, exc: Exception) -> DataError:
             f"{fields.group(2)}: fix that row or {REDOWNLOAD}"
         )
     at = f" line {int(line.group(1)):,}" if line else ""
-    return DataError(f"{where}{at}: cannot parse ({text.removeprefix('Error tokenizing data. ')}): {REDOWNLOAD}")
+    return DataError(
+        f"{where}{at}: cannot parse ({text.removeprefix('Error tokenizing data. ')}): {REDOWNLOAD}"
+    )
 
 
 def _locate_bad_value(src: ReleaseSource, spec: NumericTable) -> DataError:
@@ -128,7 +132,7 @@ def _locate_bad_value(src: ReleaseSource, spec: NumericTable) -> DataError:
         with src.open(spec.filename) as raw, pd.read_csv(raw, **kwargs) as reader:
             for frame in reader:
                 bad_rows = []
-                for key, label in zip(keys, labels):
+                for key, label in zip(keys, labels, strict=True):
                     text = frame[label]
                     bad = _bad_mask(text, np.dtype(spec.columns[key]))
                     if bad.any():
@@ -136,15 +140,25 @@ def _locate_bad_value(src: ReleaseSource, spec: NumericTable) -> DataError:
                         bad_rows.append((i, key, label, text.iloc[i]))
                 if bad_rows:
                     i, key, label, value = min(bad_rows)
-                    column = key if spec.names else label  # the header's own spelling when there is one
+                    column = (
+                        key if spec.names else label
+                    )  # the header's own spelling when there is one
                     line = spec.first_line + row0 + i
-                    what = "is missing" if not str(value).strip() else f"{str(value)[:40]!r} is not a valid {_kind(spec.columns[key])}"
-                    return DataError(f"{where} line {line:,}: {column} {what}: fix that row or {REDOWNLOAD}")
+                    what = (
+                        "is missing"
+                        if not str(value).strip()
+                        else f"{str(value)[:40]!r} is not a valid {_kind(spec.columns[key])}"
+                    )
+                    return DataError(
+                        f"{where} line {line:,}: {column} {what}: fix that row or {REDOWNLOAD}"
+                    )
                 row0 += len(frame)
     except ZIP_ERRORS as exc:
         return damaged_zip(src.path, exc)
     except (ValueError, UnicodeDecodeError) as exc:
-        return DataError(f"{where}: cannot parse ({str(exc).splitlines()[0] if str(exc) else exc!r}): {REDOWNLOAD}")
+        return DataError(
+            f"{where}: cannot parse ({str(exc).splitlines()[0] if str(exc) else exc!r}): {REDOWNLOAD}"
+        )
     return DataError(f"{where}: some values are not numbers: {REDOWNLOAD}")
 
 

@@ -24,14 +24,41 @@ _TRAILING_ARTICLE = re.compile(r"^(?P<body>.*\S),\s*(?P<article>[^\s,]+)\s*$", r
 ARTICLES = frozenset(
     a.casefold()
     for a in (
-        "The", "A", "An",  # English
-        "Le", "La", "Les", "L'", "Un", "Une",  # French
-        "El", "Los", "Las", "Una", "Lo",  # Spanish / Italian
-        "Il", "Gli", "I", "Uno",  # Italian
-        "Der", "Die", "Das", "Ein", "Eine",  # German
-        "De", "Het", "Een",  # Dutch
-        "Den", "Det", "En", "Ett",  # Scandinavian
-        "O", "Os", "As", "Um", "Uma",  # Portuguese
+        "The",
+        "A",
+        "An",  # English
+        "Le",
+        "La",
+        "Les",
+        "L'",
+        "Un",
+        "Une",  # French
+        "El",
+        "Los",
+        "Las",
+        "Una",
+        "Lo",  # Spanish / Italian
+        "Il",
+        "Gli",
+        "I",
+        "Uno",  # Italian
+        "Der",
+        "Die",
+        "Das",
+        "Ein",
+        "Eine",  # German
+        "De",
+        "Het",
+        "Een",  # Dutch
+        "Den",
+        "Det",
+        "En",
+        "Ett",  # Scandinavian
+        "O",
+        "Os",
+        "As",
+        "Um",
+        "Uma",  # Portuguese
     )
 )
 
@@ -60,7 +87,7 @@ def _article_first(part: str) -> str:
     """
     alias = _ALIAS.match(part)
     if alias is not None and alias.end() < len(part):
-        return part[: alias.end()] + _article_first(part[alias.end():])
+        return part[: alias.end()] + _article_first(part[alias.end() :])
     match = _TRAILING_ARTICLE.match(part)
     if match is None or match.group("article").casefold() not in ARTICLES:
         return part

@@ -32,10 +32,18 @@ def build_parser() -> argparse.ArgumentParser:
         description="A terminal movie recommender that learns from your ratings, live. "
         "Without a command it opens the app.",
     )
-    parser.add_argument("--home", metavar="PATH", default=None,
-                        help="folder for the database and downloads (default: $MOVIETUI_HOME or the user data dir)")
-    parser.add_argument("--dataset", metavar="PATH", default=None,
-                        help="the app offers to import this MovieLens zip or folder on first run")
+    parser.add_argument(
+        "--home",
+        metavar="PATH",
+        default=None,
+        help="folder for the database and downloads (default: $MOVIETUI_HOME or the user data dir)",
+    )
+    parser.add_argument(
+        "--dataset",
+        metavar="PATH",
+        default=None,
+        help="the app offers to import this MovieLens zip or folder on first run",
+    )
     parser.add_argument("--version", action="version", version=f"movietui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _command_modules():
@@ -43,7 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Accept --home after the command too ("movietui info --home X"); SUPPRESS keeps the global value.
     for sub in commands.choices.values():
         if not any("--home" in action.option_strings for action in sub._actions):
-            sub.add_argument("--home", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+            sub.add_argument(
+                "--home", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+            )
     return parser
 
 
@@ -71,9 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nmovietui: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:   # `movietui recommend | head`: the reader left, nothing to report
+    except BrokenPipeError:  # `movietui recommend | head`: the reader left, nothing to report
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())   # so the flush at exit does not fail again
+        os.dup2(devnull, sys.stdout.fileno())  # so the flush at exit does not fail again
         return 0
 
 

@@ -19,13 +19,17 @@ if TYPE_CHECKING:  # the service pulls in numba; keep `movietui locate` and --he
     from movietui.service import EpochReport, Progress, RankEpochReport, Service
 
 
-
 class NoCatalog(NotFoundError):
     """A command needs an imported catalog and there is none."""
 
 
-STAGE_NAMES = {"download": "downloading", "read": "reading", "write": "writing",
-               "index": "indexing", "train": "training"}
+STAGE_NAMES = {
+    "download": "downloading",
+    "read": "reading",
+    "write": "writing",
+    "index": "indexing",
+    "train": "training",
+}
 
 
 class ProgressBar:
@@ -42,7 +46,7 @@ class ProgressBar:
         self._width = 0
         self._started = time.perf_counter()
 
-    def __call__(self, progress: "Progress") -> None:
+    def __call__(self, progress: Progress) -> None:
         if progress.stage != self._stage:
             self.finish()
             self._stage = progress.stage
@@ -55,11 +59,11 @@ class ProgressBar:
         if self.tty and (complete or now - self._last >= self.min_interval):
             self._last = now
             line = self.render(progress)
-            self.stream.write("\r" + line.ljust(self._width))   # pad over a longer previous line
+            self.stream.write("\r" + line.ljust(self._width))  # pad over a longer previous line
             self._width = len(line)
             self.stream.flush()
 
-    def render(self, progress: "Progress") -> str:
+    def render(self, progress: Progress) -> str:
         label = f"{STAGE_NAMES.get(progress.stage, progress.stage):<12}"
         if progress.total:
             frac = min(1.0, max(0.0, progress.done / progress.total))
@@ -84,11 +88,13 @@ def _amount(stage: str, done: int, total: int | None) -> str:
     return f"{done:,}" + (f"/{total:,}" if total else "")
 
 
-def epoch_line(report: "EpochReport") -> str:
+def epoch_line(report: EpochReport) -> str:
     val = f"{report.val_rmse:.4f}" if report.val_rmse is not None else "  -   "
     width = len(str(report.epochs))
-    return (f"epoch {report.epoch:>{width}}/{report.epochs}  train RMSE {report.train_rmse:.4f}  "
-            f"val RMSE {val}  {report.seconds:6.2f} s  {report.updates_per_s / 1e6:5.2f} M updates/s")
+    return (
+        f"epoch {report.epoch:>{width}}/{report.epochs}  train RMSE {report.train_rmse:.4f}  "
+        f"val RMSE {val}  {report.seconds:6.2f} s  {report.updates_per_s / 1e6:5.2f} M updates/s"
+    )
 
 
 def _when(stamp: float) -> str:
@@ -106,17 +112,23 @@ def _size(n_bytes: int) -> str:
 # --- commands ---------------------------------------------------------------------
 def cmd_locate(args: argparse.Namespace, service: None) -> int:
     paths = get_paths(args.home)
-    for label, value in (("home", paths.home), ("database", paths.db), ("cache", paths.cache),
-                         ("backups", paths.backups)):
+    for label, value in (
+        ("home", paths.home),
+        ("database", paths.db),
+        ("cache", paths.cache),
+        ("backups", paths.backups),
+    ):
         print(f"{label:<9} {value}")
     return 0
 
 
-def cmd_info(args: argparse.Namespace, service: "Service") -> int:
+def cmd_info(args: argparse.Namespace, service: Service) -> int:
     info = service.catalog_info()
     rows: list[tuple[str, str]] = []
     if info is None:
-        rows.append(("catalog", "none yet: run `movietui import ml-latest-small` or `movietui import PATH`"))
+        rows.append(
+            ("catalog", "none yet: run `movietui import ml-latest-small` or `movietui import PATH`")
+        )
     else:
         rows += [
             ("release", info.release),
@@ -133,11 +145,18 @@ def cmd_info(args: argparse.Namespace, service: "Service") -> int:
         rows.append(("model", f"none yet{why}: run `movietui train`"))
     else:
         val = f", validation RMSE {model.val_rmse:.4f}" if model.val_rmse is not None else ""
-        rows.append(("model", f"#{model.model_id} trained {_when(model.trained_at)}: {model.hyper.factors} factors, "
-                              f"{len(model.history)} epochs, {model.n_ratings:,} ratings{val}"))
+        rows.append(
+            (
+                "model",
+                f"#{model.model_id} trained {_when(model.trained_at)}: {model.hyper.factors} factors, "
+                f"{len(model.history)} epochs, {model.n_ratings:,} ratings{val}",
+            )
+        )
     profiles = service.profiles()
     current = service.current_profile
-    text = f"{len(profiles)}" + (f" (current: {current.name}, {current.n_ratings:,} ratings)" if current else "")
+    text = f"{len(profiles)}" + (
+        f" (current: {current.name}, {current.n_ratings:,} ratings)" if current else ""
+    )
     rows.append(("profiles", text))
     rows.append(("database", str(service.paths.db)))
     for label, value in rows:
@@ -145,14 +164,16 @@ def cmd_info(args: argparse.Namespace, service: "Service") -> int:
     return 0
 
 
-def cmd_import(args: argparse.Namespace, service: "Service") -> int:
+def cmd_import(args: argparse.Namespace, service: Service) -> int:
     bar = ProgressBar()
     try:
         report = service.import_catalog(args.source, progress=bar)
     finally:
         bar.finish()
-    print(f"imported {report.release}: {report.n_movies:,} movies, {report.n_ratings:,} ratings "
-          f"in {report.seconds:.1f} s")
+    print(
+        f"imported {report.release}: {report.n_movies:,} movies, {report.n_ratings:,} ratings "
+        f"in {report.seconds:.1f} s"
+    )
     for note in report.notes:
         print(f"note: {note}")
     if service.model_info() is None:
@@ -160,23 +181,34 @@ def cmd_import(args: argparse.Namespace, service: "Service") -> int:
     return 0
 
 
-def _hyper_for(verb: str, args: argparse.Namespace, service: "Service"):
+def _hyper_for(verb: str, args: argparse.Namespace, service: Service):
     """The hyperparameters asked for, once there is a catalog to `verb` on."""
-    given = {name: getattr(args, name) for name in ("factors", "epochs", "lr", "reg", "seed")
-             if getattr(args, name, None) is not None}
+    given = {
+        name: getattr(args, name)
+        for name in ("factors", "epochs", "lr", "reg", "seed")
+        if getattr(args, name, None) is not None
+    }
     hyper = replace(service.default_hyper(), **given).validate()
     if not service.has_catalog():
-        raise NoCatalog(f"there is no catalog to {verb} on; import one first (movietui import ml-latest-small)")
+        raise NoCatalog(
+            f"there is no catalog to {verb} on; import one first (movietui import ml-latest-small)"
+        )
     return hyper
 
 
-def cmd_train(args: argparse.Namespace, service: "Service") -> int:
+def cmd_train(args: argparse.Namespace, service: Service) -> int:
     hyper = _hyper_for("train", args, service)
-    print(f"training {hyper.factors} factors, up to {hyper.epochs} epochs, lr {hyper.lr:g}, reg {hyper.reg:g}, "
-          f"seed {hyper.seed}", file=sys.stderr)
+    print(
+        f"training {hyper.factors} factors, up to {hyper.epochs} epochs, lr {hyper.lr:g}, reg {hyper.reg:g}, "
+        f"seed {hyper.seed}",
+        file=sys.stderr,
+    )
     started = time.perf_counter()
-    result = service.train(hyper, on_epoch=lambda report: print(epoch_line(report), flush=True),
-                           on_rank_epoch=lambda report: print(rank_epoch_line(report), flush=True))
+    result = service.train(
+        hyper,
+        on_epoch=lambda report: print(epoch_line(report), flush=True),
+        on_rank_epoch=lambda report: print(rank_epoch_line(report), flush=True),
+    )
     info = result.model_info
     seconds = time.perf_counter() - started
     if info is None:
@@ -184,35 +216,55 @@ def cmd_train(args: argparse.Namespace, service: "Service") -> int:
         return 1
     how = " (stopped early: validation RMSE stopped improving)" if result.stopped_early else ""
     val = f", validation RMSE {info.val_rmse:.4f}" if info.val_rmse is not None else ""
-    ranker = (f"; ranker: {len(info.ranker_history)} epochs, validation Recall@20 {info.val_recall:.4f}"
-              if info.val_recall is not None else "")
-    print(f"model #{info.model_id} saved: {info.hyper.factors} factors, {len(info.history)} epochs{how}, "
-          f"{info.n_ratings:,} ratings, {info.n_users:,} users x {info.n_items:,} movies{val}{ranker}, "
-          f"{seconds:.1f} s")
+    ranker = (
+        f"; ranker: {len(info.ranker_history)} epochs, validation Recall@20 {info.val_recall:.4f}"
+        if info.val_recall is not None
+        else ""
+    )
+    print(
+        f"model #{info.model_id} saved: {info.hyper.factors} factors, {len(info.history)} epochs{how}, "
+        f"{info.n_ratings:,} ratings, {info.n_users:,} users x {info.n_items:,} movies{val}{ranker}, "
+        f"{seconds:.1f} s"
+    )
     return 0
 
 
-def rank_epoch_line(report: "RankEpochReport") -> str:
+def rank_epoch_line(report: RankEpochReport) -> str:
     """One line per ranker epoch: its loss and validation Recall@20."""
     val = f"{report.val_recall:.4f}" if report.val_recall is not None else "n/a"
-    return (f"ranker epoch {report.epoch:>3}/{report.epochs}  loss {report.loss:.4f}  "
-            f"val Recall@20 {val}  {report.seconds:.2f} s")
+    return (
+        f"ranker epoch {report.epoch:>3}/{report.epochs}  loss {report.loss:.4f}  "
+        f"val Recall@20 {val}  {report.seconds:.2f} s"
+    )
 
 
-def cmd_eval(args: argparse.Namespace, service: "Service") -> int:
+def cmd_eval(args: argparse.Namespace, service: Service) -> int:
     from movietui.service import format_eval_table
 
     hyper = _hyper_for("evaluate", args, service)
-    print(f"evaluating on a 90/10 split (seed {args.split_seed}) with {hyper.factors} factors, "
-          f"{hyper.epochs} epochs...", file=sys.stderr)
-    def step(progress: "Progress") -> None:
+    print(
+        f"evaluating on a 90/10 split (seed {args.split_seed}) with {hyper.factors} factors, "
+        f"{hyper.epochs} epochs...",
+        file=sys.stderr,
+    )
+
+    def step(progress: Progress) -> None:
         if progress.done < (progress.total or 0):
-            print(f"[{progress.done + 1}/{progress.total}] {progress.message}", file=sys.stderr, flush=True)
+            print(
+                f"[{progress.done + 1}/{progress.total}] {progress.message}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     report = service.evaluate(hyper, seed=args.split_seed, progress=step)
     if args.format == "json":  # shape documented in docs/cli-json.md
-        json.dump({"format": "movietui-eval", "version": 1, **report.to_dict()}, sys.stdout,
-                  indent=2, ensure_ascii=False, allow_nan=False)
+        json.dump(
+            {"format": "movietui-eval", "version": 1, **report.to_dict()},
+            sys.stdout,
+            indent=2,
+            ensure_ascii=False,
+            allow_nan=False,
+        )
         sys.stdout.write("\n")
     else:
         print(format_eval_table(report))
@@ -220,7 +272,9 @@ def cmd_eval(args: argparse.Namespace, service: "Service") -> int:
 
 
 def _add_hyper_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--factors", type=int, help="latent factors (default from the model room's tuning)")
+    parser.add_argument(
+        "--factors", type=int, help="latent factors (default from the model room's tuning)"
+    )
     parser.add_argument("--epochs", type=int, help="maximum epochs (early stopping may end sooner)")
     parser.add_argument("--lr", type=float, help="SGD learning rate")
     parser.add_argument("--reg", type=float, help="L2 regularisation of the factor rows")
@@ -233,18 +287,37 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("info", help="what the catalog holds, the current model, the profiles")
     p.set_defaults(func=cmd_info)
 
-    p = commands.add_parser("import", help="import a MovieLens release (a release name to download, or a zip/folder)")
-    p.add_argument("source", help="release name from the manifest (e.g. ml-latest-small), or a path to a zip or folder")
+    p = commands.add_parser(
+        "import", help="import a MovieLens release (a release name to download, or a zip/folder)"
+    )
+    p.add_argument(
+        "source",
+        help="release name from the manifest (e.g. ml-latest-small), or a path to a zip or folder",
+    )
     p.set_defaults(func=cmd_import)
 
-    p = commands.add_parser("train", help="train the model on the catalog and every profile's ratings")
+    p = commands.add_parser(
+        "train", help="train the model on the catalog and every profile's ratings"
+    )
     _add_hyper_options(p)
     p.add_argument("--seed", type=int, help="random seed (same seed, same model)")
     p.set_defaults(func=cmd_train)
 
-    p = commands.add_parser("eval", help="offline evaluation: baselines, the model, ranking, cold start")
+    p = commands.add_parser(
+        "eval", help="offline evaluation: baselines, the model, ranking, cold start"
+    )
     _add_hyper_options(p)
-    p.add_argument("--seed", dest="split_seed", type=int, default=42, help="seed of the 90/10 split (default 42)")
-    p.add_argument("--format", choices=("table", "json"), default="table",
-                   help="plain tables (default) or JSON (docs/cli-json.md)")
+    p.add_argument(
+        "--seed",
+        dest="split_seed",
+        type=int,
+        default=42,
+        help="seed of the 90/10 split (default 42)",
+    )
+    p.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="plain tables (default) or JSON (docs/cli-json.md)",
+    )
     p.set_defaults(func=cmd_eval)

@@ -19,11 +19,15 @@ if TYPE_CHECKING:  # the service pulls in numba; keep --help instant
     from movietui.service import MovieView, Service
 
 JSON_VERSION = 1
-RATINGS_EXPORT_FORMATS = {"letterboxd": "letterboxd-csv", "movielens": "movielens-csv", "json": "json"}
+RATINGS_EXPORT_FORMATS = {
+    "letterboxd": "letterboxd-csv",
+    "movielens": "movielens-csv",
+    "json": "json",
+}
 
 
 @contextmanager
-def _on_profile(service: "Service", name: str | None) -> Iterator[None]:
+def _on_profile(service: Service, name: str | None) -> Iterator[None]:
     """Run a command as profile ``name``, then give the app back the profile it had."""
     if name is None:
         yield
@@ -43,7 +47,7 @@ def _on_profile(service: "Service", name: str | None) -> Iterator[None]:
             service.switch_profile(original.id)
 
 
-def _resolve(service: "Service", query: str, year: int | None) -> "MovieView | None":
+def _resolve(service: Service, query: str, year: int | None) -> MovieView | None:
     """The film a title query names; prints the candidates and returns None when ambiguous."""
     from movietui.service.personal import AmbiguousTitleError, resolve_title
 
@@ -52,11 +56,14 @@ def _resolve(service: "Service", query: str, year: int | None) -> "MovieView | N
     except AmbiguousTitleError as error:
         print(f"movietui: error: {error}", file=sys.stderr)
         for view in error.candidates:
-            print(f"  {_title(view):<60} id {view.movie_id:<7} {view.rating_count:>6,} ratings", file=sys.stderr)
+            print(
+                f"  {_title(view):<60} id {view.movie_id:<7} {view.rating_count:>6,} ratings",
+                file=sys.stderr,
+            )
         return None
 
 
-def _title(view: "MovieView") -> str:
+def _title(view: MovieView) -> str:
     return view.title + (f" ({view.year})" if view.year else "")
 
 
@@ -73,7 +80,7 @@ def _plural(count: int, noun: str) -> str:
 
 
 # --- recommend ----------------------------------------------------------------------
-def cmd_recommend(args: argparse.Namespace, service: "Service") -> int:
+def cmd_recommend(args: argparse.Namespace, service: Service) -> int:
     from movietui.service import Filters
     from movietui.service.personal import render_recommendations
 
@@ -81,7 +88,11 @@ def cmd_recommend(args: argparse.Namespace, service: "Service") -> int:
     with _on_profile(service, args.profile):
         recs = service.recommendations(n=args.n, filters=filters)
         if args.output:
-            fmt = args.format if args.format != "table" else ("json" if args.output.endswith(".json") else "csv")
+            fmt = (
+                args.format
+                if args.format != "table"
+                else ("json" if args.output.endswith(".json") else "csv")
+            )
             count = service.export_recommendations(args.output, fmt, n=args.n, filters=filters)
             print(f"wrote {count} recommendations to {args.output} ({fmt})", file=sys.stderr)
             return 0
@@ -90,21 +101,31 @@ def cmd_recommend(args: argparse.Namespace, service: "Service") -> int:
             return 0
         profile = service.current_profile
         model = service.model_info()
-        who = f"profile {profile.name!r} ({_plural(profile.n_ratings, 'rating')})" if profile else "no profile"
+        who = (
+            f"profile {profile.name!r} ({_plural(profile.n_ratings, 'rating')})"
+            if profile
+            else "no profile"
+        )
         personal = model is not None and profile is not None and profile.n_ratings > 0
-        basis = "from the model" if personal else "by popularity (rate films and train a model to personalise)"
+        basis = (
+            "from the model"
+            if personal
+            else "by popularity (rate films and train a model to personalise)"
+        )
         print(f"{len(recs)} recommendations for {who}, {basis}")
         print(f"{'#':>3}  {'score':>5}  {'title':<56} genres")
         for rank, rec in enumerate(recs, start=1):
-            print(f"{rank:>3}  {rec.predicted:5.2f}  {_cut(_title(rec.movie), 56):<56} "
-                  f"{_cut('|'.join(rec.movie.genres), 40)}")
+            print(
+                f"{rank:>3}  {rec.predicted:5.2f}  {_cut(_title(rec.movie), 56):<56} "
+                f"{_cut('|'.join(rec.movie.genres), 40)}"
+            )
             if rec.because:
                 print(f"{'':>12}because you liked {', '.join(rec.because)}")
     return 0
 
 
 # --- similar ------------------------------------------------------------------------
-def cmd_similar(args: argparse.Namespace, service: "Service") -> int:
+def cmd_similar(args: argparse.Namespace, service: Service) -> int:
     movie = _resolve(service, args.title, args.year)
     if movie is None:
         return 1
@@ -113,24 +134,39 @@ def cmd_similar(args: argparse.Namespace, service: "Service") -> int:
         return 1
     similar = service.similar(movie.movie_id, n=args.n)
     if args.format == "json":
-        _dump({"format": "movietui-similar", "version": JSON_VERSION,
-               "movie": {"movie_id": movie.movie_id, "title": movie.title, "year": movie.year},
-               "similar": [{"rank": rank, "movie_id": s.movie.movie_id, "title": s.movie.title,
-                            "year": s.movie.year, "genres": list(s.movie.genres), "score": round(s.score, 4),
-                            "rating_count": s.movie.rating_count}
-                           for rank, s in enumerate(similar, start=1)]})
+        _dump(
+            {
+                "format": "movietui-similar",
+                "version": JSON_VERSION,
+                "movie": {"movie_id": movie.movie_id, "title": movie.title, "year": movie.year},
+                "similar": [
+                    {
+                        "rank": rank,
+                        "movie_id": s.movie.movie_id,
+                        "title": s.movie.title,
+                        "year": s.movie.year,
+                        "genres": list(s.movie.genres),
+                        "score": round(s.score, 4),
+                        "rating_count": s.movie.rating_count,
+                    }
+                    for rank, s in enumerate(similar, start=1)
+                ],
+            }
+        )
         return 0
     print(f"films like {_title(movie)}:")
     for rank, item in enumerate(similar, start=1):
-        print(f"{rank:>3}  {item.score:5.2f}  {_cut(_title(item.movie), 56):<56} "
-              f"{_cut('|'.join(item.movie.genres), 40)}")
+        print(
+            f"{rank:>3}  {item.score:5.2f}  {_cut(_title(item.movie), 56):<56} "
+            f"{_cut('|'.join(item.movie.genres), 40)}"
+        )
     if not similar:
         print("  (none: the film is newer than the model; run `movietui train`)")
     return 0
 
 
 # --- rate ---------------------------------------------------------------------------
-def cmd_rate(args: argparse.Namespace, service: "Service") -> int:
+def cmd_rate(args: argparse.Namespace, service: Service) -> int:
     movie = _resolve(service, args.title, args.year)
     if movie is None:
         return 1
@@ -147,7 +183,7 @@ def cmd_rate(args: argparse.Namespace, service: "Service") -> int:
 MARK_WORDS = {"not_interested": "not interested", "seen": "seen, no rating"}
 
 
-def cmd_mark(args: argparse.Namespace, service: "Service") -> int:
+def cmd_mark(args: argparse.Namespace, service: Service) -> int:
     movie = _resolve(service, args.title, args.year)
     if movie is None:
         return 1
@@ -162,7 +198,11 @@ def cmd_mark(args: argparse.Namespace, service: "Service") -> int:
     who = f" for {profile.name!r}" if profile else ""
     if args.kind == "clear":
         was = MARK_WORDS.get(result.previous_mark or "")
-        print(f"cleared {_title(movie)}{who} (was {was})" if was else f"{_title(movie)} had no mark{who}")
+        print(
+            f"cleared {_title(movie)}{who} (was {was})"
+            if was
+            else f"{_title(movie)} had no mark{who}"
+        )
         return 0
     dropped = f" (your {result.previous:g} rating removed)" if result.previous is not None else ""
     print(f"{MARK_WORDS[args.kind]}: {_title(movie)}{who}{dropped}")
@@ -170,13 +210,13 @@ def cmd_mark(args: argparse.Namespace, service: "Service") -> int:
 
 
 # --- profiles -----------------------------------------------------------------------
-def _profile_id(service: "Service", name: str) -> int:
+def _profile_id(service: Service, name: str) -> int:
     from movietui.service.personal import resolve_profile
 
     return resolve_profile(service, name).id
 
 
-def cmd_profiles(args: argparse.Namespace, service: "Service") -> int:
+def cmd_profiles(args: argparse.Namespace, service: Service) -> int:
     action = getattr(args, "action", None)
     if action == "create":
         profile = service.create_profile(args.name)
@@ -193,10 +233,22 @@ def cmd_profiles(args: argparse.Namespace, service: "Service") -> int:
     current = service.current_profile
     profiles = service.profiles()
     if args.format == "json":
-        _dump({"format": "movietui-profiles", "version": JSON_VERSION,
-               "current": current.name if current else None,
-               "profiles": [{"name": p.name, "ratings": p.n_ratings, "created_at": p.created_at,
-                             "current": current is not None and p.id == current.id} for p in profiles]})
+        _dump(
+            {
+                "format": "movietui-profiles",
+                "version": JSON_VERSION,
+                "current": current.name if current else None,
+                "profiles": [
+                    {
+                        "name": p.name,
+                        "ratings": p.n_ratings,
+                        "created_at": p.created_at,
+                        "current": current is not None and p.id == current.id,
+                    }
+                    for p in profiles
+                ],
+            }
+        )
         return 0
     if not profiles:
         print("no profiles yet; create one: `movietui profiles create NAME`")
@@ -208,13 +260,15 @@ def cmd_profiles(args: argparse.Namespace, service: "Service") -> int:
 
 
 # --- ratings import / export ----------------------------------------------------------
-def cmd_ratings_import(args: argparse.Namespace, service: "Service") -> int:
-    report = service.import_ratings(args.file, profile=args.profile, dry_run=args.dry_run, partial=args.partial)
+def cmd_ratings_import(args: argparse.Namespace, service: Service) -> int:
+    report = service.import_ratings(
+        args.file, profile=args.profile, dry_run=args.dry_run, partial=args.partial
+    )
     print(report.summary())
     return 1 if report.blocked else 0
 
 
-def cmd_ratings_export(args: argparse.Namespace, service: "Service") -> int:
+def cmd_ratings_export(args: argparse.Namespace, service: Service) -> int:
     from movietui.service.personal import export_ratings
 
     name = args.format or ("json" if Path(args.file).suffix.lower() == ".json" else "movielens")
@@ -223,9 +277,11 @@ def cmd_ratings_export(args: argparse.Namespace, service: "Service") -> int:
     return 0
 
 
-def _need_action(args: argparse.Namespace, service: "Service") -> int:
+def _need_action(args: argparse.Namespace, service: Service) -> int:
     args.parser.print_usage(sys.stderr)
-    print(f"movietui {args.parser.prog.split()[-1]}: error: choose import or export", file=sys.stderr)
+    print(
+        f"movietui {args.parser.prog.split()[-1]}: error: choose import or export", file=sys.stderr
+    )
     return 2
 
 
@@ -245,66 +301,110 @@ def _accept_home(parser: argparse.ArgumentParser) -> None:
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    p = commands.add_parser("recommend", help="top picks for a profile (popular films without ratings)")
-    p.add_argument("--profile", metavar="NAME", help="profile to recommend for (default: the current one)")
+    p = commands.add_parser(
+        "recommend", help="top picks for a profile (popular films without ratings)"
+    )
+    p.add_argument(
+        "--profile", metavar="NAME", help="profile to recommend for (default: the current one)"
+    )
     p.add_argument("-n", type=_positive, default=20, help="how many (default 20)")
-    p.add_argument("--genre", action="append", metavar="GENRE", help="only films with this genre (repeatable)")
+    p.add_argument(
+        "--genre", action="append", metavar="GENRE", help="only films with this genre (repeatable)"
+    )
     p.add_argument("--since", type=int, metavar="YEAR", help="only films from this year on")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    p.add_argument("-o", "--output", metavar="FILE", help="write csv/json to FILE instead of printing")
+    p.add_argument(
+        "-o", "--output", metavar="FILE", help="write csv/json to FILE instead of printing"
+    )
     p.set_defaults(func=cmd_recommend)
 
     p = commands.add_parser("similar", help="films like TITLE (by the model's item factors)")
-    p.add_argument("title", help="part of the title, e.g. \"toy story\"")
+    p.add_argument("title", help='part of the title, e.g. "toy story"')
     p.add_argument("-n", type=_positive, default=10, help="how many (default 10)")
     p.add_argument("--year", type=int, help="the film's year, when several share the title")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_similar)
 
     p = commands.add_parser("rate", help="rate a film 0.5..5 (half stars) for a profile")
-    p.add_argument("title", help="part of the title, e.g. \"toy story\"")
+    p.add_argument("title", help='part of the title, e.g. "toy story"')
     p.add_argument("rating", help="0.5 to 5 in half stars")
     p.add_argument("--year", type=int, help="the film's year, when several share the title")
-    p.add_argument("--profile", metavar="NAME", help="profile to rate for (default: the current one)")
+    p.add_argument(
+        "--profile", metavar="NAME", help="profile to rate for (default: the current one)"
+    )
     p.set_defaults(func=cmd_rate)
 
-    p = commands.add_parser("mark", help="mark a film 'not interested' or 'seen' (no stars), or clear the mark")
-    p.add_argument("title", help="part of the title, e.g. \"toy story\"")
+    p = commands.add_parser(
+        "mark", help="mark a film 'not interested' or 'seen' (no stars), or clear the mark"
+    )
+    p.add_argument("title", help='part of the title, e.g. "toy story"')
     kinds = p.add_mutually_exclusive_group(required=True)
-    kinds.add_argument("--not-interested", dest="kind", action="store_const", const="not_interested",
-                       help="hide it from recommendations (a rating of it is removed)")
-    kinds.add_argument("--seen", dest="kind", action="store_const", const="seen",
-                       help="seen it, no rating: hidden from recommendations, still in browse")
-    kinds.add_argument("--clear", dest="kind", action="store_const", const="clear", help="remove the mark")
+    kinds.add_argument(
+        "--not-interested",
+        dest="kind",
+        action="store_const",
+        const="not_interested",
+        help="hide it from recommendations (a rating of it is removed)",
+    )
+    kinds.add_argument(
+        "--seen",
+        dest="kind",
+        action="store_const",
+        const="seen",
+        help="seen it, no rating: hidden from recommendations, still in browse",
+    )
+    kinds.add_argument(
+        "--clear", dest="kind", action="store_const", const="clear", help="remove the mark"
+    )
     p.add_argument("--year", type=int, help="the film's year, when several share the title")
-    p.add_argument("--profile", metavar="NAME", help="profile to mark for (default: the current one)")
+    p.add_argument(
+        "--profile", metavar="NAME", help="profile to mark for (default: the current one)"
+    )
     p.set_defaults(func=cmd_mark)
 
     p = commands.add_parser("profiles", help="list profiles; create, delete or switch to one")
     p.add_argument("--format", choices=("table", "json"), default="table")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
-    for action, text in (("create", "create a profile and make it current"),
-                         ("delete", "delete a profile with its ratings and watchlist"),
-                         ("use", "make a profile current")):
+    for action, text in (
+        ("create", "create a profile and make it current"),
+        ("delete", "delete a profile with its ratings and watchlist"),
+        ("use", "make a profile current"),
+    ):
         sub = actions.add_parser(action, help=text)
         sub.add_argument("name", metavar="NAME")
         _accept_home(sub)
     p.set_defaults(func=cmd_profiles)
 
-    p = commands.add_parser("ratings", help="import ratings from Letterboxd/IMDb/MovieLens, or export them")
+    p = commands.add_parser(
+        "ratings", help="import ratings from Letterboxd/IMDb/MovieLens, or export them"
+    )
     actions = p.add_subparsers(dest="action", metavar="ACTION")
     p.set_defaults(func=_need_action, parser=p)
-    sub = actions.add_parser("import", help="import a ratings export (format detected from the file)")
-    sub.add_argument("file", help="Letterboxd ratings.csv or export zip, IMDb ratings CSV, MovieLens or movietui export")
-    sub.add_argument("--profile", metavar="NAME", help="profile to import into (default: the current one)")
+    sub = actions.add_parser(
+        "import", help="import a ratings export (format detected from the file)"
+    )
+    sub.add_argument(
+        "file",
+        help="Letterboxd ratings.csv or export zip, IMDb ratings CSV, MovieLens or movietui export",
+    )
+    sub.add_argument(
+        "--profile", metavar="NAME", help="profile to import into (default: the current one)"
+    )
     sub.add_argument("--dry-run", action="store_true", help="show what would happen, write nothing")
-    sub.add_argument("--partial", action="store_true", help="import the matched rows even if some did not match")
+    sub.add_argument(
+        "--partial", action="store_true", help="import the matched rows even if some did not match"
+    )
     sub.set_defaults(func=cmd_ratings_import)
     _accept_home(sub)
     sub = actions.add_parser("export", help="export a profile's ratings")
     sub.add_argument("file", help="where to write (.json implies --format json)")
-    sub.add_argument("--format", choices=tuple(RATINGS_EXPORT_FORMATS),
-                     help="letterboxd (Letterboxd's import CSV), movielens (movie ids, lossless CSV) or json")
-    sub.add_argument("--profile", metavar="NAME", help="profile to export (default: the current one)")
+    sub.add_argument(
+        "--format",
+        choices=tuple(RATINGS_EXPORT_FORMATS),
+        help="letterboxd (Letterboxd's import CSV), movielens (movie ids, lossless CSV) or json",
+    )
+    sub.add_argument(
+        "--profile", metavar="NAME", help="profile to export (default: the current one)"
+    )
     sub.set_defaults(func=cmd_ratings_export)
     _accept_home(sub)

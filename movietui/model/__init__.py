@@ -7,12 +7,22 @@ from movietui.model.foldin import FoldIn, fold_in, fold_in_exact
 from movietui.model.hyper import EpochReport, Hyper
 from movietui.model.itemsim import similar_items_blend
 from movietui.model.mf import MFModel
-from movietui.model.serve import (explain, popularity_scores, predict, scores, similar_items,
-                                  top_n)
+from movietui.model.serve import explain, popularity_scores, predict, scores, similar_items, top_n
 from movietui.model.train import train
 
 __all__ = [
-    "EpochReport", "FoldIn", "Hyper", "MFModel", "explain", "fold_in", "fold_in_exact",
-    "popularity_scores", "predict", "scores", "similar_items", "similar_items_blend", "top_n",
+    "EpochReport",
+    "FoldIn",
+    "Hyper",
+    "MFModel",
+    "explain",
+    "fold_in",
+    "fold_in_exact",
+    "popularity_scores",
+    "predict",
+    "scores",
+    "similar_items",
+    "similar_items_blend",
+    "top_n",
     "train",
 ]

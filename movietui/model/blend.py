@@ -22,7 +22,9 @@ STAR_WEIGHT = 0.05
 OBSCURE_BELOW = 20
 
 
-def served_scores(rank_scores, star_scores, mu: float, star_weight: float = STAR_WEIGHT) -> np.ndarray:
+def served_scores(
+    rank_scores, star_scores, mu: float, star_weight: float = STAR_WEIGHT
+) -> np.ndarray:
     """The served ranking score per film (float32); NaN inputs rank last, never propagate."""
     rank = np.asarray(rank_scores, np.float32)
     stars = np.asarray(star_scores, np.float32)
@@ -33,8 +35,9 @@ def served_scores(rank_scores, star_scores, mu: float, star_weight: float = STAR
     return out
 
 
-def served_top_n(rank_scores, stars_of, mu: float, n: int, candidate_mask=None,
-                 star_weight: float = STAR_WEIGHT) -> np.ndarray:
+def served_top_n(
+    rank_scores, stars_of, mu: float, n: int, candidate_mask=None, star_weight: float = STAR_WEIGHT
+) -> np.ndarray:
     """Indices of the n best served scores, best first (ties by index), computing predicted
     stars only for films that can still reach the top n.
 
@@ -52,12 +55,20 @@ def served_top_n(rank_scores, stars_of, mu: float, n: int, candidate_mask=None,
     if n <= 0 or live.size == 0:
         return np.empty(0, np.int64)
     lift = np.float32(star_weight) * np.float32(5.0 - mu)
-    probe = live[np.argpartition(-rank[live], min(4 * n, live.size) - 1)[: 4 * n]] if live.size > 4 * n else live
+    probe = (
+        live[np.argpartition(-rank[live], min(4 * n, live.size) - 1)[: 4 * n]]
+        if live.size > 4 * n
+        else live
+    )
     probe_served = served_scores(rank[probe], stars_of(probe), mu, star_weight)
-    floor = np.partition(probe_served, -min(n, probe.size))[-min(n, probe.size)] if probe.size >= n else -np.inf
+    floor = (
+        np.partition(probe_served, -min(n, probe.size))[-min(n, probe.size)]
+        if probe.size >= n
+        else -np.inf
+    )
     pool = live[rank[live] + lift >= floor]
     served = served_scores(rank[pool], stars_of(pool), mu, star_weight)
-    if pool.size > n:   # sort only the n best (and films tied with the n-th), not the pool
+    if pool.size > n:  # sort only the n best (and films tied with the n-th), not the pool
         keep = served >= np.partition(served, -n)[-n]
         pool, served = pool[keep], served[keep]
     best = np.lexsort((pool, -served))[:n]

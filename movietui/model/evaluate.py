@@ -65,7 +65,7 @@ class EvalReport:
     seed: int
     n_train: int
     n_test: int
-    accuracy: dict[str, dict[str, float]]      # method -> rmse, mae, precision@10, ndcg@10
+    accuracy: dict[str, dict[str, float]]  # method -> rmse, mae, precision@10, ndcg@10
     cold_start: list[dict] = field(default_factory=list)  # n, method, rmse, ndcg@10, users, ratings
     hyper: dict = field(default_factory=dict)
     model_metrics: dict = field(default_factory=dict)
@@ -79,26 +79,40 @@ class EvalReport:
 
     def to_dict(self) -> dict:
         """Plain JSON-able data (NaN becomes None); the shape docs/cli-json.md documents."""
-        return _jsonable({
-            "seed": self.seed, "n_train": self.n_train, "n_test": self.n_test,
-            "seconds": self.seconds, "hyper": self.hyper, "rank_hyper": self.rank_hyper,
-            "model_metrics": self.model_metrics, "ranker_metrics": self.ranker_metrics,
-            "accuracy": self.accuracy, "cold_start": self.cold_start,
-            "ranking_protocol": {"k": topn.K, "hit_k": topn.HIT_K, "relevant_min_rating": topn.THRESHOLD},
-            "ranking": self.ranking, "cold_start_ranking": self.cold_ranking,
-        })
+        return _jsonable(
+            {
+                "seed": self.seed,
+                "n_train": self.n_train,
+                "n_test": self.n_test,
+                "seconds": self.seconds,
+                "hyper": self.hyper,
+                "rank_hyper": self.rank_hyper,
+                "model_metrics": self.model_metrics,
+                "ranker_metrics": self.ranker_metrics,
+                "accuracy": self.accuracy,
+                "cold_start": self.cold_start,
+                "ranking_protocol": {
+                    "k": topn.K,
+                    "hit_k": topn.HIT_K,
+                    "relevant_min_rating": topn.THRESHOLD,
+                },
+                "ranking": self.ranking,
+                "cold_start_ranking": self.cold_ranking,
+            }
+        )
 
 
 def split(n: int, test_fraction: float = 0.1, seed: int = 42) -> tuple[np.ndarray, np.ndarray]:
     """(train rows, test rows) of a seeded random split; the first test_fraction are test."""
     perm = np.random.default_rng(seed).permutation(n)
-    n_test = int(round(test_fraction * n))
+    n_test = round(test_fraction * n)
     return perm[n_test:], perm[:n_test]
 
 
 @dataclass
 class Baseline:
     """Damped bias baseline mu + b_u + b_i (no factors)."""
+
     mu: float
     user_keys: np.ndarray
     user_bias: np.ndarray
@@ -112,7 +126,11 @@ class Baseline:
 
     def user_bias_for(self, item_ids, ratings) -> float:
         """A new user's damped bias from a few ratings, item biases fixed."""
-        resid = np.asarray(ratings, np.float64) - self.mu - _gather(self.item_ids, self.item_bias, item_ids)
+        resid = (
+            np.asarray(ratings, np.float64)
+            - self.mu
+            - _gather(self.item_ids, self.item_bias, item_ids)
+        )
         return float(resid.sum() / (resid.size + USER_DAMPING))
 
 
@@ -131,9 +149,16 @@ def fit_baseline(user_keys, item_ids, ratings, passes: int = 10) -> Baseline:
     return Baseline(mu, keys, bu, ids, bi)
 
 
-def evaluate(user_keys, item_ids, ratings, hyper: Hyper | None = None, seed: int = 42,
-             progress: EvalProgress | None = None, cold_ns=COLD_NS,
-             rank_hyper: RankHyper | None = None) -> EvalReport:
+def evaluate(
+    user_keys,
+    item_ids,
+    ratings,
+    hyper: Hyper | None = None,
+    seed: int = 42,
+    progress: EvalProgress | None = None,
+    cold_ns=COLD_NS,
+    rank_hyper: RankHyper | None = None,
+) -> EvalReport:
     """Run the whole protocol above; progress(step, done, total) is called between trainings."""
     hyper = (hyper if hyper is not None else Hyper()).validate()
     rank_hyper = (rank_hyper if rank_hyper is not None else RankHyper()).validate()
@@ -165,26 +190,44 @@ def evaluate(user_keys, item_ids, ratings, hyper: Hyper | None = None, seed: int
     step("ranker on 90% of ratings")
     ranker = fit_ranker(u[tr], i[tr], r[tr], rank_hyper, all_item_ids=all_items)
     ranking = _ranking(u, i, r, tr, te, all_items, model, ranker)
-    cold, cold_ranking = (_cold_start(u, i, r, hyper, rank_hyper, seed, cold_ns, all_items, step)
-                          if cold_ns else ([], []))
+    cold, cold_ranking = (
+        _cold_start(u, i, r, hyper, rank_hyper, seed, cold_ns, all_items, step)
+        if cold_ns
+        else ([], [])
+    )
     if progress is not None:
         progress("done", total, total)
-    return EvalReport(seed=seed, n_train=int(tr.size), n_test=int(te.size), accuracy=accuracy,
-                      cold_start=cold, hyper=hyper.to_dict(), model_metrics=dict(model.metrics),
-                      seconds=time.perf_counter() - started, ranking=ranking,
-                      cold_ranking=cold_ranking, rank_hyper=rank_hyper.to_dict(),
-                      ranker_metrics=dict(ranker.metrics))
+    return EvalReport(
+        seed=seed,
+        n_train=int(tr.size),
+        n_test=int(te.size),
+        accuracy=accuracy,
+        cold_start=cold,
+        hyper=hyper.to_dict(),
+        model_metrics=dict(model.metrics),
+        seconds=time.perf_counter() - started,
+        ranking=ranking,
+        cold_ranking=cold_ranking,
+        rank_hyper=rank_hyper.to_dict(),
+        ranker_metrics=dict(ranker.metrics),
+    )
 
 
 class _Stars:
     """Scorer: the rating model's predicted stars (clipped 0.5..5, as served) of given rows."""
 
-    def __init__(self, model: MFModel, all_items: np.ndarray, factors: np.ndarray, bias: np.ndarray):
+    def __init__(
+        self, model: MFModel, all_items: np.ndarray, factors: np.ndarray, bias: np.ndarray
+    ):
         cols = model.item_index(all_items)
-        known = cols >= 0   # a film the model lacks predicts the user's baseline
+        known = cols >= 0  # a film the model lacks predicts the user's baseline
         self.q = np.where(known[:, None], model.item_factors[cols], 0).astype(np.float32).T.copy()
         self.bi = np.where(known, model.item_bias[cols], 0).astype(np.float32)
-        self.p, self.b, self.mu = factors.astype(np.float32), bias.astype(np.float32), np.float32(model.mu)
+        self.p, self.b, self.mu = (
+            factors.astype(np.float32),
+            bias.astype(np.float32),
+            np.float32(model.mu),
+        )
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
         out = self.p[rows] @ self.q
@@ -198,7 +241,9 @@ class _Picks:
 
     def __init__(self, ranker: RankerModel, all_items: np.ndarray, rows: np.ndarray):
         cols = ranker.item_index(all_items)
-        self.q = np.where((cols >= 0)[:, None], ranker.item_factors[cols], 0).astype(np.float32).T.copy()
+        self.q = (
+            np.where((cols >= 0)[:, None], ranker.item_factors[cols], 0).astype(np.float32).T.copy()
+        )
         self.p = rows.astype(np.float32)
 
     def __call__(self, rows: np.ndarray) -> np.ndarray:
@@ -209,7 +254,9 @@ def _served(picks: _Picks, stars: _Stars, mu: float) -> topn.Scorer:
     return lambda rows: served_scores(picks(rows), stars(rows), mu)
 
 
-def _hide_obscure(scorer: topn.Scorer, counts: np.ndarray, below: int = OBSCURE_BELOW) -> topn.Scorer:
+def _hide_obscure(
+    scorer: topn.Scorer, counts: np.ndarray, below: int = OBSCURE_BELOW
+) -> topn.Scorer:
     """The app's "hide obscure" filter on a scorer: films with fewer ratings never shown."""
     hidden = counts < below
 
@@ -217,6 +264,7 @@ def _hide_obscure(scorer: topn.Scorer, counts: np.ndarray, below: int = OBSCURE_
         out = np.array(scorer(rows), dtype=np.float32)
         out[:, hidden] = -np.inf
         return out
+
     return scored
 
 
@@ -239,7 +287,7 @@ def folded_rows(ranker: RankerModel, users, movie_ids, ratings, n_users: int) ->
     items = ranker.item_index(movie_ids)
     rows = np.zeros((n_users, ranker.factors), np.float32)
     for user in range(n_users):
-        mine = order[bounds[user]: bounds[user + 1]]
+        mine = order[bounds[user] : bounds[user + 1]]
         rows[user] = ranker.fold_in(items[mine], ratings[mine])
     return rows
 
@@ -249,21 +297,36 @@ def _ranking(u, i, r, tr, te, all_items, model: MFModel, ranker: RankerModel) ->
     users = np.unique(u)
     uu, ii = np.searchsorted(users, u), np.searchsorted(all_items, i)
     mf_rows = model.user_index(users)
-    stars = _Stars(model, all_items, _rows(mf_rows, model.user_factors),
-                   np.where(mf_rows >= 0, model.user_bias[np.maximum(mf_rows, 0)], 0))
+    stars = _Stars(
+        model,
+        all_items,
+        _rows(mf_rows, model.user_factors),
+        np.where(mf_rows >= 0, model.user_bias[np.maximum(mf_rows, 0)], 0),
+    )
     picks = _Picks(ranker, all_items, folded_rows(ranker, uu[tr], i[tr], r[tr], users.size))
     counts = np.bincount(ii[tr], minlength=all_items.size)
     served = _served(picks, stars, model.mu)
-    methods = {"most popular": _popular(counts), "predicted stars": stars, "ranker": picks,
-               "served": served, "served, hide obscure": _hide_obscure(served, counts)}
-    return {name: topn.evaluate_top_n(scorer, all_items.size, uu[tr], ii[tr], uu[te], ii[te], r[te]).as_dict()
-            for name, scorer in methods.items()}
+    methods = {
+        "most popular": _popular(counts),
+        "predicted stars": stars,
+        "ranker": picks,
+        "served": served,
+        "served, hide obscure": _hide_obscure(served, counts),
+    }
+    return {
+        name: topn.evaluate_top_n(
+            scorer, all_items.size, uu[tr], ii[tr], uu[te], ii[te], r[te]
+        ).as_dict()
+        for name, scorer in methods.items()
+    }
 
 
-def _cold_start(u, i, r, hyper, rank_hyper, seed, ns, all_items, step) -> tuple[list[dict], list[dict]]:
+def _cold_start(
+    u, i, r, hyper, rank_hyper, seed, ns, all_items, step
+) -> tuple[list[dict], list[dict]]:
     rng = np.random.default_rng(seed + 1)
     keys, counts = np.unique(u, return_counts=True)
-    held = rng.choice(keys, size=max(1, int(round(COLD_USERS * keys.size))), replace=False)
+    held = rng.choice(keys, size=max(1, round(COLD_USERS * keys.size)), replace=False)
     held_rows = np.isin(u, held)
     rest = ~held_rows
     if not rest.any():
@@ -276,8 +339,11 @@ def _cold_start(u, i, r, hyper, rank_hyper, seed, ns, all_items, step) -> tuple[
     # Retrains run the epochs the 80% fit chose, without validation: on ml-latest-small the
     # validation Recall@20 costs about as much as an epoch, and patience adds epochs past the
     # best; five retrains of the full procedure would double the evaluation time.
-    retrain_hyper = replace(rank_hyper, epochs=max(1, int(ranker.metrics.get("best_epoch") or rank_hyper.epochs)),
-                            val_fraction=0.0)
+    retrain_hyper = replace(
+        rank_hyper,
+        epochs=max(1, int(ranker.metrics.get("best_epoch") or rank_hyper.epochs)),
+        val_fraction=0.0,
+    )
     max_n = max(ns)
     users = [k for k in np.sort(held) if counts[np.searchsorted(keys, k)] >= max_n + 5]
     if not users:
@@ -294,8 +360,10 @@ def _cold_start(u, i, r, hyper, rank_hyper, seed, ns, all_items, step) -> tuple[
     out, out_rank = [], []
     for n in ns:
         shown = np.concatenate([rows_of[k][:n] for k in users])
-        preds = {name: np.empty(ev.size, np.float32) for name in
-                 ("bias baseline", "SGD fold-in", "exact fold-in")}
+        preds = {
+            name: np.empty(ev.size, np.float32)
+            for name in ("bias baseline", "SGD fold-in", "exact fold-in")
+        }
         sgd_rows = np.zeros((len(users), model.factors), np.float32)
         sgd_bias = np.zeros(len(users), np.float32)
         rank_rows = np.zeros((len(users), ranker.factors), np.float32)
@@ -305,7 +373,9 @@ def _cold_start(u, i, r, hyper, rank_hyper, seed, ns, all_items, step) -> tuple[
             sl = slice(pos, pos + evk.size)
             pos += evk.size
             b_u = base.user_bias_for(i[rev], r[rev])
-            preds["bias baseline"][sl] = base.mu + _gather(base.item_ids, base.item_bias, i[evk]) + b_u
+            preds["bias baseline"][sl] = (
+                base.mu + _gather(base.item_ids, base.item_bias, i[evk]) + b_u
+            )
             idx = model.item_index(i[rev])
             for name, fn in (("SGD fold-in", fold_in), ("exact fold-in", fold_in_exact)):
                 res = fn(model, idx, r[rev])
@@ -319,70 +389,114 @@ def _cold_start(u, i, r, hyper, rank_hyper, seed, ns, all_items, step) -> tuple[
         retrained = train(u[keep], i[keep], r[keep], hyper, all_item_ids=all_items)
         preds["full retrain"] = predict(retrained, u[ev], i[ev])
         for name, p in preds.items():
-            out.append({"n": n, "method": name, "rmse": metrics.rmse(p, r[ev]),
-                        f"ndcg@{K}": metrics.ndcg_at_k(u[ev], p, r[ev], K),
-                        "users": len(users), "ratings": int(ev.size)})
+            out.append(
+                {
+                    "n": n,
+                    "method": name,
+                    "rmse": metrics.rmse(p, r[ev]),
+                    f"ndcg@{K}": metrics.ndcg_at_k(u[ev], p, r[ev], K),
+                    "users": len(users),
+                    "ratings": int(ev.size),
+                }
+            )
 
         re_ranker = fit_ranker(u[keep], i[keep], r[keep], retrain_hyper, all_item_ids=all_items)
         held_keys = np.asarray(users, np.int64)
         re_mf = retrained.user_index(held_keys)
         stars = _Stars(model, all_items, sgd_rows, sgd_bias)
         picks = _Picks(ranker, all_items, rank_rows)
-        re_stars = _Stars(retrained, all_items, _rows(re_mf, retrained.user_factors),
-                          np.where(re_mf >= 0, retrained.user_bias[np.maximum(re_mf, 0)], 0))
-        re_picks = _Picks(re_ranker, all_items, _rows(re_ranker.user_index(held_keys), re_ranker.user_factors))
-        methods = {"most popular": popular, "predicted stars": stars, "ranker": picks,
-                   "served": _served(picks, stars, model.mu),
-                   "full retrain": _served(re_picks, re_stars, retrained.mu)}
+        re_stars = _Stars(
+            retrained,
+            all_items,
+            _rows(re_mf, retrained.user_factors),
+            np.where(re_mf >= 0, retrained.user_bias[np.maximum(re_mf, 0)], 0),
+        )
+        re_picks = _Picks(
+            re_ranker, all_items, _rows(re_ranker.user_index(held_keys), re_ranker.user_factors)
+        )
+        methods = {
+            "most popular": popular,
+            "predicted stars": stars,
+            "ranker": picks,
+            "served": _served(picks, stars, model.mu),
+            "full retrain": _served(re_picks, re_stars, retrained.mu),
+        }
         shown_local = np.concatenate([np.full(n, local[k]) for k in users])
         between = np.concatenate([rows_of[k][n:max_n] for k in users])
         between_local = np.concatenate([np.full(max_n - n, local[k]) for k in users])
         for name, scorer in methods.items():
-            res = topn.evaluate_top_n(scorer, all_items.size, shown_local, ii[shown], ev_local, ii[ev], r[ev],
-                                      item_counts=rest_counts, exclude_users=between_local,
-                                      exclude_items=ii[between])
+            res = topn.evaluate_top_n(
+                scorer,
+                all_items.size,
+                shown_local,
+                ii[shown],
+                ev_local,
+                ii[ev],
+                r[ev],
+                item_counts=rest_counts,
+                exclude_users=between_local,
+                exclude_items=ii[between],
+            )
             out_rank.append({"n": n, "method": name, **res.as_dict()})
     return out, out_rank
 
 
 def format_table(report: EvalReport) -> str:
     """Plain-text tables of the report, for the CLI and the README."""
-    lines = [f"split: random 90/10 of all ratings, seed {report.seed}: "
-             f"{report.n_train:,} train / {report.n_test:,} test ratings; "
-             f"model stopped at epoch {report.model_metrics.get('best_epoch', '?')}",
-             "",
-             f"{'method':<16}{'RMSE':>8}{'MAE':>8}{'P@10':>8}{'NDCG@10':>9}"]
+    lines = [
+        f"split: random 90/10 of all ratings, seed {report.seed}: "
+        f"{report.n_train:,} train / {report.n_test:,} test ratings; "
+        f"model stopped at epoch {report.model_metrics.get('best_epoch', '?')}",
+        "",
+        f"{'method':<16}{'RMSE':>8}{'MAE':>8}{'P@10':>8}{'NDCG@10':>9}",
+    ]
     for name, row in report.accuracy.items():
-        lines.append(f"{name:<16}{row['rmse']:>8.4f}{row['mae']:>8.4f}"
-                     f"{_cell(row.get(f'precision@{K}')):>8}{_cell(row.get(f'ndcg@{K}')):>9}")
+        lines.append(
+            f"{name:<16}{row['rmse']:>8.4f}{row['mae']:>8.4f}"
+            f"{_cell(row.get(f'precision@{K}')):>8}{_cell(row.get(f'ndcg@{K}')):>9}"
+        )
     if report.cold_start:
         methods = list(dict.fromkeys(c["method"] for c in report.cold_start))
         ns = sorted({c["n"] for c in report.cold_start})
         first = report.cold_start[0]
-        lines += ["", f"cold start: {first['users']} held-out users, {first['ratings']:,} "
-                  f"evaluation ratings; RMSE / NDCG@10 after N revealed ratings",
-                  f"{'N':>4}  " + "".join(f"{m:>22}" for m in methods)]
+        lines += [
+            "",
+            f"cold start: {first['users']} held-out users, {first['ratings']:,} "
+            f"evaluation ratings; RMSE / NDCG@10 after N revealed ratings",
+            f"{'N':>4}  " + "".join(f"{m:>22}" for m in methods),
+        ]
         cell = {(c["n"], c["method"]): c for c in report.cold_start}
         for n in ns:
             parts = [f"{cell[n, m]['rmse']:.4f} / {cell[n, m][f'ndcg@{K}']:.4f}" for m in methods]
             lines.append(f"{n:>4}  " + "".join(f"{p:>22}" for p in parts))
     if report.ranking:
         first = next(iter(report.ranking.values()))
-        lines += ["", f"top-{topn.K} over every film a user has not rated ({first['users']} users with a "
-                  f"test rating >= {topn.THRESHOLD:g})",
-                  f"{'method':<22}{'Recall@20':>10}{'NDCG@20':>9}{'HR@10':>8}{'coverage':>10}{'median count':>14}"]
+        lines += [
+            "",
+            f"top-{topn.K} over every film a user has not rated ({first['users']} users with a "
+            f"test rating >= {topn.THRESHOLD:g})",
+            f"{'method':<22}{'Recall@20':>10}{'NDCG@20':>9}{'HR@10':>8}{'coverage':>10}{'median count':>14}",
+        ]
         for name, row in report.ranking.items():
-            lines.append(f"{name:<22}{_cell(row['recall@20']):>10}{_cell(row['ndcg@20']):>9}"
-                         f"{_cell(row['hr@10']):>8}{_cell(row['coverage']):>10}{_count(row['median_count']):>14}")
+            lines.append(
+                f"{name:<22}{_cell(row['recall@20']):>10}{_cell(row['ndcg@20']):>9}"
+                f"{_cell(row['hr@10']):>8}{_cell(row['coverage']):>10}{_count(row['median_count']):>14}"
+            )
     if report.cold_ranking:
         methods = list(dict.fromkeys(c["method"] for c in report.cold_ranking))
         ns = sorted({c["n"] for c in report.cold_ranking})
-        lines += ["", f"cold start, ranking: {report.cold_ranking[0]['users']} held-out users with a rating "
-                  f">= {topn.THRESHOLD:g} after position {max(ns)}; Recall@20 / NDCG@20 after N revealed",
-                  f"{'N':>4}  " + "".join(f"{m:>18}" for m in methods)]
+        lines += [
+            "",
+            f"cold start, ranking: {report.cold_ranking[0]['users']} held-out users with a rating "
+            f">= {topn.THRESHOLD:g} after position {max(ns)}; Recall@20 / NDCG@20 after N revealed",
+            f"{'N':>4}  " + "".join(f"{m:>18}" for m in methods),
+        ]
         cell = {(c["n"], c["method"]): c for c in report.cold_ranking}
         for n in ns:
-            parts = [f"{_cell(cell[n, m]['recall@20'])} / {_cell(cell[n, m]['ndcg@20'])}" for m in methods]
+            parts = [
+                f"{_cell(cell[n, m]['recall@20'])} / {_cell(cell[n, m]['ndcg@20'])}"
+                for m in methods
+            ]
             lines.append(f"{n:>4}  " + "".join(f"{p:>18}" for p in parts))
     lines.append(f"\n({report.seconds:.1f} s)")
     return "\n".join(lines)

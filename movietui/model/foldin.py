@@ -28,22 +28,28 @@ from movietui.model.mf import MFModel
 # 5/5, 10/10, 5/15, 20/10, and 1/1 lost to the bias baseline at N = 1.
 FACTOR_PRIOR = 5.0
 BIAS_PRIOR = 5.0
-FOLD_ETA = 0.5        # step = eta / (curvature bound), shrunk for long profiles (see _step)
+FOLD_ETA = 0.5  # step = eta / (curvature bound), shrunk for long profiles (see _step)
 FOLD_UPDATES = 20_000  # pass budget in rating updates: bounds latency for long profiles
 FOLD_TOL = 3e-4
 
 
 @dataclass
 class FoldIn:
-    factors: np.ndarray   # float32 (k,)
+    factors: np.ndarray  # float32 (k,)
     bias: float
-    loss_before: float    # RMSE on the profile's ratings with the starting row
-    loss_after: float     # RMSE with the folded-in row
+    loss_before: float  # RMSE on the profile's ratings with the starting row
+    loss_after: float  # RMSE with the folded-in row
     passes: int = 0
 
 
-def fold_in(model: MFModel, item_idx, ratings, start_factors=None, start_bias: float = 0.0,
-            max_passes: int | None = None) -> FoldIn:
+def fold_in(
+    model: MFModel,
+    item_idx,
+    ratings,
+    start_factors=None,
+    start_bias: float = 0.0,
+    max_passes: int | None = None,
+) -> FoldIn:
     """SGD fold-in of (item_idx, ratings); warm start from (start_factors, start_bias)."""
     items, r = _clean(model, item_idx, ratings)
     k = model.factors
@@ -63,12 +69,25 @@ def fold_in(model: MFModel, item_idx, ratings, start_factors=None, start_bias: f
     reg, bias_reg = _regs(model, n)
     if max_passes is None:
         max_passes = max(8, min(400, FOLD_UPDATES // n))
-    b, passes = kernels.fold_in_sgd(items, r, np.float32(model.mu), model.item_factors,
-                                    model.item_bias, p, np.float32(b),
-                                    _step(model, items, reg, bias_reg), np.float32(reg),
-                                    np.float32(bias_reg), max_passes, np.float32(FOLD_TOL), 8.0)
+    b, passes = kernels.fold_in_sgd(
+        items,
+        r,
+        np.float32(model.mu),
+        model.item_factors,
+        model.item_bias,
+        p,
+        np.float32(b),
+        _step(model, items, reg, bias_reg),
+        np.float32(reg),
+        np.float32(bias_reg),
+        max_passes,
+        np.float32(FOLD_TOL),
+        8.0,
+    )
     b = float(b)
-    if not (np.isfinite(b) and np.all(np.isfinite(p))):  # cannot happen with sane lr; never ship NaN
+    if not (
+        np.isfinite(b) and np.all(np.isfinite(p))
+    ):  # cannot happen with sane lr; never ship NaN
         return fold_in_exact(model, items, r)
     return FoldIn(p, b, before, _rmse(model, items, r, p, b), int(passes))
 
@@ -126,8 +145,10 @@ def _clean(model: MFModel, item_idx, ratings) -> tuple[np.ndarray, np.ndarray]:
     if np.any(items >= model.n_items):
         raise ModelError(f"item index out of range (model has {model.n_items} items): retrain")
     keep = items >= 0  # -1: a movie the model does not know; it cannot inform the row
-    return (np.ascontiguousarray(items[keep], dtype=np.int32),
-            np.ascontiguousarray(r[keep], dtype=np.float32))
+    return (
+        np.ascontiguousarray(items[keep], dtype=np.int32),
+        np.ascontiguousarray(r[keep], dtype=np.float32),
+    )
 
 
 def _rmse(model: MFModel, items, r, p, b) -> float:

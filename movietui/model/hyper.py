@@ -26,43 +26,65 @@ class Hyper:
     """
 
     factors: int = 128
-    epochs: int = 100          # an upper bound: early stopping ends ml-latest-small near 50
+    epochs: int = 100  # an upper bound: early stopping ends ml-latest-small near 50
     lr: float = 0.01
-    reg: float = 0.05          # L2 on factor rows, per update (Surprise/Funk convention)
-    bias_reg: float = 0.02     # L2 on biases, per update
-    lr_decay: float = 0.98     # lr at epoch e is lr * lr_decay**e
-    init_std: float = 0.02     # small: factors grow from near zero once biases are fitted
+    reg: float = 0.05  # L2 on factor rows, per update (Surprise/Funk convention)
+    bias_reg: float = 0.02  # L2 on biases, per update
+    lr_decay: float = 0.98  # lr at epoch e is lr * lr_decay**e
+    init_std: float = 0.02  # small: factors grow from near zero once biases are fitted
     seed: int = 42
     val_fraction: float = 0.02  # held out for val RMSE and early stopping; 0 = no early stop
-    patience: int = 6          # epochs without a val improvement; 4 stopped some runs on the
-                               # early plateau where factors are still growing from init_std
-    threads: int = 2           # 1 = plain shuffled SGD; 2 = conflict-free 2x2 block schedule
+    patience: int = 6  # epochs without a val improvement; 4 stopped some runs on the
+    # early plateau where factors are still growing from init_std
+    threads: int = 2  # 1 = plain shuffled SGD; 2 = conflict-free 2x2 block schedule
 
-    def validate(self) -> "Hyper":
+    def validate(self) -> Hyper:
         """Return self, or raise ModelError naming the first absurd value."""
         checks = [
-            (_integer(self.factors) and 1 <= self.factors <= 4096,
-             f"factors={self.factors!r} must be an integer in 1..4096: try --factors 128"),
-            (_integer(self.epochs) and 1 <= self.epochs <= 100_000,
-             f"epochs={self.epochs!r} must be an integer >= 1: try --epochs 100"),
-            (_finite(self.lr) and 0 < self.lr <= 1,
-             f"lr={self.lr!r} must be in (0, 1]: try --lr 0.01"),
-            (_finite(self.reg) and 0 <= self.reg < 10,
-             f"reg={self.reg!r} must be in [0, 10): try --reg 0.05"),
-            (_finite(self.bias_reg) and 0 <= self.bias_reg < 10,
-             f"bias_reg={self.bias_reg!r} must be in [0, 10): try --bias-reg 0.02"),
-            (_finite(self.lr_decay) and 0 < self.lr_decay <= 1,
-             f"lr_decay={self.lr_decay!r} must be in (0, 1]: try --lr-decay 0.98"),
-            (_finite(self.init_std) and 0 <= self.init_std <= 1,
-             f"init_std={self.init_std!r} must be in [0, 1]: try --init-std 0.02"),
-            (_integer(self.seed) and 0 <= self.seed < 2**63,
-             f"seed={self.seed!r} must be a non-negative integer"),
-            (_finite(self.val_fraction) and 0 <= self.val_fraction < 0.5,
-             f"val_fraction={self.val_fraction!r} must be in [0, 0.5): try --val-fraction 0.02"),
-            (_integer(self.patience) and self.patience >= 1,
-             f"patience={self.patience!r} must be an integer >= 1: try --patience 6"),
-            (_integer(self.threads) and self.threads in (1, 2),
-             f"threads={self.threads!r} must be 1 or 2"),
+            (
+                _integer(self.factors) and 1 <= self.factors <= 4096,
+                f"factors={self.factors!r} must be an integer in 1..4096: try --factors 128",
+            ),
+            (
+                _integer(self.epochs) and 1 <= self.epochs <= 100_000,
+                f"epochs={self.epochs!r} must be an integer >= 1: try --epochs 100",
+            ),
+            (
+                _finite(self.lr) and 0 < self.lr <= 1,
+                f"lr={self.lr!r} must be in (0, 1]: try --lr 0.01",
+            ),
+            (
+                _finite(self.reg) and 0 <= self.reg < 10,
+                f"reg={self.reg!r} must be in [0, 10): try --reg 0.05",
+            ),
+            (
+                _finite(self.bias_reg) and 0 <= self.bias_reg < 10,
+                f"bias_reg={self.bias_reg!r} must be in [0, 10): try --bias-reg 0.02",
+            ),
+            (
+                _finite(self.lr_decay) and 0 < self.lr_decay <= 1,
+                f"lr_decay={self.lr_decay!r} must be in (0, 1]: try --lr-decay 0.98",
+            ),
+            (
+                _finite(self.init_std) and 0 <= self.init_std <= 1,
+                f"init_std={self.init_std!r} must be in [0, 1]: try --init-std 0.02",
+            ),
+            (
+                _integer(self.seed) and 0 <= self.seed < 2**63,
+                f"seed={self.seed!r} must be a non-negative integer",
+            ),
+            (
+                _finite(self.val_fraction) and 0 <= self.val_fraction < 0.5,
+                f"val_fraction={self.val_fraction!r} must be in [0, 0.5): try --val-fraction 0.02",
+            ),
+            (
+                _integer(self.patience) and self.patience >= 1,
+                f"patience={self.patience!r} must be an integer >= 1: try --patience 6",
+            ),
+            (
+                _integer(self.threads) and self.threads in (1, 2),
+                f"threads={self.threads!r} must be 1 or 2",
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -73,7 +95,7 @@ class Hyper:
         return plain_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Hyper":
+    def from_dict(cls, data: dict) -> Hyper:
         return from_known_fields(cls, data)
 
 
@@ -98,9 +120,9 @@ def _finite(x: object) -> bool:
 
 @dataclass
 class EpochReport:
-    epoch: int                 # 1-based
-    epochs: int                # planned total
-    train_rmse: float          # running RMSE of the errors seen during the epoch (before each update)
-    val_rmse: float | None     # None when val_fraction == 0
+    epoch: int  # 1-based
+    epochs: int  # planned total
+    train_rmse: float  # running RMSE of the errors seen during the epoch (before each update)
+    val_rmse: float | None  # None when val_fraction == 0
     seconds: float
     updates_per_s: float

@@ -17,7 +17,7 @@ from movietui.model.mf import MFModel
 from movietui.model.ranker import RankerModel
 from movietui.model.serve import SIMILAR_MIN_COUNT, SIMILAR_SHRINK, shrunk_top
 
-RANKER_WEIGHT = 0.5   # share of the ranker's cosine in the blend (fixed a priori, not tuned)
+RANKER_WEIGHT = 0.5  # share of the ranker's cosine in the blend (fixed a priori, not tuned)
 
 
 def aligned_ranker_units(model: MFModel, ranker: RankerModel) -> np.ndarray:
@@ -33,9 +33,16 @@ def aligned_ranker_units(model: MFModel, ranker: RankerModel) -> np.ndarray:
     return np.where((rows >= 0)[:, None], units[np.maximum(rows, 0)], 0).astype(np.float32)
 
 
-def similar_items_blend(model: MFModel, ranker: RankerModel, item_idx: int, n: int, counts=None,
-                        min_count: int = SIMILAR_MIN_COUNT, shrink: float = SIMILAR_SHRINK,
-                        ranker_weight: float = RANKER_WEIGHT) -> tuple[np.ndarray, np.ndarray]:
+def similar_items_blend(
+    model: MFModel,
+    ranker: RankerModel,
+    item_idx: int,
+    n: int,
+    counts=None,
+    min_count: int = SIMILAR_MIN_COUNT,
+    shrink: float = SIMILAR_SHRINK,
+    ranker_weight: float = RANKER_WEIGHT,
+) -> tuple[np.ndarray, np.ndarray]:
     """(rating-model item indices, scores) of the n films most similar to item_idx.
 
     Score: ((1 - w) cos_MF + w cos_ranker) * n / (n + shrink), films rated fewer than
@@ -50,7 +57,7 @@ def similar_items_blend(model: MFModel, ranker: RankerModel, item_idx: int, n: i
     if c.shape != (model.n_items,):
         raise ModelError(f"counts has {c.size} entries for {model.n_items} items")
     mf_unit = model.unit_item_factors()
-    if not mf_unit[item_idx].any():   # an unrated film has no direction to compare
+    if not mf_unit[item_idx].any():  # an unrated film has no direction to compare
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
     rk_unit = aligned_ranker_units(model, ranker)
     cos = np.empty(model.n_items, dtype=np.float32)

@@ -198,8 +198,9 @@ def counting_order(keys, n_keys):
 
 
 @njit(**_OPTS)
-def group_layout(users, items, ratings, is_train, user_group, item_group, n_groups, n_users,
-                 jitter):
+def group_layout(
+    users, items, ratings, is_train, user_group, item_group, n_groups, n_users, jitter
+):
     """The training ratings ordered by (group, user), each user's run inside a group in a
     random order; a rating's group is user_group[user] + item_group[item].
 

@@ -38,8 +38,9 @@ def _kept_users(users, min_items):
     return counts[inverse] >= min_items
 
 
-def precision_at_k(users, pred, true, k: int = 10, threshold: float = 4.0,
-                   min_items: int = 2) -> float:
+def precision_at_k(
+    users, pred, true, k: int = 10, threshold: float = 4.0, min_items: int = 2
+) -> float:
     users, pred, true = _arrays(users, pred, true)
     keep = _kept_users(users, min_items)
     users, pred, true = users[keep], pred[keep], true[keep]
@@ -71,5 +72,8 @@ def _dcg(users, key, gain, k):
 
 
 def _arrays(users, pred, true):
-    return (np.asarray(users).reshape(-1), np.asarray(pred, np.float64).reshape(-1),
-            np.asarray(true, np.float64).reshape(-1))
+    return (
+        np.asarray(users).reshape(-1),
+        np.asarray(pred, np.float64).reshape(-1),
+        np.asarray(true, np.float64).reshape(-1),
+    )

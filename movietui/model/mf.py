@@ -57,12 +57,12 @@ class FactorModel:
 @dataclass(eq=False)
 class MFModel(FactorModel):
     mu: float
-    user_bias: np.ndarray      # float32 (n_users,)
-    item_bias: np.ndarray      # float32 (n_items,)
-    user_factors: np.ndarray   # float32 (n_users, k)
-    item_factors: np.ndarray   # float32 (n_items, k)
-    user_keys: np.ndarray      # int64 (n_users,), ascending; local profile p is key -p
-    item_ids: np.ndarray       # int64 (n_items,), ascending MovieLens ids
+    user_bias: np.ndarray  # float32 (n_users,)
+    item_bias: np.ndarray  # float32 (n_items,)
+    user_factors: np.ndarray  # float32 (n_users, k)
+    item_factors: np.ndarray  # float32 (n_items, k)
+    user_keys: np.ndarray  # int64 (n_users,), ascending; local profile p is key -p
+    item_ids: np.ndarray  # int64 (n_items,), ascending MovieLens ids
     hyper: Hyper
     history: list[EpochReport] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
@@ -80,9 +80,12 @@ class MFModel(FactorModel):
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
         """Contiguous arrays plus JSON-able meta, for Store.save_model."""
-        arrays = {name: np.ascontiguousarray(getattr(self, name) if name != "item_counts"
-                                             else self.counts(), dtype=dtype)
-                  for name, dtype in _ARRAYS.items()}
+        arrays = {
+            name: np.ascontiguousarray(
+                getattr(self, name) if name != "item_counts" else self.counts(), dtype=dtype
+            )
+            for name, dtype in _ARRAYS.items()
+        }
         meta = {
             "format": FORMAT,
             "kind": "biased-mf-sgd",
@@ -97,12 +100,14 @@ class MFModel(FactorModel):
         return arrays, meta
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> "MFModel":
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> MFModel:
         """Rebuild a saved model; a missing or inconsistent piece raises ModelError."""
         try:
             if int(meta.get("format", 0)) > FORMAT:
-                raise ModelError(f"saved model format {meta['format']} is newer than this "
-                                 f"movietui understands ({FORMAT}): upgrade movietui or retrain")
+                raise ModelError(
+                    f"saved model format {meta['format']} is newer than this "
+                    f"movietui understands ({FORMAT}): upgrade movietui or retrain"
+                )
             parts = {}
             for name, dtype in _ARRAYS.items():
                 if name not in arrays:
@@ -110,9 +115,13 @@ class MFModel(FactorModel):
                         continue
                     raise ModelError(f"saved model lacks array {name!r}: retrain the model")
                 parts[name] = np.ascontiguousarray(arrays[name], dtype=dtype)
-            model = cls(mu=float(meta["mu"]), hyper=Hyper.from_dict(meta.get("hyper", {})),
-                        history=[EpochReport(**r) for r in meta.get("history", [])],
-                        metrics=dict(meta.get("metrics", {})), **parts)
+            model = cls(
+                mu=float(meta["mu"]),
+                hyper=Hyper.from_dict(meta.get("hyper", {})),
+                history=[EpochReport(**r) for r in meta.get("history", [])],
+                metrics=dict(meta.get("metrics", {})),
+                **parts,
+            )
         except ModelError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -123,12 +132,17 @@ class MFModel(FactorModel):
 
     def _check_shapes(self) -> None:
         nu, ni = self.n_users, self.n_items
-        ok = (self.user_bias.shape == (nu,) and self.item_bias.shape == (ni,)
-              and self.user_factors.ndim == 2 and self.item_factors.ndim == 2
-              and self.user_factors.shape[0] == nu and self.item_factors.shape[0] == ni
-              and self.user_factors.shape[1] == self.item_factors.shape[1]
-              and (self.item_counts is None or self.item_counts.shape == (ni,))
-              and math.isfinite(self.mu))
+        ok = (
+            self.user_bias.shape == (nu,)
+            and self.item_bias.shape == (ni,)
+            and self.user_factors.ndim == 2
+            and self.item_factors.ndim == 2
+            and self.user_factors.shape[0] == nu
+            and self.item_factors.shape[0] == ni
+            and self.user_factors.shape[1] == self.item_factors.shape[1]
+            and (self.item_counts is None or self.item_counts.shape == (ni,))
+            and math.isfinite(self.mu)
+        )
         if not ok:
             raise ModelError("saved model arrays have inconsistent shapes: retrain the model")
 

@@ -25,8 +25,12 @@ def prefetch_row(typingctx, matrix, row):
     A hint only: it never faults, so a row index is not bounds-checked here; callers pass
     indices they are about to use anyway.
     """
-    if not (isinstance(matrix, types.Array) and matrix.ndim == 2 and matrix.layout == "C"
-            and isinstance(row, types.Integer)):
+    if not (
+        isinstance(matrix, types.Array)
+        and matrix.ndim == 2
+        and matrix.layout == "C"
+        and isinstance(row, types.Integer)
+    ):
         return None
 
     def codegen(context, builder, signature, args):
@@ -35,18 +39,29 @@ def prefetch_row(typingctx, matrix, row):
         row_index = context.cast(builder, args[1], signature.args[1], types.intp)
         shape = cgutils.unpack_tuple(builder, array.shape)
         strides = cgutils.unpack_tuple(builder, array.strides)
-        start = cgutils.get_item_pointer2(context, builder, array.data, shape, strides, "C",
-                                          [row_index, ir.Constant(_I64, 0)], wraparound=False)
+        start = cgutils.get_item_pointer2(
+            context,
+            builder,
+            array.data,
+            shape,
+            strides,
+            "C",
+            [row_index, ir.Constant(_I64, 0)],
+            wraparound=False,
+        )
         byte_ptr = ir.IntType(8).as_pointer()
         start = builder.bitcast(start, byte_ptr)
         fetch = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [byte_ptr, _I32, _I32, _I32]),
-            "llvm.prefetch.p0i8")
+            builder.module,
+            ir.FunctionType(ir.VoidType(), [byte_ptr, _I32, _I32, _I32]),
+            "llvm.prefetch.p0i8",
+        )
         row_bytes = strides[0]
         # rw=1 (the row is written next), locality=3 (keep in all cache levels), data cache
         flags = [ir.Constant(_I32, 1), ir.Constant(_I32, 3), ir.Constant(_I32, 1)]
-        with cgutils.for_range_slice(builder, ir.Constant(_I64, 0), row_bytes,
-                                     ir.Constant(_I64, _LINE)) as (offset, _):
+        with cgutils.for_range_slice(
+            builder, ir.Constant(_I64, 0), row_bytes, ir.Constant(_I64, _LINE)
+        ) as (offset, _):
             builder.call(fetch, [builder.gep(start, [offset]), *flags])
         return context.get_dummy_value()
 

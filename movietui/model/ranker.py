@@ -33,12 +33,12 @@ from movietui.model.mf import FactorModel, _jsonable
 from movietui.model.train import _dense_index, _ids, check_ratings
 
 FORMAT = 1
-FOLD_STEPS = 64          # CG steps at most for a profile's row
-FOLD_TOL = 1e-5          # ... or until the residual is this small relative to the right-hand side
-QUANTIZE_FROM = 50_000   # films from which scoring reads int8 item rows (RankerModel.scores)
-VAL_USERS = 500          # users whose held-out watches score the per-epoch validation Recall@20
-NOT_INTERESTED = -1.0    # the "rating" of a film marked not interested (see signal)
-SEEN = 0.0               # the "rating" of a film marked seen with no stars
+FOLD_STEPS = 64  # CG steps at most for a profile's row
+FOLD_TOL = 1e-5  # ... or until the residual is this small relative to the right-hand side
+QUANTIZE_FROM = 50_000  # films from which scoring reads int8 item rows (RankerModel.scores)
+VAL_USERS = 500  # users whose held-out watches score the per-epoch validation Recall@20
+NOT_INTERESTED = -1.0  # the "rating" of a film marked not interested (see signal)
+SEEN = 0.0  # the "rating" of a film marked seen with no stars
 
 
 @dataclass(frozen=True)
@@ -55,41 +55,70 @@ class RankHyper:
     """
 
     factors: int = 192
-    epochs: int = 30             # an upper bound: early stopping on validation Recall@20
-    unobserved_weight: float = 0.1   # w0: weight of the zero target on every unrated film
-    reg: float = 0.01            # lam in lam * (n_row + w0 * n_other) ** reg_exponent
+    epochs: int = 30  # an upper bound: early stopping on validation Recall@20
+    unobserved_weight: float = 0.1  # w0: weight of the zero target on every unrated film
+    reg: float = 0.01  # lam in lam * (n_row + w0 * n_other) ** reg_exponent
     reg_exponent: float = 1.0
-    confidence: float = 0.0      # c = 1 + confidence * (r - 0.5) / 4.5: loved films count more
-    dislike: float = 1.0         # target of a 0.5-star film is 1 - dislike (3.5 and up: 1)
-    cg_steps: int = 3            # conjugate-gradient steps per row per sweep
+    confidence: float = 0.0  # c = 1 + confidence * (r - 0.5) / 4.5: loved films count more
+    dislike: float = 1.0  # target of a 0.5-star film is 1 - dislike (3.5 and up: 1)
+    cg_steps: int = 3  # conjugate-gradient steps per row per sweep
     init_std: float = 0.1
     seed: int = 42
-    val_fraction: float = 0.05   # of VAL_USERS users' ratings held out for validation Recall@20
+    val_fraction: float = 0.05  # of VAL_USERS users' ratings held out for validation Recall@20
     patience: int = 3
     threads: int = 2
 
-    def validate(self) -> "RankHyper":
+    def validate(self) -> RankHyper:
         checks = [
-            (_integer(self.factors) and 1 <= self.factors <= 1024,
-             f"factors={self.factors!r} must be an integer in 1..1024"),
-            (_integer(self.epochs) and 1 <= self.epochs <= 1000,
-             f"epochs={self.epochs!r} must be an integer in 1..1000"),
-            (_finite(self.unobserved_weight) and 0 < self.unobserved_weight <= 1,
-             f"unobserved_weight={self.unobserved_weight!r} must be in (0, 1]"),
+            (
+                _integer(self.factors) and 1 <= self.factors <= 1024,
+                f"factors={self.factors!r} must be an integer in 1..1024",
+            ),
+            (
+                _integer(self.epochs) and 1 <= self.epochs <= 1000,
+                f"epochs={self.epochs!r} must be an integer in 1..1000",
+            ),
+            (
+                _finite(self.unobserved_weight) and 0 < self.unobserved_weight <= 1,
+                f"unobserved_weight={self.unobserved_weight!r} must be in (0, 1]",
+            ),
             (_finite(self.reg) and 0 <= self.reg < 100, f"reg={self.reg!r} must be in [0, 100)"),
-            (_finite(self.reg_exponent) and 0 <= self.reg_exponent <= 2,
-             f"reg_exponent={self.reg_exponent!r} must be in [0, 2]"),
-            (_finite(self.confidence) and 0 <= self.confidence <= 100,
-             f"confidence={self.confidence!r} must be in [0, 100]"),
-            (_finite(self.dislike) and 0 <= self.dislike <= 1, f"dislike={self.dislike!r} must be in [0, 1]"),
-            (_integer(self.cg_steps) and 1 <= self.cg_steps <= 64,
-             f"cg_steps={self.cg_steps!r} must be an integer in 1..64"),
-            (_finite(self.init_std) and 0 < self.init_std <= 1, f"init_std={self.init_std!r} must be in (0, 1]"),
-            (_integer(self.seed) and 0 <= self.seed < 2**63, f"seed={self.seed!r} must be a non-negative integer"),
-            (_finite(self.val_fraction) and 0 <= self.val_fraction < 0.5,
-             f"val_fraction={self.val_fraction!r} must be in [0, 0.5)"),
-            (_integer(self.patience) and self.patience >= 1, f"patience={self.patience!r} must be >= 1"),
-            (_integer(self.threads) and self.threads in (1, 2), f"threads={self.threads!r} must be 1 or 2"),
+            (
+                _finite(self.reg_exponent) and 0 <= self.reg_exponent <= 2,
+                f"reg_exponent={self.reg_exponent!r} must be in [0, 2]",
+            ),
+            (
+                _finite(self.confidence) and 0 <= self.confidence <= 100,
+                f"confidence={self.confidence!r} must be in [0, 100]",
+            ),
+            (
+                _finite(self.dislike) and 0 <= self.dislike <= 1,
+                f"dislike={self.dislike!r} must be in [0, 1]",
+            ),
+            (
+                _integer(self.cg_steps) and 1 <= self.cg_steps <= 64,
+                f"cg_steps={self.cg_steps!r} must be an integer in 1..64",
+            ),
+            (
+                _finite(self.init_std) and 0 < self.init_std <= 1,
+                f"init_std={self.init_std!r} must be in (0, 1]",
+            ),
+            (
+                _integer(self.seed) and 0 <= self.seed < 2**63,
+                f"seed={self.seed!r} must be a non-negative integer",
+            ),
+            (
+                _finite(self.val_fraction) and 0 <= self.val_fraction < 0.5,
+                f"val_fraction={self.val_fraction!r} must be in [0, 0.5)",
+            ),
+            (
+                _integer(self.patience) and self.patience >= 1,
+                f"patience={self.patience!r} must be >= 1",
+            ),
+            (
+                _integer(self.threads) and self.threads in (1, 2),
+                f"threads={self.threads!r} must be 1 or 2",
+            ),
         ]
         for ok, message in checks:
             if not ok:
@@ -100,16 +129,16 @@ class RankHyper:
         return plain_dict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "RankHyper":
+    def from_dict(cls, data: dict) -> RankHyper:
         return from_known_fields(cls, data)
 
 
 @dataclass
 class RankEpochReport:
-    epoch: int                 # 1-based
-    epochs: int                # planned total
-    loss: float                # weighted squared loss per observed entry (training objective)
-    val_recall: float | None   # Recall@20 of held-out watches (None without validation)
+    epoch: int  # 1-based
+    epochs: int  # planned total
+    loss: float  # weighted squared loss per observed entry (training objective)
+    val_recall: float | None  # Recall@20 of held-out watches (None without validation)
     seconds: float
 
 
@@ -136,10 +165,10 @@ def _signal(r: np.ndarray, hyper: RankHyper) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(eq=False)
 class RankerModel(FactorModel):
-    user_factors: np.ndarray   # float32 (n_users, k)
-    item_factors: np.ndarray   # float32 (n_items, k)
-    user_keys: np.ndarray      # int64 (n_users,), ascending
-    item_ids: np.ndarray       # int64 (n_items,), ascending
+    user_factors: np.ndarray  # float32 (n_users, k)
+    item_factors: np.ndarray  # float32 (n_items, k)
+    user_keys: np.ndarray  # int64 (n_users,), ascending
+    item_ids: np.ndarray  # int64 (n_items,), ascending
     hyper: RankHyper
     history: list[RankEpochReport] = field(default_factory=list)
     metrics: dict = field(default_factory=dict)
@@ -162,7 +191,9 @@ class RankerModel(FactorModel):
         rated", so the first picks are well-known films of that taste rather than noise.
         """
         if self._prior is None:
-            mean = self.user_factors.mean(axis=0) if self.user_factors.size else np.zeros(self.factors)
+            mean = (
+                self.user_factors.mean(axis=0) if self.user_factors.size else np.zeros(self.factors)
+            )
             self._prior = np.ascontiguousarray(mean, dtype=np.float32)
         return self._prior
 
@@ -215,10 +246,21 @@ class RankerModel(FactorModel):
         target, conf = _signal(r, self.hyper)
         h = self.hyper
         lam = h.reg * (idx.size + h.unobserved_weight * self.n_items) ** h.reg_exponent
-        ranker_kernels.cg_row(self.gramian(), self.item_factors, idx, conf, target,
-                              np.float32(h.unobserved_weight), np.float32(lam), self.prior_row(), row, int(steps),
-                              np.float32(FOLD_TOL),
-                              np.empty((3, k), np.float32), np.empty(idx.size, np.float32))
+        ranker_kernels.cg_row(
+            self.gramian(),
+            self.item_factors,
+            idx,
+            conf,
+            target,
+            np.float32(h.unobserved_weight),
+            np.float32(lam),
+            self.prior_row(),
+            row,
+            int(steps),
+            np.float32(FOLD_TOL),
+            np.empty((3, k), np.float32),
+            np.empty(idx.size, np.float32),
+        )
         return row if np.all(np.isfinite(row)) else np.zeros(k, np.float32)
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
@@ -228,17 +270,23 @@ class RankerModel(FactorModel):
             "user_keys": np.ascontiguousarray(self.user_keys, np.int64),
             "item_ids": np.ascontiguousarray(self.item_ids, np.int64),
         }
-        meta = {"format": FORMAT, "kind": "ials-ranker", "hyper": self.hyper.to_dict(),
-                "history": [_jsonable(asdict(r)) for r in self.history],
-                "metrics": _jsonable(self.metrics)}
+        meta = {
+            "format": FORMAT,
+            "kind": "ials-ranker",
+            "hyper": self.hyper.to_dict(),
+            "history": [_jsonable(asdict(r)) for r in self.history],
+            "metrics": _jsonable(self.metrics),
+        }
         return arrays, meta
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> "RankerModel":
+    def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> RankerModel:
         try:
             if int(meta.get("format", 0)) > FORMAT:
-                raise ModelError(f"saved ranker format {meta['format']} is newer than this movietui "
-                                 f"understands ({FORMAT}): upgrade movietui or retrain")
+                raise ModelError(
+                    f"saved ranker format {meta['format']} is newer than this movietui "
+                    f"understands ({FORMAT}): upgrade movietui or retrain"
+                )
             model = cls(
                 user_factors=np.ascontiguousarray(arrays["user_factors"], np.float32),
                 item_factors=np.ascontiguousarray(arrays["item_factors"], np.float32),
@@ -246,14 +294,18 @@ class RankerModel(FactorModel):
                 item_ids=np.ascontiguousarray(arrays["item_ids"], np.int64),
                 hyper=RankHyper.from_dict(meta.get("hyper", {})),
                 history=[RankEpochReport(**r) for r in meta.get("history", [])],
-                metrics=dict(meta.get("metrics", {})))
+                metrics=dict(meta.get("metrics", {})),
+            )
         except ModelError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"saved ranker is unreadable ({exc}): retrain the model") from exc
-        ok = (model.user_factors.ndim == 2 and model.item_factors.ndim == 2
-              and model.user_factors.shape == (model.user_keys.size, model.factors)
-              and model.item_factors.shape[0] == model.item_ids.size)
+        ok = (
+            model.user_factors.ndim == 2
+            and model.item_factors.ndim == 2
+            and model.user_factors.shape == (model.user_keys.size, model.factors)
+            and model.item_factors.shape[0] == model.item_ids.size
+        )
         if not ok:
             raise ModelError("saved ranker arrays have inconsistent shapes: retrain the model")
         return model
@@ -262,14 +314,23 @@ class RankerModel(FactorModel):
 RankCallback = Callable[[RankEpochReport], "bool | None"]
 
 
-def fit_ranker(user_keys, item_ids, ratings, hyper: RankHyper | None = None,
-               on_epoch: RankCallback | None = None, all_item_ids=None) -> RankerModel:
+def fit_ranker(
+    user_keys,
+    item_ids,
+    ratings,
+    hyper: RankHyper | None = None,
+    on_epoch: RankCallback | None = None,
+    all_item_ids=None,
+) -> RankerModel:
     """Fit the iALS ranker on (user, film, stars); on_epoch returning False stops (best kept)."""
     hyper = (hyper if hyper is not None else RankHyper()).validate()
     keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
     keys, u = _dense_index(keys_raw)
-    ids, item_index = _dense_index(ids_raw if all_item_ids is None
-                                   else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")]))
+    ids, item_index = _dense_index(
+        ids_raw
+        if all_item_ids is None
+        else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")])
+    )
     i = item_index[: ids_raw.size]
     n_users, n_items, k = keys.size, ids.size, hyper.factors
     rng = np.random.default_rng(hyper.seed)
@@ -282,29 +343,56 @@ def fit_ranker(user_keys, item_ids, ratings, hyper: RankHyper | None = None,
     by_item = _csr(i[train_rows], u[train_rows], target, conf, n_items)
 
     scale = np.float32(hyper.init_std / math.sqrt(k))
-    P = (rng.standard_normal((n_users, k), dtype=np.float32) * scale)
-    Q = (rng.standard_normal((n_items, k), dtype=np.float32) * scale)
-    w0, lam, lam_exp = np.float32(hyper.unobserved_weight), np.float32(hyper.reg), np.float32(hyper.reg_exponent)
-    validator = _Validator(u[val_rows], i[val_rows], r[val_rows], by_user, n_items) if val_rows.size else None
+    P = rng.standard_normal((n_users, k), dtype=np.float32) * scale
+    Q = rng.standard_normal((n_items, k), dtype=np.float32) * scale
+    w0, lam, lam_exp = (
+        np.float32(hyper.unobserved_weight),
+        np.float32(hyper.reg),
+        np.float32(hyper.reg_exponent),
+    )
+    validator = (
+        _Validator(u[val_rows], i[val_rows], r[val_rows], by_user, n_items)
+        if val_rows.size
+        else None
+    )
 
     history: list[RankEpochReport] = []
     best = (-1.0, 0, P.copy(), Q.copy())
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ranker") if hyper.threads == 2 else None
+    pool = (
+        ThreadPoolExecutor(max_workers=2, thread_name_prefix="ranker")
+        if hyper.threads == 2
+        else None
+    )
     try:
         for epoch in range(1, hyper.epochs + 1):
             started = time.perf_counter()
             for X, Y, csr, n_other in ((P, Q, by_user, n_items), (Q, P, by_item, n_users)):
                 G = _gram(Y)
-                _over_rows(pool, ranker_kernels.solve_rows, csr, X, Y, G, w0, lam, lam_exp, np.float32(n_other),
-                           hyper.cg_steps)
+                _over_rows(
+                    pool,
+                    ranker_kernels.solve_rows,
+                    csr,
+                    X,
+                    Y,
+                    G,
+                    w0,
+                    lam,
+                    lam_exp,
+                    np.float32(n_other),
+                    hyper.cg_steps,
+                )
             if not (np.isfinite(P).all() and np.isfinite(Q).all()):
-                raise ModelError(f"ranker training diverged at epoch {epoch}: lower unobserved_weight "
-                                 f"or raise reg")
+                raise ModelError(
+                    f"ranker training diverged at epoch {epoch}: lower unobserved_weight "
+                    f"or raise reg"
+                )
             loss = _loss(pool, by_user, P, Q, w0) / max(by_user.nnz, 1)
             val = validator.recall(P, Q) if validator is not None else None
-            report = RankEpochReport(epoch, hyper.epochs, float(loss), val, time.perf_counter() - started)
+            report = RankEpochReport(
+                epoch, hyper.epochs, float(loss), val, time.perf_counter() - started
+            )
             history.append(report)
-            score = val if val is not None else float(epoch)   # no validation: keep the last
+            score = val if val is not None else float(epoch)  # no validation: keep the last
             if score > best[0]:
                 best = (score, epoch, P.copy(), Q.copy())
             stop = on_epoch is not None and on_epoch(report) is False
@@ -314,18 +402,22 @@ def fit_ranker(user_keys, item_ids, ratings, hyper: RankHyper | None = None,
         if pool is not None:
             pool.shutdown()
     _, best_epoch, P, Q = best
-    metrics = {"best_epoch": best_epoch, "epochs_run": len(history), "n_ratings": int(r.size),
-               "val_recall": None if validator is None else best[0],
-               "stopped_early": len(history) < hyper.epochs}
+    metrics = {
+        "best_epoch": best_epoch,
+        "epochs_run": len(history),
+        "n_ratings": int(r.size),
+        "val_recall": None if validator is None else best[0],
+        "stopped_early": len(history) < hyper.epochs,
+    }
     return RankerModel(P, Q, keys, ids, hyper, history, metrics)
 
 
 @dataclass
 class _CSR:
-    indptr: np.ndarray   # int64 (n_rows + 1,)
+    indptr: np.ndarray  # int64 (n_rows + 1,)
     indices: np.ndarray  # int32
-    target: np.ndarray   # float32
-    conf: np.ndarray     # float32
+    target: np.ndarray  # float32
+    conf: np.ndarray  # float32
 
     @property
     def nnz(self) -> int:
@@ -340,8 +432,12 @@ def _csr(rows: np.ndarray, cols: np.ndarray, target, conf, n_rows: int) -> _CSR:
     order = np.lexsort((cols, rows))
     indptr = np.zeros(n_rows + 1, np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return _CSR(indptr, np.ascontiguousarray(cols[order], np.int32),
-                np.ascontiguousarray(target[order], np.float32), np.ascontiguousarray(conf[order], np.float32))
+    return _CSR(
+        indptr,
+        np.ascontiguousarray(cols[order], np.int32),
+        np.ascontiguousarray(target[order], np.float32),
+        np.ascontiguousarray(conf[order], np.float32),
+    )
 
 
 def _gram(Y: np.ndarray) -> np.ndarray:
@@ -393,9 +489,12 @@ class _Validator:
         users = np.unique(vu)
         counts = train.indptr[users + 1] - train.indptr[users]
         self.train_users = np.repeat(users, counts)
-        self.train_items = np.concatenate([train.indices[train.indptr[u]: train.indptr[u + 1]] for u in users])
+        self.train_items = np.concatenate(
+            [train.indices[train.indptr[u] : train.indptr[u + 1]] for u in users]
+        )
 
     def recall(self, P: np.ndarray, Q: np.ndarray) -> float | None:
-        result = topn.evaluate_top_n(lambda rows: P[rows] @ Q.T, self.n_items, self.train_users,
-                                     self.train_items, *self.val)
+        result = topn.evaluate_top_n(
+            lambda rows: P[rows] @ Q.T, self.n_items, self.train_users, self.train_items, *self.val
+        )
         return None if result.users == 0 else result.recall

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from movietui.model.kernels import _dot   # the one dot product whose sum may reassociate
+from movietui.model.kernels import _dot  # the one dot product whose sum may reassociate
 
 _OPTS = dict(cache=True, nogil=True, fastmath=False)
 
@@ -105,8 +105,21 @@ def solve_rows(lo, hi, indptr, indices, conf, target, X, Y, G, w0, lam, lam_exp,
     for row in range(lo, hi):
         s, e = indptr[row], indptr[row + 1]
         reg = lam * (np.float32(e - s) + w0 * n_other) ** lam_exp
-        cg_row(G, Y, indices[s:e], conf[s:e], target[s:e], w0, np.float32(reg), zero, X[row], steps,
-               np.float32(0.0), scratch, extra)
+        cg_row(
+            G,
+            Y,
+            indices[s:e],
+            conf[s:e],
+            target[s:e],
+            w0,
+            np.float32(reg),
+            zero,
+            X[row],
+            steps,
+            np.float32(0.0),
+            scratch,
+            extra,
+        )
 
 
 @njit(**_OPTS)

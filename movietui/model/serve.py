@@ -11,10 +11,10 @@ from movietui.errors import ModelError
 from movietui.model.lazy_kernels import kernels
 from movietui.model.mf import MFModel
 
-POPULARITY_DAMPING = 10.0   # pseudo-ratings at the global mean (Bayesian average)
-POPULARITY_WEIGHT = 0.1     # rating points per e-fold of rating count
+POPULARITY_DAMPING = 10.0  # pseudo-ratings at the global mean (Bayesian average)
+POPULARITY_WEIGHT = 0.1  # rating points per e-fold of rating count
 SIMILAR_MIN_COUNT = 5
-SIMILAR_SHRINK = 20.0       # cosine * n / (n + shrink): few-rating films need more evidence
+SIMILAR_SHRINK = 20.0  # cosine * n / (n + shrink): few-rating films need more evidence
 
 
 def scores(model: MFModel, user_factors, user_bias: float, items=None) -> np.ndarray:
@@ -30,7 +30,7 @@ def scores(model: MFModel, user_factors, user_bias: float, items=None) -> np.nda
     if not np.all(np.isfinite(p)):
         p = np.zeros_like(p)  # a corrupt row degrades to the baseline, never to NaN
     idx = None if items is None else np.asarray(items, dtype=np.int64).reshape(-1)
-    if idx is None or idx.size > model.n_items // 8:   # gathering many rows costs more than a pass
+    if idx is None or idx.size > model.n_items // 8:  # gathering many rows costs more than a pass
         out = np.empty(model.n_items, dtype=np.float32)
         # einsum: single-threaded numpy C loop, faster than the numba row_dots kernel (0.15 vs
         # 0.33 ms at 9.7k x 64, 0.9 vs 2.1 ms at 87k x 64) and needs no numba at start-up.
@@ -40,7 +40,9 @@ def scores(model: MFModel, user_factors, user_bias: float, items=None) -> np.nda
             out = np.where(idx >= 0, out[np.maximum(idx, 0)], 0).astype(np.float32)
     else:
         rows = np.maximum(idx, 0)
-        out = np.where(idx >= 0, model.item_factors[rows] @ p + model.item_bias[rows], 0).astype(np.float32)
+        out = np.where(idx >= 0, model.item_factors[rows] @ p + model.item_bias[rows], 0).astype(
+            np.float32
+        )
     out += np.float32(model.mu + b)
     return np.clip(out, 0.5, 5.0, out=out)
 
@@ -52,8 +54,16 @@ def predict(model: MFModel, user_keys, item_ids) -> np.ndarray:
     if u.size != i.size:
         raise ModelError(f"user_keys and item_ids differ in length ({u.size}, {i.size})")
     out = np.empty(u.size, dtype=np.float32)
-    kernels.predict_pairs(u, i, np.float32(model.mu), model.user_factors, model.item_factors,
-                          model.user_bias, model.item_bias, out)
+    kernels.predict_pairs(
+        u,
+        i,
+        np.float32(model.mu),
+        model.user_factors,
+        model.item_factors,
+        model.user_bias,
+        model.item_bias,
+        out,
+    )
     return out
 
 
@@ -83,9 +93,13 @@ def top_n(score: np.ndarray, n: int, exclude_idx=None, candidate_mask=None) -> n
     return part[np.lexsort((part, -s[part]))].astype(np.int64)  # desc, ties by index
 
 
-def popularity_scores(counts, means, global_mean: float,
-                      damping: float = POPULARITY_DAMPING,
-                      weight: float = POPULARITY_WEIGHT) -> np.ndarray:
+def popularity_scores(
+    counts,
+    means,
+    global_mean: float,
+    damping: float = POPULARITY_DAMPING,
+    weight: float = POPULARITY_WEIGHT,
+) -> np.ndarray:
     """Ranking score for a profile with no ratings: Bayesian mean plus a log-popularity bonus.
 
     (sum + m*mu) / (count + m) pulls films with few ratings to the global mean; the
@@ -106,9 +120,14 @@ def popularity_scores(counts, means, global_mean: float,
     return (damped + weight * np.log1p(c)).astype(np.float32)
 
 
-def similar_items(model: MFModel, item_idx: int, n: int, counts=None,
-                  min_count: int = SIMILAR_MIN_COUNT,
-                  shrink: float = SIMILAR_SHRINK) -> tuple[np.ndarray, np.ndarray]:
+def similar_items(
+    model: MFModel,
+    item_idx: int,
+    n: int,
+    counts=None,
+    min_count: int = SIMILAR_MIN_COUNT,
+    shrink: float = SIMILAR_SHRINK,
+) -> tuple[np.ndarray, np.ndarray]:
     """(indices, scores) of the n items most similar to item_idx by shrunk factor cosine.
 
     counts defaults to the model's own training counts. Items with fewer than min_count
@@ -128,8 +147,9 @@ def similar_items(model: MFModel, item_idx: int, n: int, counts=None,
     return shrunk_top(cos, int(item_idx), n, c, min_count, shrink)
 
 
-def shrunk_top(cos: np.ndarray, item_idx: int, n: int, counts: np.ndarray, min_count: int,
-               shrink: float) -> tuple[np.ndarray, np.ndarray]:
+def shrunk_top(
+    cos: np.ndarray, item_idx: int, n: int, counts: np.ndarray, min_count: int, shrink: float
+) -> tuple[np.ndarray, np.ndarray]:
     """The n best of cos * count / (count + shrink) (in place), leaving out item_idx and
     items with fewer than min_count ratings: the similar-films rule for any cosine."""
     c = np.asarray(counts, dtype=np.float32)
@@ -140,8 +160,9 @@ def shrunk_top(cos: np.ndarray, item_idx: int, n: int, counts: np.ndarray, min_c
     return best, cos[best]
 
 
-def explain(model: MFModel, target_idx: int, rated_idx, rated_ratings, user_bias: float,
-            n: int = 3) -> tuple[np.ndarray, np.ndarray]:
+def explain(
+    model: MFModel, target_idx: int, rated_idx, rated_ratings, user_bias: float, n: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
     """The profile's liked films that pushed target_idx up most, strongest first.
 
     Only films the profile LIKED are named ("because you liked ..."): rated above its own

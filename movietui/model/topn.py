@@ -35,19 +35,24 @@ Scorer = Callable[[np.ndarray], np.ndarray]  # user rows -> float32 (len(rows), 
 
 @dataclass(frozen=True)
 class TopNResult:
-    recall: float        # Recall@k
-    ndcg: float          # NDCG@k
-    hit_rate: float      # HR@hit_k
-    coverage: float      # distinct films shown / n_items
+    recall: float  # Recall@k
+    ndcg: float  # NDCG@k
+    hit_rate: float  # HR@hit_k
+    coverage: float  # distinct films shown / n_items
     median_count: float  # median train rating count of the films shown
-    users: int           # users scored (>= 1 relevant test film)
+    users: int  # users scored (>= 1 relevant test film)
     k: int = K
     hit_k: int = HIT_K
 
     def as_dict(self) -> dict[str, float]:
-        return {f"recall@{self.k}": self.recall, f"ndcg@{self.k}": self.ndcg,
-                f"hr@{self.hit_k}": self.hit_rate, "coverage": self.coverage,
-                "median_count": self.median_count, "users": self.users}
+        return {
+            f"recall@{self.k}": self.recall,
+            f"ndcg@{self.k}": self.ndcg,
+            f"hr@{self.hit_k}": self.hit_rate,
+            "coverage": self.coverage,
+            "median_count": self.median_count,
+            "users": self.users,
+        }
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -64,15 +69,19 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     if np.isnan(s).any():
         s = np.where(np.isnan(s), np.float32(-np.inf), s)
     if kk < n:
-        cand = np.argpartition(s, n - kk, axis=1)[:, n - kk:]
+        cand = np.argpartition(s, n - kk, axis=1)[:, n - kk :]
         kth = np.take_along_axis(s, cand, 1).min(axis=1)
         above = np.count_nonzero(s > kth[:, None], axis=1)
         tied = np.count_nonzero(s == kth[:, None], axis=1)
-        bad = np.flatnonzero(above + tied > kk)  # ties straddle the cut: partition chose arbitrarily
+        bad = np.flatnonzero(
+            above + tied > kk
+        )  # ties straddle the cut: partition chose arbitrarily
         if bad.size:
             sb, tb = s[bad], kth[bad, None]
             eq = sb == tb
-            take = (sb > tb) | (eq & (np.cumsum(eq, axis=1, dtype=np.int32) <= (kk - above[bad])[:, None]))
+            take = (sb > tb) | (
+                eq & (np.cumsum(eq, axis=1, dtype=np.int32) <= (kk - above[bad])[:, None])
+            )
             cand[bad] = np.nonzero(take)[1].reshape(bad.size, kk)  # row-major: ascending index
     else:
         cand = np.broadcast_to(np.arange(n, dtype=np.int64), (m, n))
@@ -84,10 +93,23 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def evaluate_top_n(scorer: Scorer, n_items: int, train_users, train_items,
-                   test_users, test_items, test_ratings, *, k: int = K, hit_k: int = HIT_K,
-                   threshold: float = THRESHOLD, item_counts=None, exclude_users=None,
-                   exclude_items=None, chunk_cells: int = CHUNK_CELLS) -> TopNResult:
+def evaluate_top_n(
+    scorer: Scorer,
+    n_items: int,
+    train_users,
+    train_items,
+    test_users,
+    test_items,
+    test_ratings,
+    *,
+    k: int = K,
+    hit_k: int = HIT_K,
+    threshold: float = THRESHOLD,
+    item_counts=None,
+    exclude_users=None,
+    exclude_items=None,
+    chunk_cells: int = CHUNK_CELLS,
+) -> TopNResult:
     """Score ``scorer``'s top-k lists against the test ratings (see the module docstring).
 
     Users and items are dense indices (items 0..n_items-1); ``scorer(rows)`` gets the
@@ -102,11 +124,20 @@ def evaluate_top_n(scorer: Scorer, n_items: int, train_users, train_items,
     te_u, te_i = _pairs(test_users, test_items, n_items, "test")
     te_r = np.asarray(test_ratings, dtype=np.float64).reshape(-1)
     if te_r.size != te_u.size:
-        raise ModelError(f"test ratings ({te_r.size}) and test pairs ({te_u.size}) differ in length")
-    ex_u, ex_i = _pairs(exclude_users if exclude_users is not None else [],
-                        exclude_items if exclude_items is not None else [], n_items, "exclude")
-    counts = (np.bincount(tr_i, minlength=n_items) if item_counts is None
-              else np.asarray(item_counts).reshape(-1))
+        raise ModelError(
+            f"test ratings ({te_r.size}) and test pairs ({te_u.size}) differ in length"
+        )
+    ex_u, ex_i = _pairs(
+        exclude_users if exclude_users is not None else [],
+        exclude_items if exclude_items is not None else [],
+        n_items,
+        "exclude",
+    )
+    counts = (
+        np.bincount(tr_i, minlength=n_items)
+        if item_counts is None
+        else np.asarray(item_counts).reshape(-1)
+    )
     if counts.size != n_items:
         raise ModelError(f"item_counts has {counts.size} entries for {n_items} items")
 
@@ -129,8 +160,10 @@ def evaluate_top_n(scorer: Scorer, n_items: int, train_users, train_items,
     shown_counts = []
     chunk = max(1, int(chunk_cells) // max(n_items, 1))
     for a in range(0, users.size, chunk):
-        rows = users[a:a + chunk]
-        s = np.array(scorer(rows), dtype=np.float32)  # a copy: masking never touches the scorer's arrays
+        rows = users[a : a + chunk]
+        s = np.array(
+            scorer(rows), dtype=np.float32
+        )  # a copy: masking never touches the scorer's arrays
         if s.shape != (rows.size, n_items):
             raise ModelError(f"scorer returned shape {s.shape}, expected {(rows.size, n_items)}")
         lo, hi = np.searchsorted(mask_u, [rows[0], rows[-1] + 1])
@@ -140,7 +173,7 @@ def evaluate_top_n(scorer: Scorer, n_items: int, train_users, train_items,
         keys = rows[:, None] * n_items + np.where(shown, top, 0)
         pos = np.minimum(np.searchsorted(rel, keys), rel.size - 1)
         hits = shown & (rel[pos] == keys)
-        m = np.minimum(n_rel[a:a + chunk], k)
+        m = np.minimum(n_rel[a : a + chunk], k)
         sums[0] += (hits.sum(axis=1) / m).sum()
         sums[1] += ((hits @ disc) / ideal[m - 1]).sum()
         sums[2] += hits[:, :hit_k].any(axis=1).sum()
@@ -148,9 +181,16 @@ def evaluate_top_n(scorer: Scorer, n_items: int, train_users, train_items,
         shown_counts.append(counts[top[shown]])
     pooled = np.concatenate(shown_counts)
     recall, ndcg, hit = sums / users.size
-    return TopNResult(float(recall), float(ndcg), float(hit), float(seen.sum() / n_items),
-                      float(np.median(pooled)) if pooled.size else float("nan"),
-                      int(users.size), k, hit_k)
+    return TopNResult(
+        float(recall),
+        float(ndcg),
+        float(hit),
+        float(seen.sum() / n_items),
+        float(np.median(pooled)) if pooled.size else float("nan"),
+        int(users.size),
+        k,
+        hit_k,
+    )
 
 
 def _pairs(users, items, n_items: int, what: str) -> tuple[np.ndarray, np.ndarray]:

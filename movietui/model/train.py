@@ -26,27 +26,35 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from movietui.errors import ModelError
-from movietui.model.lazy_kernels import kernels
 from movietui.model.hyper import EpochReport, Hyper
+from movietui.model.lazy_kernels import kernels
 from movietui.model.mf import MFModel
 
 EpochCallback = Callable[[EpochReport], "bool | None"]
 
 
-def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
-          on_epoch: EpochCallback | None = None,
-          all_item_ids: np.ndarray | None = None) -> MFModel:
+def train(
+    user_keys,
+    item_ids,
+    ratings,
+    hyper: Hyper | None = None,
+    on_epoch: EpochCallback | None = None,
+    all_item_ids: np.ndarray | None = None,
+) -> MFModel:
     """Fit r = mu + b_u + b_i + p_u.q_i; on_epoch returning False stops (best epoch kept)."""
     hyper = (hyper if hyper is not None else Hyper()).validate()
     keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
     keys, u = _dense_index(keys_raw)
-    ids, item_index = _dense_index(ids_raw if all_item_ids is None
-                                   else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")]))
+    ids, item_index = _dense_index(
+        ids_raw
+        if all_item_ids is None
+        else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")])
+    )
     i = item_index[: ids_raw.size]  # the rated ids come first in that concatenation
     n, n_users, n_items, k = r.size, keys.size, ids.size, hyper.factors
 
     rng = np.random.default_rng(hyper.seed)
-    n_val = int(round(hyper.val_fraction * n)) if n >= 2 else 0
+    n_val = round(hyper.val_fraction * n) if n >= 2 else 0
     val = rng.choice(n, n_val, replace=False) if n_val else np.empty(0, np.int64)
     is_train = np.ones(n, dtype=bool)
     is_train[val] = False
@@ -58,8 +66,11 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
     user_counts = all_user_counts - np.bincount(vu, minlength=n_users)  # training ratings
     item_counts = all_item_counts - np.bincount(vi, minlength=n_items)
 
-    helper = (ThreadPoolExecutor(max_workers=1, thread_name_prefix="movietui-sgd")
-              if hyper.threads == 2 else None)
+    helper = (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="movietui-sgd")
+        if hyper.threads == 2
+        else None
+    )
     history: list[EpochReport] = []
     best = (np.inf, 0, None)  # (val rmse, epoch, copies of params)
     stopped_early = False
@@ -74,19 +85,30 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
         params = (P, Q, bu, bi)
         for epoch in range(hyper.epochs):
             t0 = time.perf_counter()
-            lr = hyper.lr * hyper.lr_decay ** epoch
+            lr = hyper.lr * hyper.lr_decay**epoch
             sse = run_epoch(lr, (mu, *params))
             # An inf/NaN factor poisons the next epoch's errors, so checking the errors and the
             # (small) bias vectors each epoch catches divergence; factors are checked at the end.
-            if not (np.isfinite(sse) and np.isfinite(bu.sum(dtype=np.float64))
-                    and np.isfinite(bi.sum(dtype=np.float64))):
+            if not (
+                np.isfinite(sse)
+                and np.isfinite(bu.sum(dtype=np.float64))
+                and np.isfinite(bi.sum(dtype=np.float64))
+            ):
                 raise _diverged(epoch + 1, hyper)
             val_rmse = None
             if n_val:
-                val_rmse = float(np.sqrt(kernels.squared_error(vu, vi, vr, mu, P, Q, bu, bi) / n_val))
+                val_rmse = float(
+                    np.sqrt(kernels.squared_error(vu, vi, vr, mu, P, Q, bu, bi) / n_val)
+                )
             seconds = time.perf_counter() - t0
-            report = EpochReport(epoch + 1, hyper.epochs, float(np.sqrt(sse / n_train)),
-                                 val_rmse, seconds, n_train / max(seconds, 1e-9))
+            report = EpochReport(
+                epoch + 1,
+                hyper.epochs,
+                float(np.sqrt(sse / n_train)),
+                val_rmse,
+                seconds,
+                n_train / max(seconds, 1e-9),
+            )
             history.append(report)
             if val_rmse is not None and val_rmse < best[0]:
                 best = (val_rmse, epoch + 1, tuple(p.copy() for p in params))
@@ -111,17 +133,31 @@ def train(user_keys, item_ids, ratings, hyper: Hyper | None = None,
     P[user_counts == 0] = 0
     bu[user_counts == 0] = 0
     metrics = {
-        "n_ratings": int(n), "n_train": int(n_train), "n_val": int(n_val),
-        "n_users": int(n_users), "n_items": int(n_items),
+        "n_ratings": int(n),
+        "n_train": int(n_train),
+        "n_val": int(n_val),
+        "n_users": int(n_users),
+        "n_items": int(n_items),
         "best_epoch": int(best[1]) if best[2] is not None else len(history),
-        "epochs_run": len(history), "val_rmse": best[0] if best[2] is not None else None,
-        "stopped_early": stopped_early, "seconds": time.perf_counter() - started,
+        "epochs_run": len(history),
+        "val_rmse": best[0] if best[2] is not None else None,
+        "stopped_early": stopped_early,
+        "seconds": time.perf_counter() - started,
         "threads": hyper.threads,
     }
-    return MFModel(mu=mu, user_bias=bu, item_bias=bi, user_factors=P, item_factors=Q,
-                   user_keys=keys.astype(np.int64), item_ids=ids.astype(np.int64), hyper=hyper,
-                   history=history, metrics=metrics,
-                   item_counts=all_item_counts.astype(np.int32))
+    return MFModel(
+        mu=mu,
+        user_bias=bu,
+        item_bias=bi,
+        user_factors=P,
+        item_factors=Q,
+        user_keys=keys.astype(np.int64),
+        item_ids=ids.astype(np.int64),
+        hyper=hyper,
+        history=history,
+        metrics=metrics,
+        item_counts=all_item_counts.astype(np.int32),
+    )
 
 
 def _initial_factors(key, n: int, k: int, std: float) -> np.ndarray:
@@ -143,8 +179,10 @@ def _initial_factors(key, n: int, k: int, std: float) -> np.ndarray:
 
 
 def _diverged(epoch: int, hyper: Hyper) -> ModelError:
-    return ModelError(f"training diverged at epoch {epoch} (NaN/inf in the model): learning rate "
-                      f"too high: try --lr {hyper.lr / 2:.3g}; the previous model stays in use")
+    return ModelError(
+        f"training diverged at epoch {epoch} (NaN/inf in the model): learning rate "
+        f"too high: try --lr {hyper.lr / 2:.3g}; the previous model stays in use"
+    )
 
 
 def _schedule(hyper, rng, data, user_counts, item_counts, helper):
@@ -157,8 +195,10 @@ def _schedule(hyper, rng, data, user_counts, item_counts, helper):
 
         def plain(lr, args):
             order = rng.permutation(tu.size)  # fully shuffled ratings
-            return kernels.sgd_segments(order, one_per_segment, tu, ti, tr_r, *args,
-                                        lr, hyper.reg, hyper.bias_reg)
+            return kernels.sgd_segments(
+                order, one_per_segment, tu, ti, tr_r, *args, lr, hyper.reg, hyper.bias_reg
+            )
+
         return plain
     return _BlockSchedule(hyper, rng, data, user_counts, item_counts, helper)
 
@@ -193,19 +233,21 @@ class _BlockSchedule:
         item_group = item_half.astype(np.int64) * n_tiles + tile_of
         jitter = rng.random(int(user_counts.sum()), dtype=np.float32)
         users, items, ratings, group_ptr = kernels.group_layout(
-            *data, user_group, item_group, 4 * n_tiles, n_users, jitter)
+            *data, user_group, item_group, 4 * n_tiles, n_users, jitter
+        )
         self.blocks = {}
         for a in (0, 1):
             for b in (0, 1):
                 first = (2 * a + b) * n_tiles
-                seg_ptr = group_ptr[first:first + n_tiles + 1]
+                seg_ptr = group_ptr[first : first + n_tiles + 1]
                 lo, hi = seg_ptr[0], seg_ptr[-1]
                 self.blocks[a, b] = (seg_ptr - lo, users[lo:hi], items[lo:hi], ratings[lo:hi])
 
     def _run(self, order, block, lr, args):
         seg_ptr, users, items, ratings = block
-        return kernels.sgd_segments(order, seg_ptr, users, items, ratings, *args,
-                                    lr, self.hyper.reg, self.hyper.bias_reg)
+        return kernels.sgd_segments(
+            order, seg_ptr, users, items, ratings, *args, lr, self.hyper.reg, self.hyper.bias_reg
+        )
 
     def __call__(self, lr: float, args) -> float:
         sse = 0.0
@@ -254,11 +296,17 @@ def _dense_index(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _ids(values, name: str) -> np.ndarray:
     arr = np.asarray(values)
     if arr.ndim != 1 or not (np.issubdtype(arr.dtype, np.integer) or arr.size == 0):
-        if arr.ndim == 1 and np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) \
-                and np.all(arr == np.round(arr)):
+        if (
+            arr.ndim == 1
+            and np.issubdtype(arr.dtype, np.floating)
+            and np.all(np.isfinite(arr))
+            and np.all(arr == np.round(arr))
+        ):
             return arr.astype(np.int64)
-        raise ModelError(f"{name} must be a 1-D array of integer ids (got {arr.dtype}, "
-                         f"shape {arr.shape}): pass int ids")
+        raise ModelError(
+            f"{name} must be a 1-D array of integer ids (got {arr.dtype}, "
+            f"shape {arr.shape}): pass int ids"
+        )
     return arr.astype(np.int64)
 
 
@@ -270,13 +318,17 @@ def check_ratings(user_keys, item_ids, ratings):
     if r.ndim != 1 or not (np.issubdtype(r.dtype, np.number) or r.size == 0) or r.dtype == bool:
         raise ModelError(f"ratings must be a 1-D numeric array (got {r.dtype}, shape {r.shape})")
     if not (keys.size == ids.size == r.size):
-        raise ModelError(f"user_keys, item_ids and ratings differ in length "
-                         f"({keys.size}, {ids.size}, {r.size}): pass aligned arrays")
+        raise ModelError(
+            f"user_keys, item_ids and ratings differ in length "
+            f"({keys.size}, {ids.size}, {r.size}): pass aligned arrays"
+        )
     if r.size == 0:
         raise ModelError("no ratings to train on: import a catalog or rate some movies first")
     r = np.ascontiguousarray(r, dtype=np.float32)
     bad = ~np.isfinite(r)
     if bad.any():
-        raise ModelError(f"ratings contain {int(bad.sum())} NaN/inf values (first at position "
-                         f"{int(np.argmax(bad))}): clean the input ratings")
+        raise ModelError(
+            f"ratings contain {int(bad.sum())} NaN/inf values (first at position "
+            f"{int(np.argmax(bad))}): clean the input ratings"
+        )
     return keys, ids, r

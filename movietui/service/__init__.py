@@ -8,8 +8,8 @@ from movietui.catalog.progress import Progress
 from movietui.model import EpochReport, Hyper
 from movietui.model.blend import OBSCURE_BELOW
 from movietui.model.evaluate import EvalReport
-from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.model.evaluate import format_table as format_eval_table
+from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
 from movietui.service.personal import RatingsImportReport
 from movietui.service.types import (
@@ -35,7 +35,6 @@ __all__ = [
     "CatalogInfo",
     "EpochReport",
     "EvalReport",
-    "format_eval_table",
     "Filters",
     "Hyper",
     "ImportReport",
@@ -48,10 +47,11 @@ __all__ = [
     "RankEpochReport",
     "RankHyper",
     "RateResult",
-    "RatingsImportReport",
     "RatedMovie",
+    "RatingsImportReport",
     "Recommendation",
     "Service",
     "Similar",
     "TrainResult",
+    "format_eval_table",
 ]

@@ -27,7 +27,7 @@ from movietui.service.types import (
 )
 from movietui.store import MovieRow, Store
 
-BECAUSE_N = 2                   # titles in a "because you liked ..." line
+BECAUSE_N = 2  # titles in a "because you liked ..." line
 
 
 class BrowseMixin:
@@ -61,10 +61,16 @@ class BrowseMixin:
         watch = self._watch_ids()
         return [
             MovieView(
-                movie_id=r.movie_id, title=r.display_title, year=r.year, genres=r.genres,
-                rating_count=r.rating_count, mean_rating=r.mean_rating, my_rating=mine.get(r.movie_id),
+                movie_id=r.movie_id,
+                title=r.display_title,
+                year=r.year,
+                genres=r.genres,
+                rating_count=r.rating_count,
+                mean_rating=r.mean_rating,
+                my_rating=mine.get(r.movie_id),
                 predicted=None if predicted is None else round(float(predicted[k]), 4),
-                on_watchlist=r.movie_id in watch, mark=marks.get(r.movie_id),
+                on_watchlist=r.movie_id in watch,
+                mark=marks.get(r.movie_id),
             )
             for k, r in enumerate(rows)
         ]
@@ -74,30 +80,49 @@ class BrowseMixin:
 
     def _check_filters(self, filters: Filters) -> None:
         if filters.genres:
-            self._index().genre_bits(filters.genres)   # NotFoundError naming the genres on offer
+            self._index().genre_bits(filters.genres)  # NotFoundError naming the genres on offer
 
     # --- browse and details --------------------------------------------------------
-    def browse(self, query: str = "", filters: Filters = Filters(), sort: str = "relevance",
-               descending: bool = True, limit: int = 100, offset: int = 0) -> Page:
+    def browse(
+        self,
+        query: str = "",
+        filters: Filters = Filters(),
+        sort: str = "relevance",
+        descending: bool = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Page:
         if sort not in SORTS:
             raise MovietuiError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         if limit < 0 or offset < 0:
             raise MovietuiError(f"limit and offset must not be negative (got {limit}, {offset})")
         self._check_filters(filters)
-        where = dict(genres=filters.genres, year_min=filters.year_min, year_max=filters.year_max,
-                     min_count=filters.min_count)
-        if sort == "predicted" and self._live.model is not None and self._live.profile_id is not None:
+        where = dict(
+            genres=filters.genres,
+            year_min=filters.year_min,
+            year_max=filters.year_max,
+            min_count=filters.min_count,
+        )
+        if (
+            sort == "predicted"
+            and self._live.model is not None
+            and self._live.profile_id is not None
+        ):
             # Without a text query the cached movie table answers in numpy, no SQL pass.
-            ids = (self.store.filter_movie_ids(query, **where) if query.strip()
-                   else self._index().movie_id[self._index().mask(filters)])
+            ids = (
+                self.store.filter_movie_ids(query, **where)
+                if query.strip()
+                else self._index().movie_id[self._index().mask(filters)]
+            )
             with self._lock:
                 pred = self._live.predict(ids)
             key = -pred if descending else pred
-            page = ids[np.argsort(key, kind="stable")][offset: offset + limit]
+            page = ids[np.argsort(key, kind="stable")][offset : offset + limit]
             return Page(self._view_by_id(page), len(ids))
-        store_sort = "popularity" if sort == "predicted" else sort   # no model: most rated first
-        rows, total = self.store.search_movies(query, sort=store_sort, descending=descending,
-                                               limit=limit, offset=offset, **where)
+        store_sort = "popularity" if sort == "predicted" else sort  # no model: most rated first
+        rows, total = self.store.search_movies(
+            query, sort=store_sort, descending=descending, limit=limit, offset=offset, **where
+        )
         return Page(self._views(rows), total)
 
     def movie(self, movie_id: int) -> MovieDetail:
@@ -108,8 +133,9 @@ class BrowseMixin:
         imdb_url = f"https://www.imdb.com/title/{row.imdb_id}/" if row.imdb_id else None
         tmdb_url = f"https://www.themoviedb.org/movie/{row.tmdb_id}" if row.tmdb_id else None
         because = self._because([movie_id])[0] if view.my_rating is None else []
-        return MovieDetail(view, row.imdb_id, row.tmdb_id, imdb_url, tmdb_url, because,
-                           self.similar(movie_id))
+        return MovieDetail(
+            view, row.imdb_id, row.tmdb_id, imdb_url, tmdb_url, because, self.similar(movie_id)
+        )
 
     def similar(self, movie_id: int, n: int = 10) -> list[Similar]:
         """Films most like movie_id: the mean of both models' factor cosines (model/itemsim.py:
@@ -123,12 +149,21 @@ class BrowseMixin:
         item = int(model.item_index([movie_id])[0])
         if item < 0:
             if self.store.get_movie(movie_id) is None:
-                raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title")
-            return []   # in the catalog but newer than the model: retrain to place it
-        idx, sims = (similar_items(model, item, n, model.counts()) if ranker is None
-                     else similar_items_blend(model, ranker, item, n, model.counts()))
+                raise NotFoundError(
+                    f"movie {movie_id} is not in the catalog; search for it by title"
+                )
+            return []  # in the catalog but newer than the model: retrain to place it
+        idx, sims = (
+            similar_items(model, item, n, model.counts())
+            if ranker is None
+            else similar_items_blend(model, ranker, item, n, model.counts())
+        )
         views = {v.movie_id: v for v in self._view_by_id(model.item_ids[idx])}
-        return [Similar(views[int(m)], float(s)) for m, s in zip(model.item_ids[idx], sims) if int(m) in views]
+        return [
+            Similar(views[int(m)], float(s))
+            for m, s in zip(model.item_ids[idx], sims, strict=True)
+            if int(m) in views
+        ]
 
     def find_titles(self, query: str, year: int | None = None, n: int = 10) -> list[MovieView]:
         rows, _ = self.store.search_movies(query, year_min=year, year_max=year, limit=n)
@@ -148,11 +183,15 @@ class BrowseMixin:
         if model is None or not len(rated_idx):
             return [[] for _ in movie_ids]
         targets = model.item_index(np.asarray(movie_ids, np.int64))
-        picks = [explain(model, int(t), rated_idx, rated_r, bias, n=BECAUSE_N)[0] if t >= 0 else []
-                 for t in targets]
+        picks = [
+            explain(model, int(t), rated_idx, rated_r, bias, n=BECAUSE_N)[0] if t >= 0 else []
+            for t in targets
+        ]
         wanted = {int(model.item_ids[i]) for p in picks for i in p}
         titles = {r.movie_id: r.display_title for r in self.store.get_movies(sorted(wanted))}
-        return [[titles[m] for m in (int(model.item_ids[i]) for i in p) if m in titles] for p in picks]
+        return [
+            [titles[m] for m in (int(model.item_ids[i]) for i in p) if m in titles] for p in picks
+        ]
 
     # --- recommendations -----------------------------------------------------------
     def recommendations(self, n: int = 20, filters: Filters = Filters()) -> list[Recommendation]:
@@ -175,21 +214,31 @@ class BrowseMixin:
         candidates = index.open_rows(filters, excluded)
         if not personal:
             top = top_n(index.popularity(), n, candidate_mask=candidates)
-        elif rank_scores is None:   # a model saved before the ranker: predicted stars
+        elif rank_scores is None:  # a model saved before the ranker: predicted stars
             baseline = float(np.clip(model.mu + bias, 0.5, 5.0))
-            top = top_n(index.model_scores(model, star_scores, baseline), n, candidate_mask=candidates)
+            top = top_n(
+                index.model_scores(model, star_scores, baseline), n, candidate_mask=candidates
+            )
         else:
             model_rows = index.model_rows(model)
-            top = served_top_n(index.model_scores(ranker, rank_scores, 0.0),
-                               lambda rows: scores(model, row, bias, items=model_rows[rows]),
-                               model.mu, n, candidate_mask=candidates)
+            top = served_top_n(
+                index.model_scores(ranker, rank_scores, 0.0),
+                lambda rows: scores(model, row, bias, items=model_rows[rows]),
+                model.mu,
+                n,
+                candidate_mask=candidates,
+            )
         views = self._view_by_id(index.movie_id[top])
         because = self._because([v.movie_id for v in views]) if personal else [[] for _ in views]
         # Without a model, show the damped mean (the ranking adds a popularity bonus).
         damped = index.popularity(bonus=False)
-        by_id = dict(zip(index.movie_id[top].tolist(), damped[top].tolist()))
-        return [Recommendation(v, float(v.predicted if v.predicted is not None else by_id[v.movie_id]), b)
-                for v, b in zip(views, because)]
+        by_id = dict(zip(index.movie_id[top].tolist(), damped[top].tolist(), strict=True))
+        return [
+            Recommendation(
+                v, float(v.predicted if v.predicted is not None else by_id[v.movie_id]), b
+            )
+            for v, b in zip(views, because, strict=True)
+        ]
 
     def onboarding(self, n: int = 20) -> list[MovieView]:
         """Well-known but divisive films the profile has neither rated nor marked: they teach the model most.
@@ -205,5 +254,9 @@ class BrowseMixin:
         with self._lock:
             model = self._live.model
             rated = self._live.settled()
-        spread = index.factor_spread(model) if model is not None else index.spread(self.store.load_catalog_ratings)
+        spread = (
+            index.factor_spread(model)
+            if model is not None
+            else index.spread(self.store.load_catalog_ratings)
+        )
         return self._view_by_id(index.movie_id[index.onboarding_rows(spread, rated, n)])

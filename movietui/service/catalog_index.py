@@ -13,7 +13,7 @@ from movietui.errors import NotFoundError
 from movietui.model import popularity_scores
 from movietui.service.types import Filters
 
-ONBOARDING_POOL = 300   # onboarding picks among at least this many of the most-rated films
+ONBOARDING_POOL = 300  # onboarding picks among at least this many of the most-rated films
 
 
 class CatalogIndex:
@@ -27,7 +27,9 @@ class CatalogIndex:
         self.genres = list(genres)
         total = int(self.rating_count.sum())
         # Ratings-weighted mean of the movie means == the catalog's global mean rating.
-        self.global_mean = float((self.mean_rating * self.rating_count).sum() / total) if total else 3.5
+        self.global_mean = (
+            float((self.mean_rating * self.rating_count).sum() / total) if total else 3.5
+        )
         self._model_rows: dict[int, tuple[object, np.ndarray]] = {}
         self._spread: np.ndarray | None = None
 
@@ -110,7 +112,7 @@ class CatalogIndex:
             return cached[1]
         index = np.asarray(model.item_index(self.movie_id), dtype=np.int64)
         self._model_rows.pop(id(model), None)
-        while len(self._model_rows) >= 2:   # the two models in use, not every retrain's
+        while len(self._model_rows) >= 2:  # the two models in use, not every retrain's
             self._model_rows.pop(next(iter(self._model_rows)))
         self._model_rows[id(model)] = (model, index)
         return index

@@ -42,10 +42,10 @@ from movietui.service.types import (
 from movietui.store import open_store
 
 CURRENT_PROFILE = "current_profile"
-VIEW_FILTERS = "view_filters"   # settings key: the app's list filters, as JSON
-ROW_KEY = "profile_row:{}"      # settings key of a profile's saved factor row
+VIEW_FILTERS = "view_filters"  # settings key: the app's list filters, as JSON
+ROW_KEY = "profile_row:{}"  # settings key of a profile's saved factor row
 HALF_STARS = tuple(k / 2 for k in range(1, 11))
-UNDO_DEPTH = 200                # rating and mark changes `undo` can walk back
+UNDO_DEPTH = 200  # rating and mark changes `undo` can walk back
 
 
 class RatingError(MovietuiError):
@@ -56,9 +56,13 @@ def check_rating(rating: object) -> float:
     try:
         value = float(rating)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise RatingError(f"rating {rating!r} is not a number; use 0.5 to 5 in half stars") from None
+        raise RatingError(
+            f"rating {rating!r} is not a number; use 0.5 to 5 in half stars"
+        ) from None
     if not (math.isfinite(value) and 0.5 <= value <= 5 and value * 2 == int(value * 2)):
-        raise RatingError(f"rating {rating!r} is not allowed; use 0.5 to 5 in half stars (e.g. 3.5)")
+        raise RatingError(
+            f"rating {rating!r} is not allowed; use 0.5 to 5 in half stars (e.g. 3.5)"
+        )
     return value
 
 
@@ -66,17 +70,17 @@ class Service(BrowseMixin):
     def __init__(self, paths: Paths, store) -> None:
         self.paths = paths
         self.store = store
-        self.load_warning: str | None = None   # why the saved model could not be loaded
+        self.load_warning: str | None = None  # why the saved model could not be loaded
         self._lock = threading.RLock()
         self._live = LiveModel()
         self._catalog: CatalogIndex | None = None
-        self._undo: list[tuple[int, float | None, str | None]] = []   # (movie, rating, mark) before
+        self._undo: list[tuple[int, float | None, str | None]] = []  # (movie, rating, mark) before
         self._watch: set[int] | None = None
-        self._saved_row: str | None = None     # the row as last read/written in settings
+        self._saved_row: str | None = None  # the row as last read/written in settings
         self._closed = False
 
     @classmethod
-    def open(cls, home: str | Path | None = None) -> "Service":
+    def open(cls, home: str | Path | None = None) -> Service:
         paths = get_paths(home)
         store = open_store(paths.db)
         try:
@@ -84,7 +88,9 @@ class Service(BrowseMixin):
             service._live.loaded, service.load_warning = training.load_current(store)
             profiles = store.list_profiles()
             remembered = store.get_setting(CURRENT_PROFILE)
-            chosen = next((p for p in profiles if str(p.id) == remembered), profiles[0] if profiles else None)
+            chosen = next(
+                (p for p in profiles if str(p.id) == remembered), profiles[0] if profiles else None
+            )
             service._activate(chosen.id if chosen else None)
         except BaseException:
             store.close()
@@ -98,11 +104,11 @@ class Service(BrowseMixin):
         try:
             self._save_row()
         except MovietuiError:
-            pass   # only the exact row is lost: the next open refolds it from the ratings
+            pass  # only the exact row is lost: the next open refolds it from the ratings
         finally:
             self.store.close()
 
-    def __enter__(self) -> "Service":
+    def __enter__(self) -> Service:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -123,10 +129,12 @@ class Service(BrowseMixin):
     def find_local_datasets(self, extra_dirs=()) -> list[Path]:
         return datasets.find_local_datasets(extra_dirs)
 
-    def import_catalog(self, source: str | Path, progress=None, cancel: threading.Event | None = None) -> ImportReport:
+    def import_catalog(
+        self, source: str | Path, progress=None, cancel: threading.Event | None = None
+    ) -> ImportReport:
         report = datasets.import_catalog(self, source, progress, cancel)
         with self._lock:
-            self._catalog = None   # the movie table changed; rebuilt on next use
+            self._catalog = None  # the movie table changed; rebuilt on next use
         return report
 
     def genres(self) -> list[str]:
@@ -139,7 +147,11 @@ class Service(BrowseMixin):
     @property
     def current_profile(self) -> Profile | None:
         pid = self._live.profile_id
-        return None if pid is None else next((p for p in self.store.list_profiles() if p.id == pid), None)
+        return (
+            None
+            if pid is None
+            else next((p for p in self.store.list_profiles() if p.id == pid), None)
+        )
 
     def create_profile(self, name: str) -> Profile:
         profile = self.store.create_profile(name)
@@ -148,7 +160,9 @@ class Service(BrowseMixin):
     def switch_profile(self, profile_id: int) -> Profile:
         profile = next((p for p in self.store.list_profiles() if p.id == profile_id), None)
         if profile is None:
-            raise NotFoundError(f"profile {profile_id} does not exist; list profiles with `movietui profiles`")
+            raise NotFoundError(
+                f"profile {profile_id} does not exist; list profiles with `movietui profiles`"
+            )
         self._activate(profile.id)
         return profile
 
@@ -157,10 +171,10 @@ class Service(BrowseMixin):
 
     def delete_profile(self, profile_id: int) -> None:
         self.store.delete_profile(profile_id)
-        self.store.set_setting(ROW_KEY.format(profile_id), "")   # ids can be reused: drop its row
+        self.store.set_setting(ROW_KEY.format(profile_id), "")  # ids can be reused: drop its row
         if profile_id == self._live.profile_id:
             with self._lock:
-                self._live.profile_id = None   # nothing to save for a deleted profile
+                self._live.profile_id = None  # nothing to save for a deleted profile
             rest = self.store.list_profiles()
             self._activate(rest[0].id if rest else None)
 
@@ -175,17 +189,21 @@ class Service(BrowseMixin):
         if profile_id is not None:
             ratings = {r.movie_id: r.rating for r in self.store.profile_ratings(profile_id)}
             saved = None if refold else self.store.get_setting(ROW_KEY.format(profile_id))
-            created = next((p.created_at for p in self.store.list_profiles() if p.id == profile_id), 0.0)
+            created = next(
+                (p.created_at for p in self.store.list_profiles() if p.id == profile_id), 0.0
+            )
             marks = self.store.feedback(profile_id)
         with self._lock:
             self._live.set_profile(profile_id, ratings, saved, created)
-            self._live.set_feedback([f.movie_id for f in marks if f.kind == MARK_NOT_INTERESTED],
-                                    [f.movie_id for f in marks if f.kind == MARK_SEEN])
+            self._live.set_feedback(
+                [f.movie_id for f in marks if f.kind == MARK_NOT_INTERESTED],
+                [f.movie_id for f in marks if f.kind == MARK_SEEN],
+            )
             self._saved_row = saved
             self._undo.clear()
             self._watch = None
         remembered = "" if profile_id is None else str(profile_id)
-        if self.store.get_setting(CURRENT_PROFILE) != remembered:   # no write when nothing changed
+        if self.store.get_setting(CURRENT_PROFILE) != remembered:  # no write when nothing changed
             self.store.set_setting(CURRENT_PROFILE, remembered)
 
     def _save_row(self) -> None:
@@ -198,7 +216,9 @@ class Service(BrowseMixin):
     def _require_profile(self) -> int:
         pid = self._live.profile_id
         if pid is None:
-            raise NotFoundError("no profile is selected; create one first (in the app, or `movietui profiles`)")
+            raise NotFoundError(
+                "no profile is selected; create one first (in the app, or `movietui profiles`)"
+            )
         return pid
 
     # --- rating --------------------------------------------------------------------
@@ -207,7 +227,9 @@ class Service(BrowseMixin):
         value = check_rating(rating)
         pid = self._require_profile()
         if self.store.get_movie(movie_id) is None:
-            raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title and rate that")
+            raise NotFoundError(
+                f"movie {movie_id} is not in the catalog; search for it by title and rate that"
+            )
         return self._apply(pid, movie_id, value, record=True)
 
     def unrate(self, movie_id: int) -> RateResult:
@@ -226,16 +248,17 @@ class Service(BrowseMixin):
             movie_id, previous, previous_mark = self._undo.pop()
         return self._apply(pid, movie_id, previous, record=False, mark=previous_mark)
 
-    def _apply(self, pid: int, movie_id: int, rating: float | None, record: bool,
-               mark: str | None = None) -> RateResult:
+    def _apply(
+        self, pid: int, movie_id: int, rating: float | None, record: bool, mark: str | None = None
+    ) -> RateResult:
         """Give a film its new state: a rating, a mark, or neither (the store keeps at most
         one). Committed to the store first, then folded into the live model."""
         previous = self.store.get_rating(pid, movie_id)
         previous_mark = self.store.get_feedback(pid, movie_id)
         if rating is not None:
-            self.store.set_rating(pid, movie_id, rating)      # drops the mark in the same commit
+            self.store.set_rating(pid, movie_id, rating)  # drops the mark in the same commit
         elif mark is not None:
-            self.store.set_feedback(pid, movie_id, mark)      # drops the rating in the same commit
+            self.store.set_feedback(pid, movie_id, mark)  # drops the rating in the same commit
         else:
             if previous is not None:
                 self.store.delete_rating(pid, movie_id)
@@ -246,7 +269,9 @@ class Service(BrowseMixin):
             if record:
                 self._undo.append((movie_id, previous, previous_mark))
                 del self._undo[:-UNDO_DEPTH]
-        return RateResult(movie_id, rating, previous, fold.loss_before, fold.loss_after, mark, previous_mark)
+        return RateResult(
+            movie_id, rating, previous, fold.loss_before, fold.loss_after, mark, previous_mark
+        )
 
     def my_ratings(self) -> list[RatedMovie]:
         pid = self._require_profile()
@@ -255,7 +280,16 @@ class Service(BrowseMixin):
         out = []
         for r in rated:
             view = views.get(r.movie_id) or MovieView(
-                r.movie_id, f"movie {r.movie_id} (not in this catalog)", None, (), 0, None, r.rating, None, False)
+                r.movie_id,
+                f"movie {r.movie_id} (not in this catalog)",
+                None,
+                (),
+                0,
+                None,
+                r.rating,
+                None,
+                False,
+            )
             out.append(RatedMovie(view, r.rating, r.rated_at))
         return out
 
@@ -277,7 +311,9 @@ class Service(BrowseMixin):
             on = False
         else:
             if self.store.get_movie(movie_id) is None:
-                raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title")
+                raise NotFoundError(
+                    f"movie {movie_id} is not in the catalog; search for it by title"
+                )
             self.store.add_to_watchlist(pid, movie_id)
             on = True
         with self._lock:
@@ -313,7 +349,9 @@ class Service(BrowseMixin):
         movie_id = int(movie_id)
         pid = self._require_profile()
         if self.store.get_movie(movie_id) is None:
-            raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title and mark that")
+            raise NotFoundError(
+                f"movie {movie_id} is not in the catalog; search for it by title and mark that"
+            )
         return self._apply(pid, movie_id, None, record=True, mark=kind)
 
     # --- model ---------------------------------------------------------------------
@@ -336,7 +374,7 @@ class Service(BrowseMixin):
         if model is not None and model.n_items:
             fold_in(model, np.zeros(1, np.int32), np.full(1, 4.0, np.float32))
             similar_items(model, 0, 1)
-            if ranker is not None:   # its fold-in kernel, Gramian, mean row and scoring pass
+            if ranker is not None:  # its fold-in kernel, Gramian, mean row and scoring pass
                 ranker.scores(ranker.fold_in(np.zeros(1, np.int32), np.full(1, 4.0, np.float32)))
             with self._lock:
                 self._live.scores()
@@ -358,8 +396,14 @@ class Service(BrowseMixin):
     def default_hyper(self) -> Hyper:
         return Hyper()
 
-    def train(self, hyper: Hyper | None = None, on_epoch=None, cancel: threading.Event | None = None,
-              rank_hyper=None, on_rank_epoch=None) -> TrainResult:
+    def train(
+        self,
+        hyper: Hyper | None = None,
+        on_epoch=None,
+        cancel: threading.Event | None = None,
+        rank_hyper=None,
+        on_rank_epoch=None,
+    ) -> TrainResult:
         """Train the rating model (on_epoch per epoch), then the ranker (on_rank_epoch)."""
         return training.train(self, hyper, on_epoch, cancel, rank_hyper, on_rank_epoch)
 
@@ -377,21 +421,27 @@ class Service(BrowseMixin):
             self._live.set_model(loaded)
 
     # --- personal ratings in/out (issue 5: movietui/service/personal.py) -----------
-    def import_ratings(self, path, profile: str | None = None, dry_run: bool = False, partial: bool = False):
+    def import_ratings(
+        self, path, profile: str | None = None, dry_run: bool = False, partial: bool = False
+    ):
         from movietui.service import personal
 
         try:
-            return personal.import_ratings(self, path, profile=profile, dry_run=dry_run, partial=partial)
+            return personal.import_ratings(
+                self, path, profile=profile, dry_run=dry_run, partial=partial
+            )
         finally:
             if not dry_run:
-                self.reload_profile()   # bulk writes bypass rate(): refold from what was stored
+                self.reload_profile()  # bulk writes bypass rate(): refold from what was stored
 
     def export_ratings(self, path, fmt: str) -> int:
         from movietui.service import personal
 
         return personal.export_ratings(self, path, fmt)
 
-    def export_recommendations(self, path, fmt: str, n: int = 20, filters: Filters = Filters()) -> int:
+    def export_recommendations(
+        self, path, fmt: str, n: int = 20, filters: Filters = Filters()
+    ) -> int:
         from movietui.service import personal
 
         return personal.export_recommendations(self, path, fmt, n=n, filters=filters)

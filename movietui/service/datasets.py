@@ -27,8 +27,11 @@ PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 def _is_release_dir(folder: Path) -> bool:
     if any((folder / m).is_file() for m in MARKERS):
         return True
-    try:   # ml-10m unpacks to ml-10M100K/ inside the folder one names
-        return any(child.is_dir() and any((child / m).is_file() for m in MARKERS) for child in folder.iterdir())
+    try:  # ml-10m unpacks to ml-10M100K/ inside the folder one names
+        return any(
+            child.is_dir() and any((child / m).is_file() for m in MARKERS)
+            for child in folder.iterdir()
+        )
     except OSError:
         return False
 
@@ -52,8 +55,12 @@ def find_local_datasets(extra_dirs=()) -> list[Path]:
     return list(found)
 
 
-def resolve_source(service: "Service", source: str | Path, progress: ProgressFn | None,
-                   cancel: threading.Event | None) -> Path:
+def resolve_source(
+    service: Service,
+    source: str | Path,
+    progress: ProgressFn | None,
+    cancel: threading.Event | None,
+) -> Path:
     """A local path for ``source``, downloading a release name or URL into the cache first."""
     from movietui.catalog.download import download_release, load_manifest
 
@@ -72,8 +79,12 @@ def resolve_source(service: "Service", source: str | Path, progress: ProgressFn 
     return download_release(text, service.paths.cache, progress, cancel)
 
 
-def import_catalog(service: "Service", source: str | Path, progress: ProgressFn | None,
-                   cancel: threading.Event | None) -> ImportReport:
+def import_catalog(
+    service: Service,
+    source: str | Path,
+    progress: ProgressFn | None,
+    cancel: threading.Event | None,
+) -> ImportReport:
     from movietui.catalog.readers import read_release
 
     started = time.perf_counter()
@@ -85,14 +96,20 @@ def import_catalog(service: "Service", source: str | Path, progress: ProgressFn 
             progress(Progress(stage, done, total))
 
     service.store.replace_catalog(
-        release=data.release, source=str(path.resolve()), movies=data.movies,
-        user_id=data.user_id, movie_id=data.movie_id, rating=data.rating, timestamp=data.timestamp,
-        progress=store_progress, cancel=cancel,
+        release=data.release,
+        source=str(path.resolve()),
+        movies=data.movies,
+        user_id=data.user_id,
+        movie_id=data.movie_id,
+        rating=data.rating,
+        timestamp=data.timestamp,
+        progress=store_progress,
+        cancel=cancel,
     )
     return ImportReport(
         release=data.release,
         n_movies=len(data.movies["movie_id"]),
-        n_ratings=int(len(data.rating)),
+        n_ratings=len(data.rating),
         notes=list(data.notes),
         seconds=time.perf_counter() - started,
     )

@@ -27,7 +27,7 @@ from movietui.service.types import MARK_NOT_INTERESTED, MARK_SEEN, ModelInfo
 class LoadedModel:
     model: MFModel
     info: ModelInfo
-    ranker: RankerModel | None = None   # None: a model saved before the ranker existed
+    ranker: RankerModel | None = None  # None: a model saved before the ranker existed
 
 
 @dataclass
@@ -40,9 +40,9 @@ class LiveModel:
     def __init__(self) -> None:
         self.loaded: LoadedModel | None = None
         self.profile_id: int | None = None
-        self.profile_created = 0.0               # a model row for -id is this profile's only if trained later
-        self.ratings: dict[int, float] = {}      # the current profile's ratings
-        self.factors: np.ndarray | None = None   # its row (None without a model)
+        self.profile_created = 0.0  # a model row for -id is this profile's only if trained later
+        self.ratings: dict[int, float] = {}  # the current profile's ratings
+        self.factors: np.ndarray | None = None  # its row (None without a model)
         self.bias: float = 0.0
         self._scores: np.ndarray | None = None
         # Feedback without stars (kept apart from ratings): films the profile marked
@@ -50,7 +50,7 @@ class LiveModel:
         # marked "seen it, no rating" (hidden from For you, a watch for the ranker).
         self.hidden: set[int] = set()
         self.seen: set[int] = set()
-        self.rank_row: np.ndarray | None = None      # the profile's ranker row (None without a ranker)
+        self.rank_row: np.ndarray | None = None  # the profile's ranker row (None without a ranker)
         self._rank_scores: np.ndarray | None = None
 
     @property
@@ -66,13 +66,18 @@ class LiveModel:
         self.loaded = loaded
         self.refold()
 
-    def set_profile(self, profile_id: int | None, ratings: dict[int, float], saved_row: str | None,
-                    created_at: float = 0.0) -> None:
+    def set_profile(
+        self,
+        profile_id: int | None,
+        ratings: dict[int, float],
+        saved_row: str | None,
+        created_at: float = 0.0,
+    ) -> None:
         """Switch to a profile: restore its saved row when still valid, else refold."""
         self.profile_id = profile_id
         self.profile_created = created_at
         self.ratings = dict(ratings)
-        self.hidden, self.seen = set(), set()   # the caller sets this profile's marks next
+        self.hidden, self.seen = set(), set()  # the caller sets this profile's marks next
         if not (saved_row and self._restore(saved_row)):
             self.refold()
         else:
@@ -81,7 +86,7 @@ class LiveModel:
     def set_feedback(self, hidden, seen) -> None:
         """Replace the profile's no-star feedback (on profile switch or after a bulk import)."""
         self.hidden, self.seen = set(map(int, hidden)), set(map(int, seen))
-        self._fold_rank()   # a mark moves only the ranker's row: no-star feedback says nothing of stars
+        self._fold_rank()  # a mark moves only the ranker's row: no-star feedback says nothing of stars
 
     def settled(self) -> list[int]:
         """Films the profile rated or marked: never recommended or offered again."""
@@ -89,7 +94,10 @@ class LiveModel:
 
     def marks(self) -> dict[int, str]:
         """movie id -> "not_interested" | "seen" for the profile's marked films."""
-        return {**{m: MARK_SEEN for m in self.seen}, **{m: MARK_NOT_INTERESTED for m in self.hidden}}
+        return {
+            **{m: MARK_SEEN for m in self.seen},
+            **{m: MARK_NOT_INTERESTED for m in self.hidden},
+        }
 
     def _fold_rank(self, cold: bool = False) -> None:
         """Fold ratings and marks into the ranker row, warm-started from the current row
@@ -169,8 +177,13 @@ class LiveModel:
             self.factors = np.zeros(model.item_factors.shape[1], np.float32)
             self.bias = 0.0
             return FoldResult(None, None)
-        result = fold_in(model, idx[known].astype(np.int32), values[known],
-                         start_factors=np.asarray(start, np.float32), start_bias=float(bias))
+        result = fold_in(
+            model,
+            idx[known].astype(np.int32),
+            values[known],
+            start_factors=np.asarray(start, np.float32),
+            start_bias=float(bias),
+        )
         self.factors = np.asarray(result.factors, np.float32)
         self.bias = float(result.bias)
         return FoldResult(float(result.loss_before), float(result.loss_after))
@@ -200,7 +213,7 @@ class LiveModel:
         if model is None or self.factors is None:
             return None
         idx = np.asarray(model.item_index(np.asarray(movie_ids, np.int64)), dtype=np.int64)
-        if self._scores is None:   # right after a rating: score just these films
+        if self._scores is None:  # right after a rating: score just these films
             return scores(model, self.factors, self.bias, items=idx)
         all_scores = self.scores()
         baseline = float(np.clip(model.mu + self.bias, 0.5, 5.0))

@@ -38,6 +38,7 @@ recommendations CSV: rank,movie_id,title,year,genres,predicted,mean_rating,ratin
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -45,12 +46,17 @@ import os
 import time
 import weakref
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from movietui.catalog.matching import Matcher, title_key, title_keys
-from movietui.catalog.personal import JSON_FORMAT_TAG, FORMATS, PersonalRating, read_personal_ratings
+from movietui.catalog.personal import (
+    FORMATS,
+    JSON_FORMAT_TAG,
+    PersonalRating,
+    read_personal_ratings,
+)
 from movietui.errors import MovietuiError, NotFoundError
 from movietui.service.types import Filters, MovieView, Profile, Recommendation
 from movietui.store import MovieRow
@@ -62,8 +68,17 @@ RATINGS_FORMATS = ("letterboxd-csv", "movielens-csv", "json")
 RECOMMENDATION_FORMATS = ("csv", "json")
 JSON_VERSION = 1
 RECOMMENDATIONS_TAG = "movietui-recommendations"
-RECOMMENDATION_COLUMNS = ("rank", "movie_id", "title", "year", "genres", "predicted", "mean_rating",
-                          "rating_count", "because")
+RECOMMENDATION_COLUMNS = (
+    "rank",
+    "movie_id",
+    "title",
+    "year",
+    "genres",
+    "predicted",
+    "mean_rating",
+    "rating_count",
+    "because",
+)
 LIST_LIMIT = 20  # rows listed per section of a summary before "... and N more"
 
 
@@ -76,16 +91,16 @@ class RatingsImportReport:
     """What an import found and did. Watchlist rows (rating None) are listed alongside ratings."""
 
     path: str
-    format: str                                   # short name, see catalog.personal.FORMATS
+    format: str  # short name, see catalog.personal.FORMATS
     profile: str
     matched: list[tuple[PersonalRating, MovieRow]] = field(default_factory=list)
     matched_by_title: list[tuple[PersonalRating, MovieRow]] = field(default_factory=list)
     ambiguous: list[tuple[PersonalRating, list[MovieRow]]] = field(default_factory=list)
     not_found: list[PersonalRating] = field(default_factory=list)
-    written: int = 0                              # ratings inserted or changed in the store
-    unchanged: int = 0                            # matched ratings already stored (same, or newer there)
+    written: int = 0  # ratings inserted or changed in the store
+    unchanged: int = 0  # matched ratings already stored (same, or newer there)
     watchlist_added: int = 0
-    marks_written: int = 0                        # marks (not interested, seen) inserted or changed
+    marks_written: int = 0  # marks (not interested, seen) inserted or changed
     dry_run: bool = False
     partial: bool = False
 
@@ -109,12 +124,22 @@ class RatingsImportReport:
             f"matched {len(self.matched)} ({len(self.matched_by_title)} by title only), "
             f"ambiguous {len(self.ambiguous)}, not found {len(self.not_found)}",
         ]
-        lines += _section("matched by title", [
-            f"{_where(row)} {_asked(row)} -> {_movie(movie)}" for row, movie in self.matched_by_title])
-        lines += _section("ambiguous", [
-            f"{_where(row)} {_asked(row)}: " + "; ".join(_movie(m) for m in candidates[:5])
-            + (f"; ... {len(candidates) - 5} more" if len(candidates) > 5 else "")
-            for row, candidates in self.ambiguous])
+        lines += _section(
+            "matched by title",
+            [
+                f"{_where(row)} {_asked(row)} -> {_movie(movie)}"
+                for row, movie in self.matched_by_title
+            ],
+        )
+        lines += _section(
+            "ambiguous",
+            [
+                f"{_where(row)} {_asked(row)}: "
+                + "; ".join(_movie(m) for m in candidates[:5])
+                + (f"; ... {len(candidates) - 5} more" if len(candidates) > 5 else "")
+                for row, candidates in self.ambiguous
+            ],
+        )
         lines += _section("not found", [f"{_where(row)} {_asked(row)}" for row in self.not_found])
         lines.append(self.outcome())
         return "\n".join(lines)
@@ -122,15 +147,20 @@ class RatingsImportReport:
     def outcome(self) -> str:
         n_ratings = sum(1 for row, _ in self.matched if row.rating is not None)
         if self.blocked:
-            return (f"nothing written; rerun with --partial to import the {n_ratings} matched rows"
-                    if self.matched else "nothing written: no row matched the catalog")
+            return (
+                f"nothing written; rerun with --partial to import the {n_ratings} matched rows"
+                if self.matched
+                else "nothing written: no row matched the catalog"
+            )
         watch = f", {self.watchlist_added} added to the watchlist" if self.watchlist_added else ""
         watch += f", {self.marks_written} marks" if self.marks_written else ""
         if self.dry_run:
             skipped = len(self.ambiguous) + len(self.not_found)
             left_out = f"; {skipped} unmatched rows would be left out" if skipped else ""
-            return (f"dry run, nothing written: would write {self.written} ratings "
-                    f"({self.unchanged} unchanged){watch}{left_out}")
+            return (
+                f"dry run, nothing written: would write {self.written} ratings "
+                f"({self.unchanged} unchanged){watch}{left_out}"
+            )
         skipped = len(self.ambiguous) + len(self.not_found)
         left_out = f"; {skipped} unmatched rows left out" if skipped else ""
         return f"wrote {self.written} ratings ({self.unchanged} unchanged){watch}{left_out}"
@@ -157,13 +187,17 @@ def _asked(row: PersonalRating) -> str:
 
 
 def _movie(movie: MovieRow) -> str:
-    return f"{movie.display_title}" + (f" ({movie.year})" if movie.year else "") + f" [id {movie.movie_id}]"
+    return (
+        f"{movie.display_title}"
+        + (f" ({movie.year})" if movie.year else "")
+        + f" [id {movie.movie_id}]"
+    )
 
 
 # ---------------------------------------------------------------- import
 
 
-def resolve_profile(service: "Service", name: str | None) -> Profile:
+def resolve_profile(service: Service, name: str | None) -> Profile:
     """A profile by name, else the current one; clear errors listing what exists."""
     profiles = service.store.list_profiles()
     if name is None:
@@ -175,15 +209,17 @@ def resolve_profile(service: "Service", name: str | None) -> Profile:
         if profile.name == name:
             return profile
     known = ", ".join(repr(p.name) for p in profiles) or "none"
-    raise NotFoundError(f"no profile named {name!r} (profiles: {known}); create it with "
-                        f"`movietui profiles create {name}`")
+    raise NotFoundError(
+        f"no profile named {name!r} (profiles: {known}); create it with "
+        f"`movietui profiles create {name}`"
+    )
 
 
 # Per service: (catalog import time, matcher). Rebuilt when the catalog is replaced.
-_MATCHERS: "weakref.WeakKeyDictionary[Service, tuple[float, Matcher]]" = weakref.WeakKeyDictionary()
+_MATCHERS: weakref.WeakKeyDictionary[Service, tuple[float, Matcher]] = weakref.WeakKeyDictionary()
 
 
-def build_matcher(service: "Service") -> Matcher:
+def build_matcher(service: Service) -> Matcher:
     """Every catalog movie, with the fields matching needs; cached until the catalog changes."""
     info = service.catalog_info()
     if info is None:
@@ -197,17 +233,29 @@ def build_matcher(service: "Service") -> Matcher:
     return matcher
 
 
-def import_ratings(service: "Service", path: str | Path, profile: str | None = None,
-                   dry_run: bool = False, partial: bool = False) -> RatingsImportReport:
+def import_ratings(
+    service: Service,
+    path: str | Path,
+    profile: str | None = None,
+    dry_run: bool = False,
+    partial: bool = False,
+) -> RatingsImportReport:
     """Import a ratings export into a profile; see the module docstring for the rules."""
     path = Path(path)
     export = read_personal_ratings(path)
     target = resolve_profile(service, profile)
     matcher = build_matcher(service)
-    report = RatingsImportReport(str(path), export.format, target.name, dry_run=dry_run, partial=partial)
+    report = RatingsImportReport(
+        str(path), export.format, target.name, dry_run=dry_run, partial=partial
+    )
     for row in [*export.ratings, *export.watchlist, *export.marks]:
-        result = matcher.match(title=row.title, year=row.year, movie_id=row.movie_id,
-                               imdb_id=row.imdb_id, tmdb_id=row.tmdb_id)
+        result = matcher.match(
+            title=row.title,
+            year=row.year,
+            movie_id=row.movie_id,
+            imdb_id=row.imdb_id,
+            tmdb_id=row.tmdb_id,
+        )
         if result.movie is not None:
             report.matched.append((row, result.movie))
             if result.kind == "title":
@@ -221,7 +269,8 @@ def import_ratings(service: "Service", path: str | Path, profile: str | None = N
 
     undated = _file_time(path)
     wanted = _newest_per_movie(
-        [(row, movie) for row, movie in report.matched if row.rating is not None], undated)
+        [(row, movie) for row, movie in report.matched if row.rating is not None], undated
+    )
     stored = {r.movie_id: r for r in service.store.profile_ratings(target.id)}
     changes = []
     for movie_id, (rating, rated_at) in wanted.items():
@@ -230,9 +279,13 @@ def import_ratings(service: "Service", path: str | Path, profile: str | None = N
             changes.append((movie_id, rating, rated_at))
     report.unchanged = len(wanted) - len(changes)
     on_list = {m for m, _ in service.store.watchlist(target.id)}
-    to_watch = sorted({movie.movie_id for row, movie in report.matched
-                       if row.rating is None and row.mark is None} - on_list)
-    mark_changes = _mark_changes(service, target.id, report.matched, set(stored) | set(wanted), undated)
+    to_watch = sorted(
+        {movie.movie_id for row, movie in report.matched if row.rating is None and row.mark is None}
+        - on_list
+    )
+    mark_changes = _mark_changes(
+        service, target.id, report.matched, set(stored) | set(wanted), undated
+    )
     if dry_run:
         report.written, report.watchlist_added = len(changes), len(to_watch)
         report.marks_written = len(mark_changes)
@@ -241,12 +294,19 @@ def import_ratings(service: "Service", path: str | Path, profile: str | None = N
     for movie_id in to_watch:
         service.store.add_to_watchlist(target.id, movie_id)
     report.watchlist_added = len(to_watch)
-    report.marks_written = service.store.set_feedback_bulk(target.id, mark_changes) if mark_changes else 0
+    report.marks_written = (
+        service.store.set_feedback_bulk(target.id, mark_changes) if mark_changes else 0
+    )
     return report
 
 
-def _mark_changes(service: "Service", profile_id: int, matched: list[tuple[PersonalRating, MovieRow]],
-                  rated: set[int], undated: float) -> list[tuple[int, str, float]]:
+def _mark_changes(
+    service: Service,
+    profile_id: int,
+    matched: list[tuple[PersonalRating, MovieRow]],
+    rated: set[int],
+    undated: float,
+) -> list[tuple[int, str, float]]:
     """(movie_id, kind, marked_at) worth writing: the newest mark per film, not for a film
     that is (or is about to be) rated, and not one already stored as it is."""
     wanted: dict[int, tuple[str, float]] = {}
@@ -258,13 +318,20 @@ def _mark_changes(service: "Service", profile_id: int, matched: list[tuple[Perso
         if held is None or marked_at >= held[1]:
             wanted[movie.movie_id] = (row.mark, marked_at)
     stored = {f.movie_id: f for f in service.store.feedback(profile_id)}
-    return [(movie_id, kind, marked_at) for movie_id, (kind, marked_at) in wanted.items()
-            if movie_id not in rated
-            and (movie_id not in stored or (stored[movie_id].kind != kind and marked_at > stored[movie_id].marked_at))]
+    return [
+        (movie_id, kind, marked_at)
+        for movie_id, (kind, marked_at) in wanted.items()
+        if movie_id not in rated
+        and (
+            movie_id not in stored
+            or (stored[movie_id].kind != kind and marked_at > stored[movie_id].marked_at)
+        )
+    ]
 
 
-def _newest_per_movie(matched: list[tuple[PersonalRating, MovieRow]], undated: float
-                      ) -> dict[int, tuple[float, float]]:
+def _newest_per_movie(
+    matched: list[tuple[PersonalRating, MovieRow]], undated: float
+) -> dict[int, tuple[float, float]]:
     """movie_id -> (rating, rated_at): the newest row wins; on equal dates, the later line."""
     wanted: dict[int, tuple[float, float]] = {}
     for row, movie in matched:
@@ -285,10 +352,12 @@ def _file_time(path: Path) -> float:
 # ---------------------------------------------------------------- export
 
 
-def export_ratings(service: "Service", path: str | Path, fmt: str, profile: str | None = None) -> int:
+def export_ratings(service: Service, path: str | Path, fmt: str, profile: str | None = None) -> int:
     """Write a profile's ratings (default: the current one); returns the number of ratings."""
     if fmt not in RATINGS_FORMATS:
-        raise ExportError(f"unknown ratings format {fmt!r}; use one of {', '.join(RATINGS_FORMATS)}")
+        raise ExportError(
+            f"unknown ratings format {fmt!r}; use one of {', '.join(RATINGS_FORMATS)}"
+        )
     target = resolve_profile(service, profile)
     ratings = service.store.profile_ratings(target.id)
     ratings.sort(key=lambda r: (r.rated_at, r.movie_id))
@@ -297,17 +366,25 @@ def export_ratings(service: "Service", path: str | Path, fmt: str, profile: str 
         entries = []
         for r in ratings:
             movie = movies.get(r.movie_id)
-            entries.append({
-                "movie_id": r.movie_id,
-                "title": movie.title if movie else None,
-                "year": movie.year if movie else None,
-                "imdb_id": movie.imdb_id if movie else None,
-                "tmdb_id": movie.tmdb_id if movie else None,
-                "rating": r.rating,
-                "rated_at": r.rated_at,
-            })
-        document = {"format": JSON_FORMAT_TAG, "version": JSON_VERSION, "profile": target.name,
-                    "exported_at": time.time(), "ratings": entries, "marks": _mark_entries(service, target.id)}
+            entries.append(
+                {
+                    "movie_id": r.movie_id,
+                    "title": movie.title if movie else None,
+                    "year": movie.year if movie else None,
+                    "imdb_id": movie.imdb_id if movie else None,
+                    "tmdb_id": movie.tmdb_id if movie else None,
+                    "rating": r.rating,
+                    "rated_at": r.rated_at,
+                }
+            )
+        document = {
+            "format": JSON_FORMAT_TAG,
+            "version": JSON_VERSION,
+            "profile": target.name,
+            "exported_at": time.time(),
+            "ratings": entries,
+            "marks": _mark_entries(service, target.id),
+        }
         _write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return len(entries)
     out = io.StringIO(newline="")
@@ -319,32 +396,56 @@ def export_ratings(service: "Service", path: str | Path, fmt: str, profile: str 
             movie = movies.get(r.movie_id)
             if movie is None:
                 continue  # Letterboxd cannot place a film we know only by MovieLens id
-            day = datetime.fromtimestamp(r.rated_at, timezone.utc).strftime("%Y-%m-%d")
-            writer.writerow([movie.display_title, movie.year or "", movie.imdb_id or "",
-                             movie.tmdb_id or "", f"{r.rating:g}", day])
+            day = datetime.fromtimestamp(r.rated_at, UTC).strftime("%Y-%m-%d")
+            writer.writerow(
+                [
+                    movie.display_title,
+                    movie.year or "",
+                    movie.imdb_id or "",
+                    movie.tmdb_id or "",
+                    f"{r.rating:g}",
+                    day,
+                ]
+            )
             written += 1
     else:
         writer.writerow(["movie_id", "rating", "rated_at", "title", "year", "imdb_id", "tmdb_id"])
         for r in ratings:
             movie = movies.get(r.movie_id)
-            writer.writerow([r.movie_id, f"{r.rating:g}", repr(float(r.rated_at)),
-                             movie.title if movie else "", (movie.year or "") if movie else "",
-                             (movie.imdb_id or "") if movie else "", (movie.tmdb_id or "") if movie else ""])
+            writer.writerow(
+                [
+                    r.movie_id,
+                    f"{r.rating:g}",
+                    repr(float(r.rated_at)),
+                    movie.title if movie else "",
+                    (movie.year or "") if movie else "",
+                    (movie.imdb_id or "") if movie else "",
+                    (movie.tmdb_id or "") if movie else "",
+                ]
+            )
             written += 1
     _write_text(path, out.getvalue())
     return written
 
 
-def _mark_entries(service: "Service", profile_id: int) -> list[dict[str, Any]]:
+def _mark_entries(service: Service, profile_id: int) -> list[dict[str, Any]]:
     """The profile's marks as JSON objects, oldest first (like the ratings)."""
     marks = sorted(service.store.feedback(profile_id), key=lambda f: (f.marked_at, f.movie_id))
     movies = {m.movie_id: m for m in service.store.get_movies([f.movie_id for f in marks])}
     entries = []
     for f in marks:
         movie = movies.get(f.movie_id)
-        entries.append({"movie_id": f.movie_id, "title": movie.title if movie else None,
-                        "year": movie.year if movie else None, "imdb_id": movie.imdb_id if movie else None,
-                        "tmdb_id": movie.tmdb_id if movie else None, "mark": f.kind, "marked_at": f.marked_at})
+        entries.append(
+            {
+                "movie_id": f.movie_id,
+                "title": movie.title if movie else None,
+                "year": movie.year if movie else None,
+                "imdb_id": movie.imdb_id if movie else None,
+                "tmdb_id": movie.tmdb_id if movie else None,
+                "mark": f.kind,
+                "marked_at": f.marked_at,
+            }
+        )
     return entries
 
 
@@ -358,7 +459,9 @@ def recommendation_rows(recommendations: list[Recommendation]) -> list[dict[str,
             "year": rec.movie.year,
             "genres": list(rec.movie.genres),
             "predicted": round(float(rec.predicted), 3),
-            "mean_rating": None if rec.movie.mean_rating is None else round(float(rec.movie.mean_rating), 3),
+            "mean_rating": None
+            if rec.movie.mean_rating is None
+            else round(float(rec.movie.mean_rating), 3),
             "rating_count": rec.movie.rating_count,
             "because": list(rec.because),
         }
@@ -366,14 +469,21 @@ def recommendation_rows(recommendations: list[Recommendation]) -> list[dict[str,
     ]
 
 
-def render_recommendations(service: "Service", recommendations: list[Recommendation], fmt: str) -> str:
+def render_recommendations(
+    service: Service, recommendations: list[Recommendation], fmt: str
+) -> str:
     """Recommendations as CSV or JSON text (the shapes in the module docstring)."""
     rows = recommendation_rows(recommendations)
     if fmt == "json":
         current = service.current_profile
-        document = {"format": RECOMMENDATIONS_TAG, "version": JSON_VERSION,
-                    "profile": current.name if current else None, "generated_at": time.time(),
-                    "model": service.model_info() is not None, "recommendations": rows}
+        document = {
+            "format": RECOMMENDATIONS_TAG,
+            "version": JSON_VERSION,
+            "profile": current.name if current else None,
+            "generated_at": time.time(),
+            "model": service.model_info() is not None,
+            "recommendations": rows,
+        }
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if fmt != "csv":
         raise ExportError(f"unknown recommendations format {fmt!r}; use csv or json")
@@ -381,16 +491,25 @@ def render_recommendations(service: "Service", recommendations: list[Recommendat
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(RECOMMENDATION_COLUMNS)
     for row in rows:
-        writer.writerow([
-            row["rank"], row["movie_id"], row["title"], row["year"] or "", "|".join(row["genres"]),
-            f"{row['predicted']:.3f}", "" if row["mean_rating"] is None else f"{row['mean_rating']:.3f}",
-            row["rating_count"], "|".join(row["because"]),
-        ])
+        writer.writerow(
+            [
+                row["rank"],
+                row["movie_id"],
+                row["title"],
+                row["year"] or "",
+                "|".join(row["genres"]),
+                f"{row['predicted']:.3f}",
+                "" if row["mean_rating"] is None else f"{row['mean_rating']:.3f}",
+                row["rating_count"],
+                "|".join(row["because"]),
+            ]
+        )
     return out.getvalue()
 
 
-def export_recommendations(service: "Service", path: str | Path, fmt: str, n: int = 20,
-                           filters: Filters = Filters()) -> int:
+def export_recommendations(
+    service: Service, path: str | Path, fmt: str, n: int = 20, filters: Filters = Filters()
+) -> int:
     """Write the current profile's top ``n`` recommendations; returns how many were written."""
     if fmt not in RECOMMENDATION_FORMATS:
         raise ExportError(f"unknown recommendations format {fmt!r}; use csv or json")
@@ -407,13 +526,12 @@ def _write_text(path: str | Path, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
         os.replace(temporary, path)
     except OSError as error:
-        try:
+        with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
-        except OSError:
-            pass
-        raise ExportError(f"{path}: cannot write ({error.strerror or error}); check the folder exists "
-                          "and is writable") from None
-
+        raise ExportError(
+            f"{path}: cannot write ({error.strerror or error}); check the folder exists "
+            "and is writable"
+        ) from None
 
 
 # ---------------------------------------------------------------- title queries (headless commands)
@@ -427,18 +545,22 @@ class AmbiguousTitleError(NotFoundError):
         self.candidates = candidates
 
 
-def resolve_title(service: "Service", query: str, year: int | None = None, limit: int = 25) -> MovieView:
+def resolve_title(
+    service: Service, query: str, year: int | None = None, limit: int = 25
+) -> MovieView:
     """The one film a typed title means: the only search hit, or the only exact title among them.
 
     "toy story" picks Toy Story (1995) over Toy Story 2; "hamlet" without a year is ambiguous.
     """
     query = query.strip()
     if not query:
-        raise NotFoundError("empty title; give part of a film's title, e.g. \"toy story\"")
+        raise NotFoundError('empty title; give part of a film\'s title, e.g. "toy story"')
     found = service.find_titles(query, year=year, n=limit)
     in_year = f" from {year}" if year else ""
     if not found:
-        raise NotFoundError(f"no film{in_year} matches {query!r}; try fewer words or another spelling")
+        raise NotFoundError(
+            f"no film{in_year} matches {query!r}; try fewer words or another spelling"
+        )
     if len(found) == 1:
         return found[0]
     wanted = title_key(query)
@@ -447,4 +569,6 @@ def resolve_title(service: "Service", query: str, year: int | None = None, limit
         return exact[0]
     candidates = exact or found
     hint = "add --year YEAR" if exact else "type more of the title, or add --year YEAR"
-    raise AmbiguousTitleError(f"{query!r}{in_year} matches {len(candidates)} films; {hint}", candidates)
+    raise AmbiguousTitleError(
+        f"{query!r}{in_year} matches {len(candidates)} films; {hint}", candidates
+    )

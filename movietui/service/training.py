@@ -30,11 +30,13 @@ from movietui.service.types import ModelInfo, TrainResult
 if TYPE_CHECKING:
     from movietui.service.core import Service
 
-SERVICE_META = "service"   # our own keys inside the model meta (MFModel ignores them)
-RANKER = "ranker"          # meta key and array-name prefix of the ranker saved beside the MF model
+SERVICE_META = "service"  # our own keys inside the model meta (MFModel ignores them)
+RANKER = "ranker"  # meta key and array-name prefix of the ranker saved beside the MF model
 
 
-def model_info(model_id: int, model: MFModel, meta: dict, ranker: RankerModel | None = None) -> ModelInfo:
+def model_info(
+    model_id: int, model: MFModel, meta: dict, ranker: RankerModel | None = None
+) -> ModelInfo:
     extra = meta.get(SERVICE_META, {})
     val = model.metrics.get("val_rmse")
     if val is None and model.history:
@@ -61,7 +63,7 @@ def load_current(store) -> tuple[LoadedModel | None, str | None]:
     """
     try:
         saved = store.load_current_model()
-    except MovietuiError as exc:   # damaged array rows or metadata (StoreError)
+    except MovietuiError as exc:  # damaged array rows or metadata (StoreError)
         return None, str(exc)
     if saved is None:
         return None, None
@@ -71,13 +73,15 @@ def load_current(store) -> tuple[LoadedModel | None, str | None]:
         info = model_info(model_id, model, meta)
     except ModelError as exc:
         return None, str(exc)
-    except (AttributeError, KeyError, TypeError, ValueError) as exc:   # metadata of the wrong shape
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:  # metadata of the wrong shape
         return None, f"saved model {model_id} is unreadable ({exc}); train again to replace it"
     if RANKER not in meta:
-        return LoadedModel(model, info), "the saved model has no ranker yet: train once to rank For you by it"
+        return LoadedModel(
+            model, info
+        ), "the saved model has no ranker yet: train once to rank For you by it"
     try:
         ranker = RankerModel.from_arrays(ranker_arrays(arrays), meta[RANKER])
-    except ModelError as exc:   # stars still work: For you falls back to them
+    except ModelError as exc:  # stars still work: For you falls back to them
         return LoadedModel(model, info), str(exc)
     return LoadedModel(model, model_info(model_id, model, meta, ranker), ranker), None
 
@@ -85,7 +89,7 @@ def load_current(store) -> tuple[LoadedModel | None, str | None]:
 def ranker_arrays(arrays: dict) -> dict:
     """The ranker's arrays inside a saved model's arrays (stored as "ranker.<name>")."""
     prefix = RANKER + "."
-    return {name[len(prefix):]: a for name, a in arrays.items() if name.startswith(prefix)}
+    return {name[len(prefix) :]: a for name, a in arrays.items() if name.startswith(prefix)}
 
 
 def training_data(store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -100,10 +104,12 @@ def training_data(store) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def rank_report(on_rank_epoch, cancel: threading.Event | None):
     """The ranker's per-epoch callback: report, and stop when cancel is set."""
+
     def report(epoch: RankEpochReport) -> bool:
         if on_rank_epoch is not None and on_rank_epoch(epoch) is False:
             return False
         return not (cancel is not None and cancel.is_set())
+
     return report
 
 
@@ -111,9 +117,14 @@ class _Cancelled(Exception):
     """Cancel was set before training started."""
 
 
-def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochReport], object] | None,
-          cancel: threading.Event | None, rank_hyper: RankHyper | None = None,
-          on_rank_epoch: Callable[[RankEpochReport], object] | None = None) -> TrainResult:
+def train(
+    service: Service,
+    hyper: Hyper | None,
+    on_epoch: Callable[[EpochReport], object] | None,
+    cancel: threading.Event | None,
+    rank_hyper: RankHyper | None = None,
+    on_rank_epoch: Callable[[RankEpochReport], object] | None = None,
+) -> TrainResult:
     """Train the rating model, then the ranker on the same data; save both as one model.
 
     A cancel during the rating model keeps its best epoch and carries the current ranker
@@ -123,7 +134,9 @@ def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochRepo
     rank_hyper = (rank_hyper or RankHyper()).validate()
     store = service.store
     if store.catalog_info() is None:
-        raise ModelError("there is no catalog to train on; import one first (movietui import ml-latest-small)")
+        raise ModelError(
+            "there is no catalog to train on; import one first (movietui import ml-latest-small)"
+        )
     run_id = store.start_training_run(hyper.to_dict())
     epochs_done = 0
     cancelled = False
@@ -143,31 +156,47 @@ def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochRepo
         keys, items, values = training_data(store)
         all_items = store.movie_table()["movie_id"]
         model = train_model(keys, items, values, hyper, on_epoch=report, all_item_ids=all_items)
-        if cancelled:   # stopped during the rating model: keep the ranker in use
+        if cancelled:  # stopped during the rating model: keep the ranker in use
             ranker = service.live_ranker()
         else:
-            ranker = fit_ranker(keys, items, values, rank_hyper, on_epoch=rank_report(on_rank_epoch, cancel),
-                                all_item_ids=all_items)
+            ranker = fit_ranker(
+                keys,
+                items,
+                values,
+                rank_hyper,
+                on_epoch=rank_report(on_rank_epoch, cancel),
+                all_item_ids=all_items,
+            )
             cancelled = cancel is not None and cancel.is_set()
     except _Cancelled:
         store.finish_training_run(run_id, "cancelled", {"epochs_run": 0}, None)
         return TrainResult(service.model_info(), stopped_early=False, cancelled=True)
     except MovietuiError as exc:
-        store.finish_training_run(run_id, "failed", {"error": str(exc), "epochs_run": epochs_done}, None)
+        store.finish_training_run(
+            run_id, "failed", {"error": str(exc), "epochs_run": epochs_done}, None
+        )
         raise
-    except BaseException as exc:   # Ctrl-C or a bug: log the run, keep the old model, re-raise
-        store.finish_training_run(run_id, "failed", {"error": repr(exc)[:200], "epochs_run": epochs_done}, None)
+    except BaseException as exc:  # Ctrl-C or a bug: log the run, keep the old model, re-raise
+        store.finish_training_run(
+            run_id, "failed", {"error": repr(exc)[:200], "epochs_run": epochs_done}, None
+        )
         raise
 
     arrays, meta = model.to_arrays()
-    meta[SERVICE_META] = {"trained_at": time.time(), "n_ratings": int(values.size), "run_id": run_id}
+    meta[SERVICE_META] = {
+        "trained_at": time.time(),
+        "n_ratings": int(values.size),
+        "run_id": run_id,
+    }
     if ranker is not None:
         rank_arrays, meta[RANKER] = ranker.to_arrays()
         arrays.update({f"{RANKER}.{name}": a for name, a in rank_arrays.items()})
     try:
-        model_id = store.save_model(arrays, meta)   # one transaction: all of it or nothing
+        model_id = store.save_model(arrays, meta)  # one transaction: all of it or nothing
     except BaseException as exc:
-        store.finish_training_run(run_id, "failed", {"error": str(exc)[:200], "epochs_run": epochs_done}, None)
+        store.finish_training_run(
+            run_id, "failed", {"error": str(exc)[:200], "epochs_run": epochs_done}, None
+        )
         raise
     status = "cancelled" if cancelled else "done"
     store.finish_training_run(run_id, status, model.metrics, model_id)
@@ -177,7 +206,7 @@ def train(service: "Service", hyper: Hyper | None, on_epoch: Callable[[EpochRepo
     return TrainResult(info, stopped_early=stopped_early, cancelled=cancelled)
 
 
-def evaluate(service: "Service", hyper: Hyper | None, seed: int, progress):
+def evaluate(service: Service, hyper: Hyper | None, seed: int, progress):
     """The model room's offline evaluation on the catalog's ratings (profiles left out).
 
     ``progress`` gets a Progress("train", step, steps, what is running) between trainings.
@@ -186,12 +215,20 @@ def evaluate(service: "Service", hyper: Hyper | None, seed: int, progress):
 
     store = service.store
     if store.catalog_info() is None:
-        raise ModelError("there is no catalog to evaluate on; import one first (movietui import ml-latest-small)")
+        raise ModelError(
+            "there is no catalog to evaluate on; import one first (movietui import ml-latest-small)"
+        )
     users, movies, ratings = store.load_catalog_ratings()
 
     def step(what: str, done: int, total: int) -> None:
         if progress is not None:
             progress(Progress("train", done, total, what))
 
-    return run_evaluation(users.astype(np.int64), movies.astype(np.int64), ratings, hyper or Hyper(),
-                          seed=seed, progress=step)
+    return run_evaluation(
+        users.astype(np.int64),
+        movies.astype(np.int64),
+        ratings,
+        hyper or Hyper(),
+        seed=seed,
+        progress=step,
+    )

@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # only for annotations: keeps this module free of numba start
     from movietui.model.ranker import RankEpochReport
 
 __all__ = [
+    "SORTS",
     "CatalogInfo",
     "Filters",
     "ImportReport",
@@ -29,7 +30,6 @@ __all__ = [
     "Recommendation",
     "Similar",
     "TrainResult",
-    "SORTS",
 ]
 
 # A profile's marks without stars (store/feedback.py keeps them; one per film at most).
@@ -41,30 +41,30 @@ SORTS = ("relevance", "title", "year", "popularity", "mean", "predicted")
 
 @dataclass(frozen=True)
 class Filters:
-    genres: tuple[str, ...] = ()      # a movie must carry every genre listed
+    genres: tuple[str, ...] = ()  # a movie must carry every genre listed
     year_min: int | None = None
     year_max: int | None = None
-    min_count: int = 0                # minimum number of catalog ratings ("hide obscure")
+    min_count: int = 0  # minimum number of catalog ratings ("hide obscure")
 
 
 @dataclass(frozen=True)
 class MovieView:
     movie_id: int
-    title: str                        # display title ("The Shawshank Redemption")
+    title: str  # display title ("The Shawshank Redemption")
     year: int | None
     genres: tuple[str, ...]
     rating_count: int
     mean_rating: float | None
-    my_rating: float | None           # the current profile's rating
-    predicted: float | None           # the model's prediction for the current profile
+    my_rating: float | None  # the current profile's rating
+    predicted: float | None  # the model's prediction for the current profile
     on_watchlist: bool
-    mark: str | None = None           # "not_interested" | "seen" (a film with a mark has no rating)
+    mark: str | None = None  # "not_interested" | "seen" (a film with a mark has no rating)
 
 
 @dataclass(frozen=True)
 class Similar:
     movie: MovieView
-    score: float                      # cosine similarity of item factors
+    score: float  # cosine similarity of item factors
 
 
 @dataclass(frozen=True)
@@ -74,14 +74,14 @@ class MovieDetail:
     tmdb_id: int | None
     imdb_url: str | None
     tmdb_url: str | None
-    because: list[str]                # titles of the profile's ratings that pushed the prediction up
+    because: list[str]  # titles of the profile's ratings that pushed the prediction up
     similar: list[Similar]
 
 
 @dataclass(frozen=True)
 class Page:
     items: list[MovieView]
-    total: int                        # matches over all pages
+    total: int  # matches over all pages
 
 
 @dataclass(frozen=True)
@@ -89,11 +89,11 @@ class RateResult:
     """A film's state after a rate, unrate, mark or undo, and the state it had before."""
 
     movie_id: int
-    rating: float | None              # None: the rating was removed
+    rating: float | None  # None: the rating was removed
     previous: float | None
-    loss_before: float | None         # the profile's fold-in loss (None without a model or refold)
+    loss_before: float | None  # the profile's fold-in loss (None without a model or refold)
     loss_after: float | None
-    mark: str | None = None           # "not_interested" | "seen" | None, after the change
+    mark: str | None = None  # "not_interested" | "seen" | None, after the change
     previous_mark: str | None = None
 
 
@@ -107,7 +107,7 @@ class RatedMovie:
 @dataclass(frozen=True)
 class Recommendation:
     movie: MovieView
-    predicted: float                  # model prediction, or the damped mean without a model
+    predicted: float  # model prediction, or the damped mean without a model
     because: list[str]
 
 
@@ -123,19 +123,19 @@ class ImportReport:
 @dataclass(frozen=True)
 class ModelInfo:
     model_id: int
-    trained_at: float                 # unix time
+    trained_at: float  # unix time
     hyper: Hyper
     n_users: int
     n_items: int
-    n_ratings: int                    # ratings the model was trained on
+    n_ratings: int  # ratings the model was trained on
     val_rmse: float | None
     history: list[EpochReport] = field(default_factory=list)
-    val_recall: float | None = None   # the ranker's validation Recall@20 (None: no ranker)
+    val_recall: float | None = None  # the ranker's validation Recall@20 (None: no ranker)
     ranker_history: list[RankEpochReport] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class TrainResult:
-    model_info: ModelInfo | None      # the model now in use (the old one when nothing was saved)
-    stopped_early: bool               # validation RMSE stopped improving before the last epoch
-    cancelled: bool                   # cancel was set; see Service.train for what is kept
+    model_info: ModelInfo | None  # the model now in use (the old one when nothing was saved)
+    stopped_early: bool  # validation RMSE stopped improving before the last epoch
+    cancelled: bool  # cancel was set; see Service.train for what is kept

@@ -26,7 +26,9 @@ from .types import CatalogInfo, ImportCancelled, MovieRow, StoreProgress
 CHUNK_ROWS = 1_000_000
 MOVIE_BATCH = 10_000
 NO_GENRES = "(no genres listed)"
-MOVIE_COLUMNS = "movie_id, title, display_title, year, genres, imdb_id, tmdb_id, rating_count, mean_rating"
+MOVIE_COLUMNS = (
+    "movie_id, title, display_title, year, genres, imdb_id, tmdb_id, rating_count, mean_rating"
+)
 
 
 def row_to_movie(row: Sequence[Any]) -> MovieRow:
@@ -67,7 +69,9 @@ def _column(movies: dict[str, Sequence], name: str, n: int, default: Any) -> Seq
     if values is None:
         return [default] * n
     if len(values) != n:
-        raise StoreError(f"movies[{name!r}] has {len(values)} values but movie_id has {n}; pass equal-length columns")
+        raise StoreError(
+            f"movies[{name!r}] has {len(values)} values but movie_id has {n}; pass equal-length columns"
+        )
     return _as_list(values)  # positional, whatever sequence type (a pandas Series indexes by label)
 
 
@@ -88,9 +92,11 @@ def _as_list(values: Sequence) -> list:
     return values.tolist() if hasattr(values, "tolist") else list(values)
 
 
-def _rating_stats(movie_ids: np.ndarray, rated: np.ndarray, rating: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _rating_stats(
+    movie_ids: np.ndarray, rated: np.ndarray, rating: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per-movie rating count and mean (NaN when unrated), aligned with ``movie_ids``."""
-    if rated.size and 0 <= int(rated.min()) and int(rated.max()) < 50_000_000:
+    if rated.size and int(rated.min()) >= 0 and int(rated.max()) < 50_000_000:
         size = int(max(rated.max(), movie_ids.max(initial=0))) + 1
         counts = np.bincount(rated, minlength=size)
         sums = np.bincount(rated, weights=rating, minlength=size)
@@ -126,11 +132,20 @@ def _as_array(values: Any, dtype: str, name: str) -> np.ndarray:
         source = np.asarray(values)
         arr = np.ascontiguousarray(source, dtype=dtype)
     except (TypeError, ValueError, OverflowError) as exc:
-        raise StoreError(f"catalog {name} cannot be stored as {dtype}: {exc}; pass a numeric array") from exc
+        raise StoreError(
+            f"catalog {name} cannot be stored as {dtype}: {exc}; pass a numeric array"
+        ) from exc
     if arr.ndim != 1:
         raise StoreError(f"catalog {name} must be one-dimensional, got shape {arr.shape}")
-    if arr.dtype.kind == "i" and source.dtype != arr.dtype and source.size and not np.array_equal(source, arr):
-        raise StoreError(f"catalog {name} has values that do not fit {dtype} (too large or not whole numbers)")
+    if (
+        arr.dtype.kind == "i"
+        and source.dtype != arr.dtype
+        and source.size
+        and not np.array_equal(source, arr)
+    ):
+        raise StoreError(
+            f"catalog {name} has values that do not fit {dtype} (too large or not whole numbers)"
+        )
     return arr
 
 
@@ -139,7 +154,9 @@ def prepare_movies(
 ) -> tuple[list[tuple], list[str]]:
     """Rows for the movies table (with stats, genre bits, folded keys) and the genre list."""
     if "movie_id" not in movies or "title" not in movies:
-        raise StoreError("movies needs at least 'movie_id' and 'title' columns; pass them from the catalog reader")
+        raise StoreError(
+            "movies needs at least 'movie_id' and 'title' columns; pass them from the catalog reader"
+        )
     movie_ids = np.asarray(movies["movie_id"], dtype=np.int64)
     n = len(movie_ids)
     if len(np.unique(movie_ids)) != n:
@@ -156,7 +173,9 @@ def prepare_movies(
     genre_lists = [_genre_names(g) for g in genre_col]
     names = sorted({g for gl in genre_lists for g in gl})
     if len(names) > 63:
-        raise StoreError(f"the catalog has {len(names)} genres but the store keeps at most 63; check the genres column")
+        raise StoreError(
+            f"the catalog has {len(names)} genres but the store keeps at most 63; check the genres column"
+        )
     bit = {name: k for k, name in enumerate(names)}
     count, mean = _rating_stats(movie_ids, rated, rating)
     counts = count.tolist()
@@ -171,11 +190,24 @@ def prepare_movies(
         mask = 0
         for g in genre_lists[k]:
             mask |= 1 << bit[g]
-        rows.append([
-            movie, title, display, _whole_or_zero(years[k]), "|".join(genre_lists[k]), _text_or_none(imdb[k]),
-            _whole_or_zero(tmdb[k]), counts[k], means[k], mask,
-            f"{display_key}\n{title_key}", display_key, bare_key, title_key,
-        ])
+        rows.append(
+            [
+                movie,
+                title,
+                display,
+                _whole_or_zero(years[k]),
+                "|".join(genre_lists[k]),
+                _text_or_none(imdb[k]),
+                _whole_or_zero(tmdb[k]),
+                counts[k],
+                means[k],
+                mask,
+                f"{display_key}\n{title_key}",
+                display_key,
+                bare_key,
+                title_key,
+            ]
+        )
     # pop_rank: most rated first, then by title, then id (the relevance tie-break).
     for rank, k in enumerate(sorted(range(n), key=lambda k: (-counts[k], rows[k][12], rows[k][0]))):
         rows[k].append(rank)
@@ -191,7 +223,9 @@ def movie_arrays(rows: Sequence[Sequence]) -> dict[str, np.ndarray]:
         "rating_count": np.array([r[7] for r in ordered], "<i4"),
         "mean_rating": np.array([np.nan if r[8] is None else r[8] for r in ordered], "<f4"),
         "genre_mask": np.array([r[9] for r in ordered], "<i8"),
-        "pop_order": np.argsort(np.array([r[14] for r in ordered], "<i8"), kind="stable").astype("<i4"),
+        "pop_order": np.argsort(np.array([r[14] for r in ordered], "<i8"), kind="stable").astype(
+            "<i4"
+        ),
     }
 
 
@@ -235,9 +269,17 @@ class CatalogMixin(StoreBase):
         with self.transaction() as conn:
             step("write", 0, total)
             conn.execute("INSERT INTO movie_fts(movie_fts) VALUES ('delete-all')")
-            for table in ("movies", "genres", "catalog_rating_chunks", "catalog_arrays", "catalog_meta"):
+            for table in (
+                "movies",
+                "genres",
+                "catalog_rating_chunks",
+                "catalog_arrays",
+                "catalog_meta",
+            ):
                 conn.execute(f"DELETE FROM {table}")
-            conn.executemany("INSERT INTO genres(bit, name) VALUES (?, ?)", list(enumerate(genre_names)))
+            conn.executemany(
+                "INSERT INTO genres(bit, name) VALUES (?, ?)", list(enumerate(genre_names))
+            )
             for start in range(0, len(rows), MOVIE_BATCH):
                 batch = rows[start : start + MOVIE_BATCH]
                 conn.executemany(f"INSERT INTO movies VALUES ({', '.join('?' * 15)})", batch)
@@ -246,13 +288,22 @@ class CatalogMixin(StoreBase):
                 end = min(start + CHUNK_ROWS, n_ratings)
                 conn.execute(
                     "INSERT INTO catalog_rating_chunks VALUES (?, ?, ?, ?, ?, ?)",
-                    (chunk_no, end - start, memoryview(users[start:end]), memoryview(rated[start:end]),
-                     memoryview(stars[start:end]), memoryview(stamps[start:end])),
+                    (
+                        chunk_no,
+                        end - start,
+                        memoryview(users[start:end]),
+                        memoryview(rated[start:end]),
+                        memoryview(stars[start:end]),
+                        memoryview(stamps[start:end]),
+                    ),
                 )
                 step("write", len(rows) + end, total)
             conn.executemany(
                 "INSERT INTO catalog_arrays VALUES (?, ?, ?)",
-                [(name, arr.dtype.str, memoryview(arr)) for name, arr in movie_arrays(rows).items()],
+                [
+                    (name, arr.dtype.str, memoryview(arr))
+                    for name, arr in movie_arrays(rows).items()
+                ],
             )
             step("index", 0, 1)
             conn.execute(
@@ -274,7 +325,11 @@ class CatalogMixin(StoreBase):
         ).fetchone()
         if row is None:
             return None
-        size = sum(p.stat().st_size for p in (self.path, self.path.with_name(self.path.name + "-wal")) if p.exists())
+        size = sum(
+            p.stat().st_size
+            for p in (self.path, self.path.with_name(self.path.name + "-wal"))
+            if p.exists()
+        )
         return CatalogInfo(*row, db_bytes=size)
 
     @translating
@@ -286,7 +341,9 @@ class CatalogMixin(StoreBase):
         conn = self.reader()
         try:
             conn.execute("BEGIN")
-            total = conn.execute("SELECT coalesce(sum(n), 0) FROM catalog_rating_chunks").fetchone()[0]
+            total = conn.execute(
+                "SELECT coalesce(sum(n), 0) FROM catalog_rating_chunks"
+            ).fetchone()[0]
             users = np.empty(total, np.int32)
             movies = np.empty(total, np.int32)
             ratings = np.empty(total, np.float32)
@@ -303,13 +360,19 @@ class CatalogMixin(StoreBase):
         finally:
             conn.close()
         if pos != total:
-            raise StoreError(f"{self.path}: catalog ratings are inconsistent; import the catalog again")
+            raise StoreError(
+                f"{self.path}: catalog ratings are inconsistent; import the catalog again"
+            )
         return users, movies, ratings
 
     def _catalog_arrays(self) -> dict[str, np.ndarray]:
         rows = self.conn.execute("SELECT name, dtype, data FROM catalog_arrays")
-        found = {name: np.frombuffer(data, dtype=np.dtype(dtype)).astype(np.dtype(dtype).newbyteorder("="))
-                 for name, dtype, data in rows}
+        found = {
+            name: np.frombuffer(data, dtype=np.dtype(dtype)).astype(
+                np.dtype(dtype).newbyteorder("=")
+            )
+            for name, dtype, data in rows
+        }
         if not found:
             return movie_arrays([])
         return found
@@ -332,5 +395,7 @@ class CatalogMixin(StoreBase):
 
     @locked
     def get_movie(self, movie_id: int) -> MovieRow | None:
-        row = self.conn.execute(f"SELECT {MOVIE_COLUMNS} FROM movies WHERE movie_id = ?", (int(movie_id),)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {MOVIE_COLUMNS} FROM movies WHERE movie_id = ?", (int(movie_id),)
+        ).fetchone()
         return None if row is None else row_to_movie(row)

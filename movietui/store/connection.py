@@ -31,22 +31,42 @@ def _kind(error: BaseException) -> str:
 
 # (SQLite error names, message fragments, what to tell the person), first match wins.
 _ERRORS: tuple[tuple[tuple[str, ...], tuple[str, ...], str], ...] = (
-    (("SQLITE_FULL",), ("disk is full", "no space"),
-     "{path}: the disk is full; free some space and try again (nothing was half-written)"),
-    (("SQLITE_IOERR",), ("disk i/o error",),
-     "{path}: writing to the disk failed (disk full, file size limit or a failing drive); free some "
-     "space or check the drive, then try again (nothing was half-written)"),
-    (("SQLITE_READONLY",), ("readonly", "read-only", "permission denied"),
-     "{path}: the database or its folder is read-only; make it writable or set MOVIETUI_HOME "
-     "to a writable folder"),
-    (("SQLITE_CANTOPEN",), ("unable to open",),
-     "{path}: cannot open the database file; check the folder exists and is writable, "
-     "or set MOVIETUI_HOME to a writable folder"),
-    (("SQLITE_CORRUPT", "SQLITE_NOTADB"), ("not a database", "malformed"),
-     "{path} is damaged or not a movietui database; move it aside (copies may be in "
-     "backups/) and start movietui again"),
-    (("SQLITE_BUSY", "SQLITE_LOCKED"), ("locked",),
-     "{path} stayed busy for " + str(BUSY_TIMEOUT_MS // 1000) + " s in another movietui; close it and try again"),
+    (
+        ("SQLITE_FULL",),
+        ("disk is full", "no space"),
+        "{path}: the disk is full; free some space and try again (nothing was half-written)",
+    ),
+    (
+        ("SQLITE_IOERR",),
+        ("disk i/o error",),
+        "{path}: writing to the disk failed (disk full, file size limit or a failing drive); free some "
+        "space or check the drive, then try again (nothing was half-written)",
+    ),
+    (
+        ("SQLITE_READONLY",),
+        ("readonly", "read-only", "permission denied"),
+        "{path}: the database or its folder is read-only; make it writable or set MOVIETUI_HOME "
+        "to a writable folder",
+    ),
+    (
+        ("SQLITE_CANTOPEN",),
+        ("unable to open",),
+        "{path}: cannot open the database file; check the folder exists and is writable, "
+        "or set MOVIETUI_HOME to a writable folder",
+    ),
+    (
+        ("SQLITE_CORRUPT", "SQLITE_NOTADB"),
+        ("not a database", "malformed"),
+        "{path} is damaged or not a movietui database; move it aside (copies may be in "
+        "backups/) and start movietui again",
+    ),
+    (
+        ("SQLITE_BUSY", "SQLITE_LOCKED"),
+        ("locked",),
+        "{path} stayed busy for "
+        + str(BUSY_TIMEOUT_MS // 1000)
+        + " s in another movietui; close it and try again",
+    ),
 )
 
 
@@ -57,8 +77,12 @@ def translate(error: BaseException, path: Path) -> StoreError:
         if any(n in kind for n in names) or any(f in text for f in fragments):
             return StoreError(message.format(path=path))
     if isinstance(error, OSError):
-        return StoreError(f"{path}: {error.strerror or error}; check the disk and folder permissions")
-    return StoreError(f"{path}: database error ({error}); close other movietui windows and try again")
+        return StoreError(
+            f"{path}: {error.strerror or error}; check the disk and folder permissions"
+        )
+    return StoreError(
+        f"{path}: database error ({error}); close other movietui windows and try again"
+    )
 
 
 def _check_header(path: Path) -> None:
@@ -66,7 +90,9 @@ def _check_header(path: Path) -> None:
         with open(path, "rb") as fh:
             head = fh.read(100)
     except OSError as exc:
-        raise StoreError(f"{path}: cannot read the database ({exc.strerror}); check its permissions") from exc
+        raise StoreError(
+            f"{path}: cannot read the database ({exc.strerror}); check its permissions"
+        ) from exc
     if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
         raise StoreError(
             f"{path} is not a SQLite database (or is cut short); move it aside or set MOVIETUI_HOME "
@@ -159,7 +185,9 @@ def open_connection(path: Path) -> sqlite3.Connection:
             conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
-            raise StoreError(f"{path}: cannot switch the database to WAL mode; check the folder is writable")
+            raise StoreError(
+                f"{path}: cannot switch the database to WAL mode; check the folder is writable"
+            )
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA temp_store = MEMORY")

@@ -29,13 +29,18 @@ def check_kind(kind: object, where: str = "") -> str:
 
 class FeedbackMixin(ProfilesMixin):
     @locked
-    def set_feedback(self, profile_id: int, movie_id: int, kind: str, marked_at: float | None = None) -> None:
+    def set_feedback(
+        self, profile_id: int, movie_id: int, kind: str, marked_at: float | None = None
+    ) -> None:
         """Mark a film (replacing any mark) and drop its rating, in one transaction."""
         kind = check_kind(kind)
         stamp = time.time() if marked_at is None else check_time(marked_at, name="marked_at")
         with self.transaction() as conn:
             pid = self._require_profile(profile_id)
-            conn.execute("DELETE FROM profile_ratings WHERE profile_id = ? AND movie_id = ?", (pid, int(movie_id)))
+            conn.execute(
+                "DELETE FROM profile_ratings WHERE profile_id = ? AND movie_id = ?",
+                (pid, int(movie_id)),
+            )
             conn.execute(
                 "INSERT INTO profile_feedback VALUES (?, ?, ?, ?) ON CONFLICT(profile_id, movie_id) "
                 "DO UPDATE SET kind = excluded.kind, marked_at = excluded.marked_at",
@@ -74,7 +79,8 @@ class FeedbackMixin(ProfilesMixin):
     @locked
     def get_feedback(self, profile_id: int, movie_id: int) -> str | None:
         row = self.conn.execute(
-            "SELECT kind FROM profile_feedback WHERE profile_id = ? AND movie_id = ?", (int(profile_id), int(movie_id))
+            "SELECT kind FROM profile_feedback WHERE profile_id = ? AND movie_id = ?",
+            (int(profile_id), int(movie_id)),
         ).fetchone()
         return None if row is None else str(row[0])
 

@@ -11,16 +11,32 @@ import re
 import unicodedata
 
 # Letters that NFKD does not decompose into a base letter plus a mark.
-_SPECIAL = str.maketrans({
-    "æ": "ae", "œ": "oe", "ø": "o", "ß": "ss", "ł": "l", "đ": "d", "ð": "d",
-    "þ": "th", "ı": "i", "ŀ": "l", "ħ": "h", "ŧ": "t",
-})
+_SPECIAL = str.maketrans(
+    {
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "ß": "ss",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "ŀ": "l",
+        "ħ": "h",
+        "ŧ": "t",
+    }
+)
 # Leading articles dropped for "exact title" ranking ("The Matrix" == "matrix").
-_ARTICLE = re.compile(r"^(?:(?:the|a|an|les|le|la|el|los|las|il|der|die|das|den|det|de|het) |l')(?=.)")
+_ARTICLE = re.compile(
+    r"^(?:(?:the|a|an|les|le|la|el|los|las|il|der|die|das|den|det|de|het) |l')(?=.)"
+)
 
 
 def _strip_marks(text: str) -> str:
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
 
 
 def fold(text: str) -> str:

@@ -36,7 +36,9 @@ def to_json(value: dict, what: str) -> str:
     try:
         return json.dumps(value, default=_json_default, allow_nan=True)
     except (TypeError, ValueError) as exc:
-        raise StoreError(f"model {what} cannot be saved as JSON ({exc}); pass plain numbers, strings, lists") from exc
+        raise StoreError(
+            f"model {what} cannot be saved as JSON ({exc}); pass plain numbers, strings, lists"
+        ) from exc
 
 
 def _encode(name: str, array: Any) -> list[tuple[str, int, str, str, memoryview]]:
@@ -48,7 +50,9 @@ def _encode(name: str, array: Any) -> list[tuple[str, int, str, str, memoryview]
     raw = memoryview(little.reshape(-1).view(np.uint8))
     shape = json.dumps(list(arr.shape))
     starts = range(0, max(len(raw), 1), PART_BYTES)
-    return [(name, k, little.dtype.str, shape, raw[s : s + PART_BYTES]) for k, s in enumerate(starts)]
+    return [
+        (name, k, little.dtype.str, shape, raw[s : s + PART_BYTES]) for k, s in enumerate(starts)
+    ]
 
 
 class _Assembler:
@@ -59,14 +63,18 @@ class _Assembler:
         self.shape = json.loads(shape)
         if self.dtype.kind not in "biuf":
             raise ValueError(f"dtype {dtype!r} is not numeric")
-        if not isinstance(self.shape, list) or not all(isinstance(d, int) and d >= 0 for d in self.shape):
+        if not isinstance(self.shape, list) or not all(
+            isinstance(d, int) and d >= 0 for d in self.shape
+        ):
             raise ValueError(f"shape {shape!r} is not a list of sizes")
-        self.flat = np.empty(int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize, np.uint8)
+        self.flat = np.empty(
+            int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize, np.uint8
+        )
         self.pos = 0
 
     def add(self, data: bytes) -> None:
         if not isinstance(data, bytes):
-            raise ValueError("model array data is not a BLOB")  # noqa: TRY004 - reported as damage
+            raise ValueError("model array data is not a BLOB")
         if self.pos + len(data) > self.flat.size:
             raise ValueError("model array has more bytes than its shape")
         self.flat[self.pos : self.pos + len(data)] = np.frombuffer(data, np.uint8)
@@ -87,10 +95,12 @@ class ModelsMixin(StoreBase):
         meta_json = to_json(meta, "meta")
         with self.transaction() as conn:
             model_id = conn.execute(
-                "INSERT INTO models(created_at, meta, is_current) VALUES (?, ?, 0)", (time.time(), meta_json)
+                "INSERT INTO models(created_at, meta, is_current) VALUES (?, ?, 0)",
+                (time.time(), meta_json),
             ).lastrowid
             conn.executemany(
-                "INSERT INTO model_arrays VALUES (?, ?, ?, ?, ?, ?)", [(model_id, *row) for row in encoded]
+                "INSERT INTO model_arrays VALUES (?, ?, ?, ?, ?, ?)",
+                [(model_id, *row) for row in encoded],
             )
             conn.execute("UPDATE models SET is_current = (model_id = ?)", (model_id,))
             conn.execute(
@@ -124,7 +134,9 @@ class ModelsMixin(StoreBase):
                 arrays = {name: part.array() for name, part in parts.items()}
                 saved_meta = json.loads(meta_json)
             except (TypeError, ValueError) as exc:  # json.JSONDecodeError is a ValueError
-                raise StoreError(f"{self.path}: saved model {model_id} is damaged ({exc}); train again") from exc
+                raise StoreError(
+                    f"{self.path}: saved model {model_id} is damaged ({exc}); train again"
+                ) from exc
             conn.execute("COMMIT")
         finally:
             conn.close()
@@ -133,7 +145,9 @@ class ModelsMixin(StoreBase):
     @locked
     def model_ids(self) -> list[int]:
         """Saved model ids, newest first."""
-        return [m for (m,) in self.conn.execute("SELECT model_id FROM models ORDER BY model_id DESC")]
+        return [
+            m for (m,) in self.conn.execute("SELECT model_id FROM models ORDER BY model_id DESC")
+        ]
 
     @locked
     def start_training_run(self, params: dict) -> int:
@@ -146,13 +160,17 @@ class ModelsMixin(StoreBase):
         return int(cur.lastrowid)
 
     @locked
-    def finish_training_run(self, run_id: int, status: str, metrics: dict, model_id: int | None) -> None:
+    def finish_training_run(
+        self, run_id: int, status: str, metrics: dict, model_id: int | None
+    ) -> None:
         cur = self.conn.execute(
             "UPDATE training_runs SET finished_at = ?, status = ?, metrics = ?, model_id = ? WHERE run_id = ?",
             (time.time(), str(status), to_json(metrics, "metrics"), model_id, int(run_id)),
         )
         if cur.rowcount == 0:
-            raise NotFoundError(f"training run {run_id} does not exist; start one with start_training_run")
+            raise NotFoundError(
+                f"training run {run_id} does not exist; start one with start_training_run"
+            )
 
     @locked
     def training_runs(self, limit: int = 20) -> list[TrainingRun]:
@@ -167,8 +185,11 @@ class ModelsMixin(StoreBase):
             metrics = json.loads(metrics_json)
             if status == "running" and not _alive(metrics.get("pid")):
                 status = "interrupted"  # its process died before it could say how it ended
-            runs.append(TrainingRun(run_id, started, finished, status, json.loads(params), metrics,
-                                    model_id))
+            runs.append(
+                TrainingRun(
+                    run_id, started, finished, status, json.loads(params), metrics, model_id
+                )
+            )
         return runs
 
 

@@ -50,7 +50,9 @@ def check_time(value: object, where: str = "", name: str = "rated_at") -> float:
     return stamp
 
 
-def bulk_rows(rows: Iterable[tuple], check_value, value_name: str, time_name: str) -> list[tuple[int, object, float]]:
+def bulk_rows(
+    rows: Iterable[tuple], check_value, value_name: str, time_name: str
+) -> list[tuple[int, object, float]]:
     """(movie_id, checked value, checked time) per row, or StoreError naming the first bad row."""
     clean = []
     for k, row in enumerate(rows):
@@ -59,7 +61,9 @@ def bulk_rows(rows: Iterable[tuple], check_value, value_name: str, time_name: st
             movie_id, value, stamp = row
             movie = int(movie_id)
         except (TypeError, ValueError) as exc:
-            raise StoreError(f"{where}expected (movie_id, {value_name}, {time_name}), got {row!r}") from exc
+            raise StoreError(
+                f"{where}expected (movie_id, {value_name}, {time_name}), got {row!r}"
+            ) from exc
         clean.append((movie, check_value(value, where), check_time(stamp, where, time_name)))
     return clean
 
@@ -67,7 +71,10 @@ def bulk_rows(rows: Iterable[tuple], check_value, value_name: str, time_name: st
 class ProfilesMixin(StoreBase):
     def _require_profile(self, profile_id: int) -> int:
         pid = int(profile_id)
-        if self.conn.execute("SELECT 1 FROM profiles WHERE profile_id = ?", (pid,)).fetchone() is None:
+        if (
+            self.conn.execute("SELECT 1 FROM profiles WHERE profile_id = ?", (pid,)).fetchone()
+            is None
+        ):
             raise NotFoundError(f"profile {pid} does not exist; pick one from the profile list")
         return pid
 
@@ -95,7 +102,9 @@ class ProfilesMixin(StoreBase):
         text = _check_name(name)
         with self.transaction() as conn:
             pid = self._require_profile(profile_id)
-            clash = conn.execute("SELECT profile_id FROM profiles WHERE name = ?", (text,)).fetchone()
+            clash = conn.execute(
+                "SELECT profile_id FROM profiles WHERE name = ?", (text,)
+            ).fetchone()
             if clash and clash[0] != pid:
                 raise StoreError(f"a profile named {text!r} already exists; choose another name")
             conn.execute("UPDATE profiles SET name = ? WHERE profile_id = ?", (text, pid))
@@ -108,7 +117,9 @@ class ProfilesMixin(StoreBase):
             conn.execute("DELETE FROM profiles WHERE profile_id = ?", (pid,))
 
     @locked
-    def set_rating(self, profile_id: int, movie_id: int, rating: float, rated_at: float | None = None) -> None:
+    def set_rating(
+        self, profile_id: int, movie_id: int, rating: float, rated_at: float | None = None
+    ) -> None:
         value = check_rating(rating)
         stamp = time.time() if rated_at is None else check_time(rated_at)
         with self.transaction() as conn:
@@ -119,7 +130,10 @@ class ProfilesMixin(StoreBase):
                 (pid, int(movie_id), value, stamp),
             )
             # A rated film is seen: its mark goes (one state per film, see feedback.py).
-            conn.execute("DELETE FROM profile_feedback WHERE profile_id = ? AND movie_id = ?", (pid, int(movie_id)))
+            conn.execute(
+                "DELETE FROM profile_feedback WHERE profile_id = ? AND movie_id = ?",
+                (pid, int(movie_id)),
+            )
 
     @locked
     def set_ratings_bulk(self, profile_id: int, rows: Iterable[tuple[int, float, float]]) -> int:
@@ -138,9 +152,11 @@ class ProfilesMixin(StoreBase):
                 [(pid, m, r, t) for m, r, t in clean],
             )
             changed = conn.total_changes - before
-            conn.execute(   # ratings win over marks in bulk: drop the marks of rated films
+            conn.execute(  # ratings win over marks in bulk: drop the marks of rated films
                 "DELETE FROM profile_feedback WHERE profile_id = ?1 AND movie_id IN "
-                "(SELECT movie_id FROM profile_ratings WHERE profile_id = ?1)", (pid,))
+                "(SELECT movie_id FROM profile_ratings WHERE profile_id = ?1)",
+                (pid,),
+            )
             return changed
 
     @locked
@@ -154,7 +170,8 @@ class ProfilesMixin(StoreBase):
     @locked
     def get_rating(self, profile_id: int, movie_id: int) -> float | None:
         row = self.conn.execute(
-            "SELECT rating FROM profile_ratings WHERE profile_id = ? AND movie_id = ?", (int(profile_id), int(movie_id))
+            "SELECT rating FROM profile_ratings WHERE profile_id = ? AND movie_id = ?",
+            (int(profile_id), int(movie_id)),
         ).fetchone()
         return None if row is None else float(row[0])
 
@@ -173,21 +190,27 @@ class ProfilesMixin(StoreBase):
         rows = self.conn.execute(
             "SELECT profile_id, movie_id, rating FROM profile_ratings ORDER BY profile_id, movie_id"
         ).fetchall()
-        cols = list(zip(*rows)) if rows else [(), (), ()]
-        return np.array(cols[0], np.int64), np.array(cols[1], np.int32), np.array(cols[2], np.float32)
+        cols = list(zip(*rows, strict=True)) if rows else [(), (), ()]
+        return (
+            np.array(cols[0], np.int64),
+            np.array(cols[1], np.int32),
+            np.array(cols[2], np.float32),
+        )
 
     @locked
     def add_to_watchlist(self, profile_id: int, movie_id: int) -> None:
         with self.transaction() as conn:
             pid = self._require_profile(profile_id)
             conn.execute(
-                "INSERT OR IGNORE INTO watchlist VALUES (?, ?, ?)", (pid, int(movie_id), time.time())
+                "INSERT OR IGNORE INTO watchlist VALUES (?, ?, ?)",
+                (pid, int(movie_id), time.time()),
             )
 
     @locked
     def remove_from_watchlist(self, profile_id: int, movie_id: int) -> None:
         self.conn.execute(
-            "DELETE FROM watchlist WHERE profile_id = ? AND movie_id = ?", (int(profile_id), int(movie_id))
+            "DELETE FROM watchlist WHERE profile_id = ? AND movie_id = ?",
+            (int(profile_id), int(movie_id)),
         )
 
     @locked

@@ -142,7 +142,7 @@ def _v1_to_v2(conn: sqlite3.Connection) -> None:
         ) WITHOUT ROWID;
         CREATE INDEX profile_ratings_recent ON profile_ratings(profile_id, rated_at DESC);
         CREATE INDEX models_current ON models(is_current) WHERE is_current = 1;
-        """
+        """,
     )
 
 
@@ -158,7 +158,7 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
             marked_at  REAL NOT NULL,
             PRIMARY KEY (profile_id, movie_id)
         ) WITHOUT ROWID;
-        """
+        """,
     )
 
 
@@ -167,7 +167,9 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_to_v2, _v2_to_v3]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 
-def _step(conn: sqlite3.Connection, target: int, apply: Callable[[sqlite3.Connection], None]) -> None:
+def _step(
+    conn: sqlite3.Connection, target: int, apply: Callable[[sqlite3.Connection], None]
+) -> None:
     """Run ``apply`` and set the version to ``target`` in one transaction, unless another
     connection got there first (the version is re-read under the write lock)."""
     conn.execute("BEGIN IMMEDIATE")

@@ -92,14 +92,23 @@ def _order_sql(sort: str, descending: bool, has_text: bool = True) -> str:
 
 class SearchMixin(StoreBase):
     def _build(
-        self, query: str, genres: Iterable[str], year_min: int | None, year_max: int | None, min_count: int
+        self,
+        query: str,
+        genres: Iterable[str],
+        year_min: int | None,
+        year_max: int | None,
+        min_count: int,
     ) -> _Query:
         q = _Query(text=fold(query or ""))
         if q.text:
             phrase = fts_phrase(q.text)
             prefix = f"{ALL_KEYS} : ^{phrase}"
             q.params.update(
-                q=q.text, n=len(q.text), fts=phrase, fts_prefix=prefix, fts_rest=f"{phrase} NOT ({prefix})",
+                q=q.text,
+                n=len(q.text),
+                fts=phrase,
+                fts_prefix=prefix,
+                fts_rest=f"{phrase} NOT ({prefix})",
                 like=like_pattern(q.text),
             )
         wanted = [g for g in genres if g]
@@ -191,10 +200,14 @@ class SearchMixin(StoreBase):
         if not q.text:
             return "1"
         if q.trigram:
-            return f"movie_id IN (SELECT rowid & {ID_MASK} FROM movie_fts WHERE movie_fts MATCH :fts)"
+            return (
+                f"movie_id IN (SELECT rowid & {ID_MASK} FROM movie_fts WHERE movie_fts MATCH :fts)"
+            )
         return _LIKE
 
-    def _select(self, q: _Query, columns: str, order: str, limit: int | None, offset: int = 0) -> list[tuple]:
+    def _select(
+        self, q: _Query, columns: str, order: str, limit: int | None, offset: int = 0
+    ) -> list[tuple]:
         tier = f", {_TIER} AS tier" if "tier" in order else ""
         sql = f"SELECT {columns}{tier} FROM movies WHERE {q.where(self._text_filter(q))} ORDER BY {order}"
         if limit is not None:

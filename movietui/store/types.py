@@ -58,7 +58,7 @@ class ProfileRating:
 @dataclass(frozen=True)
 class ProfileFeedback:
     movie_id: int
-    kind: str                 # "not_interested" | "seen"
+    kind: str  # "not_interested" | "seen"
     marked_at: float
 
 

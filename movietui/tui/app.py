@@ -63,9 +63,15 @@ class MovieTuiApp(App[int]):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, service: Service | None, *, dataset: str | None = None,
-                 first_train_hyper: Hyper | None = None, open_error: str | None = None,
-                 owns_service: bool = False) -> None:
+    def __init__(
+        self,
+        service: Service | None,
+        *,
+        dataset: str | None = None,
+        first_train_hyper: Hyper | None = None,
+        open_error: str | None = None,
+        owns_service: bool = False,
+    ) -> None:
         super().__init__()
         self._service = service
         self.dataset = dataset
@@ -171,9 +177,11 @@ class MovieTuiApp(App[int]):
 
     def onboard(self) -> None:
         """Show the onboarding list; when it closes, land on the recommendations it shaped."""
+
         def closed(_result: object) -> None:
             if self.main_screen is not None:
                 self.main_screen.show_tab("recs")
+
         self.push_screen(OnboardingScreen(), closed)
 
     def profile_changed(self) -> None:
@@ -192,13 +200,19 @@ class MovieTuiApp(App[int]):
         self.sub_title = " · ".join(parts)
 
     # ---- rating verbs shared by every list ------------------------------------------------
-    def rate_movie(self, movie_id: int, rating: float | None, title: str | None = None) -> RateResult | None:
+    def rate_movie(
+        self, movie_id: int, rating: float | None, title: str | None = None
+    ) -> RateResult | None:
         """Commit a rating (None removes it); 'saved' is shown only after the service returns."""
         if self.service.current_profile is None:
             self.ensure_profile()
             return None
         try:
-            result = self.service.rate(movie_id, rating) if rating is not None else self.service.unrate(movie_id)
+            result = (
+                self.service.rate(movie_id, rating)
+                if rating is not None
+                else self.service.unrate(movie_id)
+            )
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             return None
@@ -294,19 +308,23 @@ class MovieTuiApp(App[int]):
             self.notify("Stopping after this epoch…", timeout=2)
 
     @work(thread=True, exclusive=True, group="train", exit_on_error=False)
-    def _train_worker(self, state: TrainingState, hyper: Hyper | None, cancel: threading.Event) -> None:
+    def _train_worker(
+        self, state: TrainingState, hyper: Hyper | None, cancel: threading.Event
+    ) -> None:
         def on_epoch(report) -> None:  # worker thread: append, then a coalesced tick
             state.history.append(report)
             self.post_message(TrainingTick(report))
 
         lower_thread_priority()
 
-        def on_rank_epoch(report) -> None:   # the ranker trains after the rating model
+        def on_rank_epoch(report) -> None:  # the ranker trains after the rating model
             state.rank_history.append(report)
             self.post_message(TrainingTick(report))
 
         try:
-            result = self.service.train(hyper, on_epoch=on_epoch, cancel=cancel, on_rank_epoch=on_rank_epoch)
+            result = self.service.train(
+                hyper, on_epoch=on_epoch, cancel=cancel, on_rank_epoch=on_rank_epoch
+            )
         except MovietuiError as error:
             self.post_message(TrainingDone(None, str(error)))
             return
@@ -335,7 +353,9 @@ class MovieTuiApp(App[int]):
                 self.notify("Training stopped.", timeout=3)
             elif info is not None:
                 val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
-                self.notify(f"New model in use (validation RMSE {val}).", title="Training", timeout=4)
+                self.notify(
+                    f"New model in use (validation RMSE {val}).", title="Training", timeout=4
+                )
         self._show_training()
         if self.main_screen is not None:
             self.main_screen.refresh_all()
@@ -361,7 +381,9 @@ class MovieTuiApp(App[int]):
 
     # ---- actions -------------------------------------------------------------------------
     def action_help(self) -> None:
-        from movietui.tui.screens.help import HelpScreen  # Markdown costs ~0.1 s to import: on demand
+        from movietui.tui.screens.help import (
+            HelpScreen,
+        )  # Markdown costs ~0.1 s to import: on demand
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -385,8 +407,12 @@ class MovieTuiApp(App[int]):
             self.onboard()
 
 
-def make_app(service: Service | None = None, home: str | Path | None = None, dataset: str | None = None,
-             first_train_hyper: Hyper | None = None) -> MovieTuiApp:
+def make_app(
+    service: Service | None = None,
+    home: str | Path | None = None,
+    dataset: str | None = None,
+    first_train_hyper: Hyper | None = None,
+) -> MovieTuiApp:
     """Build the app; tests pass a Service opened on a temporary home."""
     owns = service is None
     open_error = None
@@ -395,8 +421,13 @@ def make_app(service: Service | None = None, home: str | Path | None = None, dat
             service = Service.open(home)
         except MovietuiError as error:
             open_error = str(error)
-    return MovieTuiApp(service, dataset=dataset, first_train_hyper=first_train_hyper,
-                       open_error=open_error, owns_service=owns)
+    return MovieTuiApp(
+        service,
+        dataset=dataset,
+        first_train_hyper=first_train_hyper,
+        open_error=open_error,
+        owns_service=owns,
+    )
 
 
 def run_app(home: str | None = None, dataset: str | None = None) -> int:

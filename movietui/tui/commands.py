@@ -19,7 +19,11 @@ def _mark_target(screen: Screen) -> Callable[[str], object] | None:
     """What marks the film in view: the focused list's highlighted row, else the detail
     screen's movie (the palette runs on top, so ``screen`` is the one below it)."""
     focused = screen.focused
-    if isinstance(focused, MovieTable) and focused.rateable and focused.current_movie_id is not None:
+    if (
+        isinstance(focused, MovieTable)
+        and focused.rateable
+        and focused.current_movie_id is not None
+    ):
         return focused.action_mark
     return getattr(screen, "action_mark", None)
 
@@ -37,21 +41,42 @@ class MovieTuiCommands(Provider):
         if main is not None:
             verbs += [
                 ("Train model", "Retrain the full model in the background", main.action_train),
-                ("Stop training", "Stop the running training after this epoch", main.action_stop_train),
-                ("Switch profile", "Create, rename, switch or delete profiles", app.action_profiles),
+                (
+                    "Stop training",
+                    "Stop the running training after this epoch",
+                    main.action_stop_train,
+                ),
+                (
+                    "Switch profile",
+                    "Create, rename, switch or delete profiles",
+                    app.action_profiles,
+                ),
                 ("Search titles", "Focus the Browse search box", main.action_search),
                 ("Onboarding", "Rate a few well-known movies", app.action_onboarding),
             ]
-            for tab, label in (("browse", "Browse"), ("recs", "For you"), ("ratings", "Your ratings"),
-                               ("watchlist", "Watchlist"), ("training", "Training")):
-                verbs.append((f"Go to {label}", f"Open the {label} tab", partial(main.show_tab, tab)))
+            for tab, label in (
+                ("browse", "Browse"),
+                ("recs", "For you"),
+                ("ratings", "Your ratings"),
+                ("watchlist", "Watchlist"),
+                ("training", "Training"),
+            ):
+                verbs.append(
+                    (f"Go to {label}", f"Open the {label} tab", partial(main.show_tab, tab))
+                )
         mark = _mark_target(self.screen)
         if mark is not None:
             verbs += [
-                ("Not interested", "Never recommend the highlighted film (again: clear the mark)",
-                 partial(mark, "not_interested")),
-                ("Seen it, no rating", "Mark the highlighted film seen without stars (again: clear)",
-                 partial(mark, "seen")),
+                (
+                    "Not interested",
+                    "Never recommend the highlighted film (again: clear the mark)",
+                    partial(mark, "not_interested"),
+                ),
+                (
+                    "Seen it, no rating",
+                    "Mark the highlighted film seen without stars (again: clear)",
+                    partial(mark, "seen"),
+                ),
             ]
         return verbs
 

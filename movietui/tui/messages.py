@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from movietui.service import EpochReport, ImportReport, Progress, RankEpochReport, RateResult, TrainResult
+from movietui.service import (
+    EpochReport,
+    ImportReport,
+    Progress,
+    RankEpochReport,
+    RateResult,
+    TrainResult,
+)
 
 
 class ImportTick(Message):

@@ -30,7 +30,9 @@ def test_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "ml-latest-small.zip"
     path.write_text("<html>Service unavailable</html>")
     message = error_of(path)
-    assert str(path) in message and "not a readable zip" in message and "download it again" in message
+    assert (
+        str(path) in message and "not a readable zip" in message and "download it again" in message
+    )
 
 
 def test_truncated_zip(tmp_path: Path) -> None:
@@ -79,7 +81,9 @@ def test_wrong_columns(tmp_path: Path) -> None:
     message = error_of(csv_zip(tmp_path, ratings_csv="userId,film,score,timestamp\n1,1,4.0,1\n"))
     assert "ratings.csv" in message
     assert "expected columns userId, movieId, rating, timestamp" in message
-    assert "found userId, film, score, timestamp" in message and "missing movieId, rating" in message
+    assert (
+        "found userId, film, score, timestamp" in message and "missing movieId, rating" in message
+    )
 
 
 def test_wrong_movie_columns(tmp_path: Path) -> None:
@@ -91,7 +95,9 @@ def test_wrong_movie_columns(tmp_path: Path) -> None:
 def test_non_numeric_rating_names_the_line(tmp_path: Path) -> None:
     text = RATINGS_HEAD + "1,1,4.0,964982703\n1,2,5.0,964981247\n1,5,four,964982224\n"
     message = error_of(csv_zip(tmp_path, ratings_csv=text))
-    assert "ml-test/ratings.csv in ml-test.zip line 4: rating 'four' is not a valid number" in message
+    assert (
+        "ml-test/ratings.csv in ml-test.zip line 4: rating 'four' is not a valid number" in message
+    )
 
 
 def test_bad_id_found_in_a_later_chunk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -108,19 +114,29 @@ def test_missing_rating_value(tmp_path: Path) -> None:
 
 
 def test_id_too_big_and_not_positive(tmp_path: Path) -> None:
-    message = error_of(csv_zip(tmp_path, ratings_csv=RATINGS_HEAD + "1,1,4.0,1\n99999999999,2,3.0,2\n"))
+    message = error_of(
+        csv_zip(tmp_path, ratings_csv=RATINGS_HEAD + "1,1,4.0,1\n99999999999,2,3.0,2\n")
+    )
     assert "line 3: userId '99999999999' is not a valid whole number" in message
     message = error_of(csv_zip(tmp_path, ratings_csv=RATINGS_HEAD + "1,1,4.0,1\n-4,2,3.0,2\n"))
     assert "line 3: userId -4 is not a positive id" in message
 
 
 def test_extra_field_names_the_line(tmp_path: Path) -> None:
-    message = error_of(csv_zip(tmp_path, ratings_csv=RATINGS_HEAD + "1,1,4.0,1\n1,2,3.0,2\n1,3,3.0,3,9\n"))
+    message = error_of(
+        csv_zip(tmp_path, ratings_csv=RATINGS_HEAD + "1,1,4.0,1\n1,2,3.0,2\n1,3,3.0,3,9\n")
+    )
     assert "ratings.csv in ml-test.zip line 4: expected 4 fields but found 5" in message
 
 
-@pytest.mark.parametrize(("value", "why"), [("7", "is not between 0.5 and 5"), ("0", "is not between 0.5 and 5"),
-                                            ("3.3", "is not a whole or half star")])
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("7", "is not between 0.5 and 5"),
+        ("0", "is not between 0.5 and 5"),
+        ("3.3", "is not a whole or half star"),
+    ],
+)
 def test_rating_out_of_range(tmp_path: Path, value: str, why: str) -> None:
     text = RATINGS_HEAD + f"1,1,4.0,1\n1,2,5.0,2\n2,1,{value},3\n"
     message = error_of(csv_zip(tmp_path, ratings_csv=text))
@@ -147,7 +163,14 @@ def test_all_movies_unknown_is_an_error(tmp_path: Path) -> None:
 def test_duplicates_keep_the_latest(tmp_path: Path) -> None:
     text = RATINGS_HEAD + "1,1,4.0,100\n1,2,5.0,50\n1,1,2.0,300\n2,1,1.0,10\n1,1,3.0,200\n"
     data = read_release(csv_zip(tmp_path, ratings_csv=text))
-    rows = sorted(zip(data.user_id.tolist(), data.movie_id.tolist(), data.rating.tolist(), data.timestamp.tolist()))
+    rows = sorted(
+        zip(
+            data.user_id.tolist(),
+            data.movie_id.tolist(),
+            data.rating.tolist(),
+            data.timestamp.tolist(),
+        )
+    )
     assert rows == [(1, 1, 2.0, 300), (1, 2, 5.0, 50), (2, 1, 1.0, 10)]
     assert data.notes == [
         "ml-test/ratings.csv in ml-test.zip: 2 duplicate (user, movie) rows; kept the latest rating of each by timestamp"
@@ -193,7 +216,10 @@ def test_100k_short_item_row(tmp_path: Path) -> None:
     name, files = layout_files("100k")
     files["u.item"] = files["u.item"] + b"6|Broken (1990)|01-Jan-1990\n"
     message = error_of(write_zip(tmp_path / "ml-100k.zip", name, files))
-    assert "ml-100k/u.item in ml-100k.zip line 6: expected 24 '|'-separated fields but found 3" in message
+    assert (
+        "ml-100k/u.item in ml-100k.zip line 6: expected 24 '|'-separated fields but found 3"
+        in message
+    )
 
 
 def test_wrong_encoding_in_ratings_past_the_first_block(tmp_path: Path) -> None:
@@ -202,7 +228,10 @@ def test_wrong_encoding_in_ratings_past_the_first_block(tmp_path: Path) -> None:
     text = head + b"7,2,3.0,9649827\xe9\n"
     message = error_of(csv_zip(tmp_path, ratings_csv=text))
     line = head.count(b"\n") + 1
-    assert f"ratings.csv in ml-test.zip line {line:,}: byte 0xe9 at offset {len(head) + 15:,} is not UTF-8" in message
+    assert (
+        f"ratings.csv in ml-test.zip line {line:,}: byte 0xe9 at offset {len(head) + 15:,} is not UTF-8"
+        in message
+    )
 
 
 def test_a_single_file_points_at_its_folder(tmp_path: Path) -> None:
@@ -216,12 +245,36 @@ def test_dat_bad_movie_id_counts_blank_lines(tmp_path: Path) -> None:
     name, files = layout_files("1m")
     files["movies.dat"] = "1::Toy Story (1995)::Comedy\n\nx7::Heat (1995)::Action\n"
     message = error_of(write_zip(tmp_path / "ml-1m.zip", name, files))
-    assert "ml-1m/movies.dat in ml-1m.zip line 3: MovieID 'x7' is not a positive whole number" in message
+    assert (
+        "ml-1m/movies.dat in ml-1m.zip line 3: MovieID 'x7' is not a positive whole number"
+        in message
+    )
 
 
-_token = st.sampled_from([b"1", b"2", b"5", b"0", b"4.5", b"3.5", b"-1", b"1e9", b"x", b"", b" ", b",", b",",
-                          b"\n", b"\n", b'"', b"::"])
-_junk = st.lists(st.one_of(_token, _token, _token, st.binary(min_size=1, max_size=2)), max_size=40).map(b"".join)
+_token = st.sampled_from(
+    [
+        b"1",
+        b"2",
+        b"5",
+        b"0",
+        b"4.5",
+        b"3.5",
+        b"-1",
+        b"1e9",
+        b"x",
+        b"",
+        b" ",
+        b",",
+        b",",
+        b"\n",
+        b"\n",
+        b'"',
+        b"::",
+    ]
+)
+_junk = st.lists(
+    st.one_of(_token, _token, _token, st.binary(min_size=1, max_size=2)), max_size=40
+).map(b"".join)
 
 
 @settings(max_examples=80, deadline=None)
@@ -240,4 +293,6 @@ def test_any_damage_is_a_data_error_or_a_valid_read(ratings: bytes, movies: byte
             return
         assert data.rating.size >= 1
         assert bool(((data.rating >= 0.5) & (data.rating <= 5)).all())
-        assert bool((data.user_id > 0).all()) and set(data.movie_id.tolist()) <= set(data.movies["movie_id"].tolist())
+        assert bool((data.user_id > 0).all()) and set(data.movie_id.tolist()) <= set(
+            data.movies["movie_id"].tolist()
+        )

@@ -13,7 +13,13 @@ import pytest
 from catalog_builders import csv_zip
 
 from movietui.catalog import download
-from movietui.catalog.download import DownloadCancelled, ReleaseInfo, download_release, load_manifest, resolve_release
+from movietui.catalog.download import (
+    DownloadCancelled,
+    ReleaseInfo,
+    download_release,
+    load_manifest,
+    resolve_release,
+)
 from movietui.catalog.progress import Progress
 from movietui.catalog.readers import read_release
 from movietui.errors import DataError, MovietuiError, NotFoundError
@@ -32,7 +38,9 @@ class Server:
                 hits.append(self.path)
                 status, body, claimed = routes.get(self.path, (404, b"not found", None))
                 self.send_response(status)
-                self.send_header("Content-Length", str(claimed if claimed is not None else len(body)))
+                self.send_header(
+                    "Content-Length", str(claimed if claimed is not None else len(body))
+                )
                 self.end_headers()
                 self.wfile.write(body)
                 self.wfile.flush()
@@ -74,17 +82,30 @@ def leftovers(cache: Path) -> list[str]:
 
 def test_manifest_lists_the_grouplens_releases() -> None:
     releases = {r.name: r for r in load_manifest()}
-    assert list(releases) == ["ml-latest-small", "ml-latest", "ml-32m", "ml-25m", "ml-20m", "ml-10m", "ml-1m", "ml-100k"]
+    assert list(releases) == [
+        "ml-latest-small",
+        "ml-latest",
+        "ml-32m",
+        "ml-25m",
+        "ml-20m",
+        "ml-10m",
+        "ml-1m",
+        "ml-100k",
+    ]
     for name, r in releases.items():
         assert r.url == f"https://files.grouplens.org/datasets/movielens/{name}.zip"
         assert r.description and r.years
         assert r.md5 is None or len(r.md5) == 32
-    assert releases["ml-latest-small"].md5 is None and releases["ml-latest"].md5 is None  # they change over time
+    assert (
+        releases["ml-latest-small"].md5 is None and releases["ml-latest"].md5 is None
+    )  # they change over time
     assert releases["ml-32m"].size_bytes == 238_950_008
     assert releases["ml-25m"].md5 == "6b51fb2759a8657d3bfcbfc42b592ada"
 
 
-def test_manifest_falls_back_to_the_repo_copy(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_manifest_falls_back_to_the_repo_copy(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setattr(download, "_PACKAGED", tmp_path / "absent.json")
     assert len(load_manifest()) == 8
     monkeypatch.setattr(download, "_REPO", tmp_path / "also-absent.json")
@@ -94,10 +115,14 @@ def test_manifest_falls_back_to_the_repo_copy(monkeypatch: pytest.MonkeyPatch, t
 
 def test_resolve_names_and_urls() -> None:
     assert resolve_release("ml-25m").md5 == "6b51fb2759a8657d3bfcbfc42b592ada"
-    assert resolve_release("https://files.grouplens.org/datasets/movielens/ml-1m.zip").name == "ml-1m"
+    assert (
+        resolve_release("https://files.grouplens.org/datasets/movielens/ml-1m.zip").name == "ml-1m"
+    )
     other = resolve_release("http://example.org/files/my-release.zip")
     assert (other.name, other.md5) == ("my-release", None)
-    with pytest.raises(NotFoundError, match="Unknown release 'ml-99m': choose one of ml-latest-small"):
+    with pytest.raises(
+        NotFoundError, match="Unknown release 'ml-99m': choose one of ml-latest-small"
+    ):
         resolve_release("ml-99m")
 
 
@@ -105,7 +130,9 @@ def test_download_verifies_and_renames(server: Server, release_zip: bytes, tmp_p
     server.routes["/ml-fixture.zip"] = (200, release_zip, None)
     cache = tmp_path / "cache"
     seen: list[Progress] = []
-    path = download_release(info_for(server, "/ml-fixture.zip", release_zip), cache, progress=seen.append)
+    path = download_release(
+        info_for(server, "/ml-fixture.zip", release_zip), cache, progress=seen.append
+    )
     assert path == cache / "ml-fixture.zip" and path.read_bytes() == release_zip
     assert leftovers(cache) == ["ml-fixture.zip"]  # no .part left
     assert seen[0] == Progress("download", 0, len(release_zip), "ml-fixture")
@@ -116,7 +143,9 @@ def test_download_verifies_and_renames(server: Server, release_zip: bytes, tmp_p
     assert again == path and server.hits == ["/ml-fixture.zip"]
 
 
-def test_download_by_url_without_md5_checks_it_is_a_zip(server: Server, release_zip: bytes, tmp_path: Path) -> None:
+def test_download_by_url_without_md5_checks_it_is_a_zip(
+    server: Server, release_zip: bytes, tmp_path: Path
+) -> None:
     server.routes["/ml-fixture.zip"] = (200, release_zip, None)
     server.routes["/page.zip"] = (200, b"<html>maintenance</html>", None)
     assert download_release(server.url("/ml-fixture.zip"), tmp_path).read_bytes() == release_zip
@@ -130,12 +159,17 @@ def test_wrong_md5_deletes_the_download(server: Server, release_zip: bytes, tmp_
     with pytest.raises(DataError) as info:
         download_release(info_for(server, "/ml-fixture.zip", release_zip, md5="0" * 32), tmp_path)
     message = str(info.value)
-    assert f"has md5 {hashlib.md5(release_zip).hexdigest()} but GroupLens publishes {'0' * 32}" in message
+    assert (
+        f"has md5 {hashlib.md5(release_zip).hexdigest()} but GroupLens publishes {'0' * 32}"
+        in message
+    )
     assert "movietui import PATH/ml-fixture.zip" in message
     assert leftovers(tmp_path) == []
 
 
-def test_stale_cached_file_is_downloaded_again(server: Server, release_zip: bytes, tmp_path: Path) -> None:
+def test_stale_cached_file_is_downloaded_again(
+    server: Server, release_zip: bytes, tmp_path: Path
+) -> None:
     server.routes["/ml-fixture.zip"] = (200, release_zip, None)
     (tmp_path / "ml-fixture.zip").write_bytes(b"half a file")
     path = download_release(info_for(server, "/ml-fixture.zip", release_zip), tmp_path)
@@ -157,18 +191,26 @@ def test_connection_refused(tmp_path: Path) -> None:
     with socket.socket() as sock:  # a port that was free a moment ago: nobody listens there
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    info = ReleaseInfo("ml-latest-small", f"http://127.0.0.1:{port}/ml-latest-small.zip", None, None, "")
+    info = ReleaseInfo(
+        "ml-latest-small", f"http://127.0.0.1:{port}/ml-latest-small.zip", None, None, ""
+    )
     with pytest.raises(DataError) as caught:
         download_release(info, tmp_path)
     message = str(caught.value)
     assert message.startswith(f"Could not download ml-latest-small from {info.url} (")
     assert "refused" in message.lower()
-    assert message.endswith("download it by hand and run `movietui import PATH/ml-latest-small.zip`")
+    assert message.endswith(
+        "download it by hand and run `movietui import PATH/ml-latest-small.zip`"
+    )
     assert "\n" not in message and leftovers(tmp_path) == []
 
 
 def test_truncated_response(server: Server, release_zip: bytes, tmp_path: Path) -> None:
-    server.routes["/ml-fixture.zip"] = (200, release_zip[:300], len(release_zip))  # promises more than it sends
+    server.routes["/ml-fixture.zip"] = (
+        200,
+        release_zip[:300],
+        len(release_zip),
+    )  # promises more than it sends
     with pytest.raises(DataError, match=r"Could not download ml-fixture .*(closed after|cut)"):
         download_release(info_for(server, "/ml-fixture.zip", release_zip, md5=None), tmp_path)
     assert leftovers(tmp_path) == []
@@ -185,6 +227,8 @@ def test_cancel_deletes_the_part_file(server: Server, tmp_path: Path) -> None:
             cancel.set()
 
     with pytest.raises(DownloadCancelled) as caught:
-        download_release(info_for(server, "/big.zip", body), tmp_path, progress=progress, cancel=cancel)
+        download_release(
+            info_for(server, "/big.zip", body), tmp_path, progress=progress, cancel=cancel
+        )
     assert isinstance(caught.value, MovietuiError) and "cancelled" in str(caught.value)
     assert leftovers(tmp_path) == []

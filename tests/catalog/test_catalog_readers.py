@@ -30,8 +30,14 @@ def movie(data: CatalogData, movie_id: int) -> dict:
 def check_contract_types(data: CatalogData) -> None:
     m = data.movies
     n = len(m["movie_id"])
-    assert all(len(m[k]) == n for k in ("title", "display_title", "year", "genres", "imdb_id", "tmdb_id"))
-    assert m["movie_id"].dtype == np.int64 and m["year"].dtype == np.int32 and m["tmdb_id"].dtype == np.int64
+    assert all(
+        len(m[k]) == n for k in ("title", "display_title", "year", "genres", "imdb_id", "tmdb_id")
+    )
+    assert (
+        m["movie_id"].dtype == np.int64
+        and m["year"].dtype == np.int32
+        and m["tmdb_id"].dtype == np.int64
+    )
     assert all(isinstance(t, str) for t in m["title"] + m["display_title"] + m["genres"])
     assert list(m["movie_id"]) == sorted(m["movie_id"])
     assert data.user_id.dtype == np.int32 and data.movie_id.dtype == np.int32
@@ -47,11 +53,23 @@ def test_csv_release(tmp_path: Path, variant: str) -> None:
     check_contract_types(data)
     assert data.release == "ml-latest-small"
     assert data.notes == []
-    rows = list(zip(data.user_id.tolist(), data.movie_id.tolist(), data.rating.tolist(), data.timestamp.tolist()))
+    rows = list(
+        zip(
+            data.user_id.tolist(),
+            data.movie_id.tolist(),
+            data.rating.tolist(),
+            data.timestamp.tolist(),
+        )
+    )
     assert rows == CSV_ROWS
     assert movie(data, 2) == {
-        "movie_id": 2, "title": "Shawshank Redemption, The", "display_title": "The Shawshank Redemption",
-        "year": 1994, "genres": "Crime|Drama", "imdb_id": "tt0111161", "tmdb_id": 278,
+        "movie_id": 2,
+        "title": "Shawshank Redemption, The",
+        "display_title": "The Shawshank Redemption",
+        "year": 1994,
+        "genres": "Crime|Drama",
+        "imdb_id": "tt0111161",
+        "tmdb_id": 278,
     }
     lost = movie(data, 3)
     assert lost["display_title"] == "The City of Lost Children (La Cité des enfants perdus)"
@@ -70,7 +88,11 @@ def test_ml1m_release(tmp_path: Path, variant: str) -> None:
     assert data.user_id.tolist() == [1, 1, 2, 2] and data.movie_id.tolist() == [1, 3, 2, 1]
     assert data.timestamp.tolist()[0] == 978300760
     les = movie(data, 2)  # latin-1 text decoded right
-    assert (les["title"], les["display_title"], les["year"]) == ("Misérables, Les", "Les Misérables", 1995)
+    assert (les["title"], les["display_title"], les["year"]) == (
+        "Misérables, Les",
+        "Les Misérables",
+        1995,
+    )
     assert movie(data, 1)["genres"] == "Animation|Children's|Comedy"
     assert movie(data, 1)["imdb_id"] is None and movie(data, 1)["tmdb_id"] == 0
 
@@ -129,9 +151,15 @@ def test_real_ml_latest_small(ml_small_zip: Path) -> None:
     shawshank = movie(data, 318)
     assert shawshank["title"] == "Shawshank Redemption, The"
     assert shawshank["display_title"] == "The Shawshank Redemption"
-    assert (shawshank["year"], shawshank["imdb_id"], shawshank["tmdb_id"]) == (1994, "tt0111161", 278)
+    assert (shawshank["year"], shawshank["imdb_id"], shawshank["tmdb_id"]) == (
+        1994,
+        "tt0111161",
+        278,
+    )
     assert movie(data, 1)["genres"] == "Adventure|Animation|Children|Comedy|Fantasy"
     assert set(np.unique(data.rating).tolist()) == {x / 2 for x in range(1, 11)}
-    assert int((data.movies["year"] == 0).sum()) == 12  # the few titles GroupLens left without a year
+    assert (
+        int((data.movies["year"] == 0).sum()) == 12
+    )  # the few titles GroupLens left without a year
     assert sum(g == "" for g in data.movies["genres"]) == 34  # "(no genres listed)"
     assert seen[-1].done == 100836

@@ -43,10 +43,15 @@ def test_split_title(raw: str, expected: tuple[str, int]) -> None:
         ("Mariachi, El", "El Mariachi"),
         ("Boot, Das (Boat, The)", "Das Boot (The Boat)"),
         ("Atalante, L'", "L'Atalante"),
-        ("Vitelloni, I (a.k.a. The Young and the Passionate)", "I Vitelloni (a.k.a. The Young and the Passionate)"),
+        (
+            "Vitelloni, I (a.k.a. The Young and the Passionate)",
+            "I Vitelloni (a.k.a. The Young and the Passionate)",
+        ),
         ("Matrix, The (a.k.a. X)", "The Matrix (a.k.a. X)"),
-        ("City of Lost Children, The (Cité des enfants perdus, La)",
-         "The City of Lost Children (La Cité des enfants perdus)"),
+        (
+            "City of Lost Children, The (Cité des enfants perdus, La)",
+            "The City of Lost Children (La Cité des enfants perdus)",
+        ),
         ("Macbeth (a.k.a. Tragedy of Macbeth, The)", "Macbeth (a.k.a. The Tragedy of Macbeth)"),
         ("Seven (a.k.a. Se7en)", "Seven (a.k.a. Se7en)"),
         ("Vidocq  (Vidocq)", "Vidocq (Vidocq)"),
@@ -80,11 +85,18 @@ def test_parse_genres(raw: object, genres: str) -> None:
 
 
 # A plain title: text without brackets, not blank, no trailing comma-article form.
-plain = st.text(
-    alphabet=st.characters(blacklist_characters="()\r\n\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029", blacklist_categories=("Cs",)),
-    min_size=1,
-    max_size=40,
-).map(lambda t: " ".join(t.split())).filter(bool)
+plain = (
+    st.text(
+        alphabet=st.characters(
+            blacklist_characters="()\r\n\t\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
+            blacklist_categories=("Cs",),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+    .map(lambda t: " ".join(t.split()))
+    .filter(bool)
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -105,7 +117,10 @@ def test_split_round_trip(title: str, year: int) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(plain.filter(lambda t: "," not in t), st.sampled_from(["The", "A", "An", "La", "Les", "Der", "El"]))
+@given(
+    plain.filter(lambda t: "," not in t),
+    st.sampled_from(["The", "A", "An", "La", "Les", "Der", "El"]),
+)
 def test_article_moves_to_front(body: str, article: str) -> None:
     assert display_title(f"{body}, {article}") == f"{article} {body}"
     assert display_title(f"{body}, {article} (Alt)") == f"{article} {body} (Alt)"

@@ -13,7 +13,12 @@ from movietui.model.topn import evaluate_top_n
 
 
 @settings(max_examples=25, deadline=None)
-@given(n=st.integers(1, 3000), users=st.integers(2, 60), items=st.integers(2, 120), seed=st.integers(0, 2**32))
+@given(
+    n=st.integers(1, 3000),
+    users=st.integers(2, 60),
+    items=st.integers(2, 120),
+    seed=st.integers(0, 2**32),
+)
 def test_exact_size_distinct_pairs_and_half_stars(n, users, items, seed):
     if n > 0.5 * users * items:
         with pytest.raises(ValueError):
@@ -21,10 +26,17 @@ def test_exact_size_distinct_pairs_and_half_stars(n, users, items, seed):
         return
     d = generate_ratings(n, n_users=users, n_items=items, seed=seed)
     assert d.users.size == d.items.size == d.ratings.size == d.timestamps.size == n
-    assert d.users.min() >= 1 and d.users.max() <= users and d.items.min() >= 1 and d.items.max() <= items
+    assert (
+        d.users.min() >= 1
+        and d.users.max() <= users
+        and d.items.min() >= 1
+        and d.items.max() <= items
+    )
     keys = d.users.astype(np.int64) * (items + 1) + d.items
     assert np.all(np.diff(keys) > 0)  # sorted by (user, movie), no repeated pair
-    assert np.all((d.ratings >= 0.5) & (d.ratings <= 5.0)) and np.all(d.ratings * 2 == np.round(d.ratings * 2))
+    assert np.all((d.ratings >= 0.5) & (d.ratings <= 5.0)) and np.all(
+        d.ratings * 2 == np.round(d.ratings * 2)
+    )
     assert d.users.dtype == np.int32 and d.items.dtype == np.int32 and d.ratings.dtype == np.float32
 
 
@@ -72,6 +84,8 @@ def test_taste_predicts_watching(big):
 
     popular = recall(lambda rows: np.broadcast_to(counts, (rows.size, n_items)))
     item_item = recall(lambda rows: x[rows] @ sim)
-    oracle = recall(lambda rows: big.item_log_pop + TASTE * (big.user_factors[rows] @ big.item_factors.T))
+    oracle = recall(
+        lambda rows: big.item_log_pop + TASTE * (big.user_factors[rows] @ big.item_factors.T)
+    )
     assert item_item > 1.25 * popular
     assert oracle > 1.5 * popular

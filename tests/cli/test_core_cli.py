@@ -18,7 +18,11 @@ def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedPro
     env = {k: v for k, v in os.environ.items() if k != "MOVIETUI_HOME"}
     return subprocess.run(
         [sys.executable, "-m", "movietui", "--home", str(home), *args],
-        capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env=env,
     )
 
 
@@ -57,7 +61,8 @@ def one_line(code: int, err: str) -> str:
 
 
 def test_locate_works_with_a_broken_database_and_info_says_what_is_wrong(
-        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     home = tmp_path / "home"
     home.mkdir()
     (home / "movietui.db").write_bytes(b"this is not sqlite" * 20)
@@ -69,17 +74,19 @@ def test_locate_works_with_a_broken_database_and_info_says_what_is_wrong(
     assert lines["cache"] == str(home / "cache")
     broken = one_line(*in_process(capsys, "--home", str(home), "info")[::2])
     assert "movietui.db" in broken and "not a SQLite database" in broken
-    assert (home / "movietui.db").read_bytes() == b"this is not sqlite" * 20   # never overwritten
+    assert (home / "movietui.db").read_bytes() == b"this is not sqlite" * 20  # never overwritten
 
 
 def test_info_train_and_info_again(imported_home: Path) -> None:
     info = run(imported_home, "info")
     assert info.returncode == 0, info.stderr
     assert "9,742" in info.stdout and "100,836" in info.stdout
-    assert "ml-latest-small" in info.stdout and "none yet" in info.stdout   # no model yet
+    assert "ml-latest-small" in info.stdout and "none yet" in info.stdout  # no model yet
 
     # Both models train to their end (the ranker compiles its kernels on a fresh clone).
-    train = run(imported_home, "train", "--factors", "8", "--epochs", "3", "--seed", "1", timeout=900)
+    train = run(
+        imported_home, "train", "--factors", "8", "--epochs", "3", "--seed", "1", timeout=900
+    )
     assert train.returncode == 0, train.stderr
     epochs = [line for line in train.stdout.splitlines() if line.startswith("epoch ")]
     assert len(epochs) == 3 and "val RMSE" in epochs[0]
@@ -97,14 +104,20 @@ def test_a_bad_path_is_one_line_and_exit_1(imported_home: Path, tmp_path: Path) 
     assert "no-such.zip" in missing
 
 
-def test_bad_inputs_in_process(imported_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_bad_inputs_in_process(
+    imported_home: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     home = str(imported_home)
     not_zip = tmp_path / "ml-fake.zip"
     not_zip.write_text("hello")
     one_line(*in_process(capsys, "--home", home, "import", str(not_zip))[::2])
-    bad_hyper = one_line(*in_process(capsys, "--home", home, "train", "--factors", "0", "--epochs", "1")[::2])
+    bad_hyper = one_line(
+        *in_process(capsys, "--home", home, "train", "--factors", "0", "--epochs", "1")[::2]
+    )
     assert "factors" in bad_hyper
-    no_catalog = one_line(*in_process(capsys, "--home", str(tmp_path / "fresh"), "train", "--epochs", "1")[::2])
+    no_catalog = one_line(
+        *in_process(capsys, "--home", str(tmp_path / "fresh"), "train", "--epochs", "1")[::2]
+    )
     assert "import" in no_catalog
     # The failed import left the catalog as it was; --home also works after the command.
     code, out, _ = in_process(capsys, "info", "--home", home)
@@ -112,8 +125,13 @@ def test_bad_inputs_in_process(imported_home: Path, tmp_path: Path, capsys: pyte
 
 
 def test_help_lists_the_commands() -> None:
-    helped = subprocess.run([sys.executable, "-m", "movietui", "--help"], capture_output=True, text=True,
-                            cwd=REPO, timeout=60)
+    helped = subprocess.run(
+        [sys.executable, "-m", "movietui", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
     assert helped.returncode == 0
     for command in ("locate", "info", "import", "train", "eval"):
         assert command in helped.stdout
@@ -122,12 +140,16 @@ def test_help_lists_the_commands() -> None:
 def small_release(folder: Path, n_users: int = 120, n_movies: int = 90, seed: int = 0) -> Path:
     """A MovieLens-layout folder with two taste groups, each watching (and liking) its half."""
     rng = np.random.default_rng(seed)
-    movies = ["movieId,title,genres"] + [f"{m},Film {m} ({1950 + m}),Drama" for m in range(1, n_movies + 1)]
+    movies = ["movieId,title,genres"] + [
+        f"{m},Film {m} ({1950 + m}),Drama" for m in range(1, n_movies + 1)
+    ]
     ratings = ["userId,movieId,rating,timestamp"]
     for user in range(1, n_users + 1):
         half = np.arange(1, n_movies // 2 + 1) + (user % 2) * (n_movies // 2)
         for movie in rng.choice(half, 25, replace=False):
-            ratings.append(f"{user},{movie},{rng.choice([2.0, 3.5, 4.0, 4.5, 5.0])},{1_000_000 + user}")
+            ratings.append(
+                f"{user},{movie},{rng.choice([2.0, 3.5, 4.0, 4.5, 5.0])},{1_000_000 + user}"
+            )
     folder.mkdir(parents=True)
     (folder / "movies.csv").write_text("\n".join(movies) + "\n")
     (folder / "ratings.csv").write_text("\n".join(ratings) + "\n")
@@ -147,32 +169,56 @@ def small_home(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def test_eval_prints_the_table(small_home: str, capsys: pytest.CaptureFixture) -> None:
-    code, out, err = in_process(capsys, "--home", small_home, "eval", "--factors", "4", "--epochs", "5")
+    code, out, err = in_process(
+        capsys, "--home", small_home, "eval", "--factors", "4", "--epochs", "5"
+    )
     assert code == 0, err
     assert "2,700 train / 300 test ratings" in out
-    for method in ("global mean", "bias baseline", "model", "SGD fold-in", "full retrain",
-                   "most popular", "predicted stars", "ranker", "served"):
+    for method in (
+        "global mean",
+        "bias baseline",
+        "model",
+        "SGD fold-in",
+        "full retrain",
+        "most popular",
+        "predicted stars",
+        "ranker",
+        "served",
+    ):
         assert method in out
     assert "Recall@20" in out and "cold start, ranking" in out and "nan" not in out
     assert "[1/9] train on 90% of ratings" in err
 
 
 def test_eval_json_has_the_ranking_sections(small_home: str, capsys: pytest.CaptureFixture) -> None:
-    code, out, err = in_process(capsys, "--home", small_home, "eval", "--factors", "4", "--epochs", "5",
-                                "--format", "json")
+    code, out, err = in_process(
+        capsys, "--home", small_home, "eval", "--factors", "4", "--epochs", "5", "--format", "json"
+    )
     assert code == 0, err
-    data = json.loads(out)   # stdout holds the JSON alone; progress went to stderr
+    data = json.loads(out)  # stdout holds the JSON alone; progress went to stderr
     assert data["format"] == "movietui-eval" and data["version"] == 1
     assert data["n_train"] + data["n_test"] == 120 * 25 and "[1/9]" in err
     assert data["ranking_protocol"] == {"k": 20, "hit_k": 10, "relevant_min_rating": 4.0}
-    assert set(data["ranking"]) == {"most popular", "predicted stars", "ranker", "served", "served, hide obscure"}
+    assert set(data["ranking"]) == {
+        "most popular",
+        "predicted stars",
+        "ranker",
+        "served",
+        "served, hide obscure",
+    }
     for row in data["ranking"].values():
         assert set(row) == {"recall@20", "ndcg@20", "hr@10", "coverage", "median_count", "users"}
         assert row["users"] > 0 and row["median_count"] >= 0
         assert all(0 <= row[m] <= 1 for m in ("recall@20", "ndcg@20", "hr@10", "coverage"))
     cold = data["cold_start_ranking"]
     assert {c["n"] for c in cold} == {1, 3, 5, 10, 20}
-    assert {c["method"] for c in cold} == {"most popular", "predicted stars", "ranker", "served", "full retrain"}
+    assert {c["method"] for c in cold} == {
+        "most popular",
+        "predicted stars",
+        "ranker",
+        "served",
+        "full retrain",
+    }
     assert all(0 <= c["recall@20"] <= 1 and 0 <= c["ndcg@20"] <= 1 for c in cold)
     assert {"model", "bias baseline", "global mean"} == set(data["accuracy"])
     assert data["cold_start"] and data["seconds"] > 0
@@ -196,7 +242,7 @@ def test_progress_bar_redraws_on_a_terminal_and_prints_stages_otherwise() -> Non
     bar.finish()
     text = term.getvalue()
     assert "\r" in text and "100%" in text and "1.0/1.0 MB" in text and " 50%" in text
-    assert text.count("\n") == 2                      # one line per finished stage
+    assert text.count("\n") == 2  # one line per finished stage
 
     plain = io.StringIO()
     bar = ProgressBar(plain)

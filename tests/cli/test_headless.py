@@ -24,8 +24,14 @@ LETTERBOXD = "Date,Name,Year,Letterboxd URI,Rating\n"
 
 def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k != "MOVIETUI_HOME"}
-    return subprocess.run([sys.executable, "-m", "movietui", "--home", str(home), *args],
-                          capture_output=True, text=True, timeout=timeout, cwd=REPO, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "movietui", "--home", str(home), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env=env,
+    )
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
@@ -63,20 +69,63 @@ def home(tmp_path_factory: pytest.TempPathFactory, ml_small_zip: Path) -> Path:
 
 
 def test_rate_recommend_and_similar(home: Path, capsys: pytest.CaptureFixture) -> None:
-    assert ok(run(home, "rate", "toy story", "4.5", "--profile", "alice")) == "rated Toy Story (1995): 4.5 for 'alice'\n"
+    assert (
+        ok(run(home, "rate", "toy story", "4.5", "--profile", "alice"))
+        == "rated Toy Story (1995): 4.5 for 'alice'\n"
+    )
 
-    document = json.loads(ok(run(home, "recommend", "-n", "5", "--format", "json", "--since", "1990",
-                                        "--profile", "alice")))
+    document = json.loads(
+        ok(
+            run(
+                home,
+                "recommend",
+                "-n",
+                "5",
+                "--format",
+                "json",
+                "--since",
+                "1990",
+                "--profile",
+                "alice",
+            )
+        )
+    )
     assert (document["format"], document["version"], document["profile"], document["model"]) == (
-        "movietui-recommendations", 1, "alice", True)
+        "movietui-recommendations",
+        1,
+        "alice",
+        True,
+    )
     recs = document["recommendations"]
     assert [r["rank"] for r in recs] == [1, 2, 3, 4, 5]
-    assert all(r["year"] >= 1990 and r["movie_id"] != 1 and 0.5 <= r["predicted"] <= 5 for r in recs)
-    assert set(recs[0]) == {"rank", "movie_id", "title", "year", "genres", "predicted", "mean_rating",
-                            "rating_count", "because"}
+    assert all(
+        r["year"] >= 1990 and r["movie_id"] != 1 and 0.5 <= r["predicted"] <= 5 for r in recs
+    )
+    assert set(recs[0]) == {
+        "rank",
+        "movie_id",
+        "title",
+        "year",
+        "genres",
+        "predicted",
+        "mean_rating",
+        "rating_count",
+        "because",
+    }
 
-    code, out, _ = in_process(capsys, home, "recommend", "-n", "3", "--format", "csv", "--genre", "Comedy",
-                                "--profile", "alice")
+    code, out, _ = in_process(
+        capsys,
+        home,
+        "recommend",
+        "-n",
+        "3",
+        "--format",
+        "csv",
+        "--genre",
+        "Comedy",
+        "--profile",
+        "alice",
+    )
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and [r["rank"] for r in rows] == ["1", "2", "3"]
     assert all("Comedy" in r["genres"].split("|") for r in rows)
@@ -98,14 +147,24 @@ def test_ambiguous_title_lists_candidates(home: Path) -> None:
     lines = result.stderr.splitlines()
     assert lines[0] == "movietui: error: 'hamlet' matches 5 films; add --year YEAR"
     assert [line.split("  ")[1].strip() for line in lines[1:]] == [
-        "Hamlet (1996)", "Hamlet (1990)", "Hamlet (2000)", "Hamlet (1948)", "Hamlet (1964)"]
+        "Hamlet (1996)",
+        "Hamlet (1990)",
+        "Hamlet (2000)",
+        "Hamlet (1948)",
+        "Hamlet (1964)",
+    ]
 
 
-def test_ratings_import_export_round_trip(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_ratings_import_export_round_trip(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     assert in_process(capsys, home, "profiles", "create", "source")[0] == 0
     ratings = tmp_path / "ratings.csv"
-    ratings.write_text(LETTERBOXD + "2023-01-02,Se7en,1995,u,4\n2023-01-03,The Godfather,1972,u,5\n"
-                       "2023-01-04,Never Made,2019,u,1\n", encoding="utf-8")
+    ratings.write_text(
+        LETTERBOXD + "2023-01-02,Se7en,1995,u,4\n2023-01-03,The Godfather,1972,u,5\n"
+        "2023-01-04,Never Made,2019,u,1\n",
+        encoding="utf-8",
+    )
     blocked = run(home, "ratings", "import", str(ratings), "--profile", "source")
     assert blocked.returncode == 1, blocked.stderr
     report = blocked.stdout.splitlines()
@@ -113,11 +172,15 @@ def test_ratings_import_export_round_trip(home: Path, tmp_path: Path, capsys: py
     assert report[-1] == "nothing written; rerun with --partial to import the 2 matched rows"
 
     code, out, _ = in_process(capsys, home, "ratings", "import", str(ratings), "--partial")
-    assert code == 0 and out.splitlines()[-1] == "wrote 2 ratings (0 unchanged); 1 unmatched rows left out"
+    assert (
+        code == 0
+        and out.splitlines()[-1] == "wrote 2 ratings (0 unchanged); 1 unmatched rows left out"
+    )
     assert in_process(capsys, home, "rate", "toy story", "3", "--profile", "source")[0] == 0
     exported = tmp_path / "mine.json"
     assert ok(run(home, "ratings", "export", str(exported), "--profile", "source")) == (
-        f"wrote 3 ratings to {exported} (json)\n")
+        f"wrote 3 ratings to {exported} (json)\n"
+    )
     document = json.loads(exported.read_text())
     assert {e["movie_id"]: e["rating"] for e in document["ratings"]} == {1: 3.0, 47: 4.0, 858: 5.0}
 
@@ -131,24 +194,35 @@ def test_ratings_import_export_round_trip(home: Path, tmp_path: Path, capsys: py
     assert counts["source"] == counts["copy"] == 3
 
     # --profile acts as another profile for one command; the current one stays current.
-    code, out, _ = in_process(capsys, home, "recommend", "-n", "2", "--format", "json", "--profile", "source")
+    code, out, _ = in_process(
+        capsys, home, "recommend", "-n", "2", "--format", "json", "--profile", "source"
+    )
     assert code == 0 and json.loads(out)["profile"] == "source"
     code, out, _ = in_process(capsys, home, "profiles", "--format", "json")
     assert json.loads(out)["current"] == "copy"
 
 
-def test_bad_inputs_fail_with_one_line(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_bad_inputs_fail_with_one_line(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
     binary = tmp_path / "photo.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     result = run(home, "ratings", "import", str(binary))
     assert one_line_error(result.returncode, result.stderr) == (
-        f"movietui: error: {binary}: looks like a binary file, not a ratings CSV; pass the exported .csv or .zip")
+        f"movietui: error: {binary}: looks like a binary file, not a ratings CSV; pass the exported .csv or .zip"
+    )
 
     cases = {
         "empty.csv": (b"", "the file is empty"),
         "unknown.csv": (b"foo,bar\n1,2\n", "line 1: unknown format"),
-        "columns.csv": (b"Const,Your Rating\ntt0114709,8\n", "line 1: IMDb Your Ratings export is missing column(s)"),
-        "scale.csv": ((LETTERBOXD + "2023-01-02,Se7en,1995,u,7\n").encode(), "line 2: rating '7' is outside the scale"),
+        "columns.csv": (
+            b"Const,Your Rating\ntt0114709,8\n",
+            "line 1: IMDb Your Ratings export is missing column(s)",
+        ),
+        "scale.csv": (
+            (LETTERBOXD + "2023-01-02,Se7en,1995,u,7\n").encode(),
+            "line 2: rating '7' is outside the scale",
+        ),
     }
     for name, (data, message) in cases.items():
         path = tmp_path / name
@@ -172,16 +246,29 @@ def test_mark_from_the_shell(home: Path, tmp_path: Path, capsys: pytest.CaptureF
     assert code == 0
     try:
         assert ok(run(home, "mark", "toy story", "--seen", "--profile", "marker")) == (
-            "seen, no rating: Toy Story (1995) for 'marker'\n")
-        code, out, _ = in_process(capsys, home, "rate", "heat", "4", "--year", "1995", "--profile", "marker")
+            "seen, no rating: Toy Story (1995) for 'marker'\n"
+        )
+        code, out, _ = in_process(
+            capsys, home, "rate", "heat", "4", "--year", "1995", "--profile", "marker"
+        )
         assert code == 0
-        code, out, _ = in_process(capsys, home, "mark", "heat", "--year", "1995", "--not-interested")
-        assert code == 0 and out == "not interested: Heat (1995) for 'marker' (your 4 rating removed)\n"
+        code, out, _ = in_process(
+            capsys, home, "mark", "heat", "--year", "1995", "--not-interested"
+        )
+        assert (
+            code == 0
+            and out == "not interested: Heat (1995) for 'marker' (your 4 rating removed)\n"
+        )
         export = tmp_path / "marks.json"
-        code, out, _ = in_process(capsys, home, "ratings", "export", str(export), "--profile", "marker")
+        code, out, _ = in_process(
+            capsys, home, "ratings", "export", str(export), "--profile", "marker"
+        )
         document = json.loads(export.read_text())
         assert code == 0 and document["ratings"] == []
-        assert {(m["movie_id"], m["mark"]) for m in document["marks"]} == {(1, "seen"), (6, "not_interested")}
+        assert {(m["movie_id"], m["mark"]) for m in document["marks"]} == {
+            (1, "seen"),
+            (6, "not_interested"),
+        }
         code, out, _ = in_process(capsys, home, "mark", "toy story", "--clear")
         assert code == 0 and out == "cleared Toy Story (1995) for 'marker' (was seen, no rating)\n"
         code, out, _ = in_process(capsys, home, "mark", "toy story", "--clear")
@@ -189,7 +276,9 @@ def test_mark_from_the_shell(home: Path, tmp_path: Path, capsys: pytest.CaptureF
 
         code, out, err = in_process(capsys, home, "mark", "zzqqxx nothing", "--seen")
         assert "no film matches 'zzqqxx nothing'" in one_line_error(code, err) and out == ""
-        code, out, err = in_process(capsys, home, "mark", "heat", "--seen", "--year", "1995", "--profile", "nobody")
+        code, out, err = in_process(
+            capsys, home, "mark", "heat", "--seen", "--year", "1995", "--profile", "nobody"
+        )
         assert "no profile named 'nobody'" in one_line_error(code, err)
         for argv in (("mark", "heat"), ("mark", "heat", "--seen", "--clear")):
             with pytest.raises(SystemExit) as exit_info:

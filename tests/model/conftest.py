@@ -8,8 +8,17 @@ import pytest
 from movietui.catalog.synthetic import generate_ratings
 from movietui.model import Hyper, MFModel, train
 
-FAST = Hyper(factors=8, epochs=15, lr=0.02, reg=0.05, init_std=0.1, val_fraction=0.1,
-             patience=3, threads=2, seed=7)
+FAST = Hyper(
+    factors=8,
+    epochs=15,
+    lr=0.02,
+    reg=0.05,
+    init_std=0.1,
+    val_fraction=0.1,
+    patience=3,
+    threads=2,
+    seed=7,
+)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import time
 import zipfile
@@ -37,7 +36,7 @@ def test_metrics_on_hand_computed_cases():
 
 def test_split_is_deterministic_and_disjoint():
     a_tr, a_te = split(1000, 0.1, 42)
-    b_tr, b_te = split(1000, 0.1, 42)
+    _b_tr, b_te = split(1000, 0.1, 42)
     assert a_te.size == 100 and np.array_equal(a_te, b_te)
     assert np.intersect1d(a_tr, a_te).size == 0 and a_tr.size + a_te.size == 1000
 
@@ -45,8 +44,9 @@ def test_split_is_deterministic_and_disjoint():
 def test_evaluate_reports_baselines_model_and_cold_start(synth, fast):
     u, i, r = synth
     steps = []
-    report = evaluate(u, i, r, fast, progress=lambda *s: steps.append(s), cold_ns=(1, 5, 10),
-                      rank_hyper=RANK_FAST)
+    report = evaluate(
+        u, i, r, fast, progress=lambda *s: steps.append(s), cold_ns=(1, 5, 10), rank_hyper=RANK_FAST
+    )
     acc = report.accuracy
     assert acc["model"]["rmse"] < acc["bias baseline"]["rmse"] < acc["global mean"]["rmse"]
     assert 0 < acc["model"]["ndcg@10"] <= 1 and 0 <= acc["model"]["precision@10"] <= 1
@@ -56,7 +56,13 @@ def test_evaluate_reports_baselines_model_and_cold_start(synth, fast):
     assert curve[10, "SGD fold-in"] < curve[1, "SGD fold-in"]
     assert abs(curve[10, "SGD fold-in"] - curve[10, "exact fold-in"]) < 0.01
     assert steps[-1][1:] == (7, 7) and [s[1] for s in steps] == list(range(8))
-    assert set(report.ranking) == {"most popular", "predicted stars", "ranker", "served", "served, hide obscure"}
+    assert set(report.ranking) == {
+        "most popular",
+        "predicted stars",
+        "ranker",
+        "served",
+        "served, hide obscure",
+    }
     for row in report.ranking.values():
         assert row["users"] > 0 and row["median_count"] >= 0
         for name in ("recall@20", "ndcg@20", "hr@10", "coverage"):
@@ -64,7 +70,9 @@ def test_evaluate_reports_baselines_model_and_cold_start(synth, fast):
     cold_rank = {(c["n"], c["method"]): c for c in report.cold_ranking}
     assert len(cold_rank) == 3 * 5
     assert all(0 <= c["recall@20"] <= 1 and 0 <= c["ndcg@20"] <= 1 for c in cold_rank.values())
-    assert cold_rank[1, "most popular"]["median_count"] > 1   # counts of the 80%, not of the revealed
+    assert (
+        cold_rank[1, "most popular"]["median_count"] > 1
+    )  # counts of the 80%, not of the revealed
     assert cold_rank[1, "most popular"]["recall@20"] == cold_rank[10, "most popular"]["recall@20"]
     table = format_table(report)
     assert "bias baseline" in table and "full retrain" in table and "nan" not in table

@@ -8,8 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from movietui.errors import ModelError
-from movietui.model.ranker import (NOT_INTERESTED, SEEN, RankerModel, RankHyper, fit_ranker,
-                                   signal)
+from movietui.model.ranker import NOT_INTERESTED, SEEN, RankerModel, RankHyper, fit_ranker, signal
 from movietui.model.ranker_kernels import cg_row
 
 SMALL = RankHyper(factors=8, epochs=6, seed=3, val_fraction=0.0)
@@ -50,8 +49,13 @@ def _signal_for(hyper, values):
 
 
 @settings(max_examples=40, deadline=None)
-@given(k=st.integers(1, 12), n=st.integers(0, 15), seed=st.integers(0, 10_000),
-       w0=st.floats(0.01, 1.0), lam=st.floats(0.01, 5.0))
+@given(
+    k=st.integers(1, 12),
+    n=st.integers(0, 15),
+    seed=st.integers(0, 10_000),
+    w0=st.floats(0.01, 1.0),
+    lam=st.floats(0.01, 5.0),
+)
 def test_cg_row_solves_the_normal_equations(k, n, seed, w0, lam):
     rng = np.random.default_rng(seed)
     Y = rng.normal(size=(20, k)).astype(np.float32)
@@ -59,10 +63,23 @@ def test_cg_row_solves_the_normal_equations(k, n, seed, w0, lam):
     conf = (1 + rng.random(idx.size) * 3).astype(np.float32)
     target = rng.random(idx.size).astype(np.float32)
     G = (Y.T.astype(np.float64) @ Y).astype(np.float32)
-    x = rng.normal(size=k).astype(np.float32)   # any warm start reaches the same solution
+    x = rng.normal(size=k).astype(np.float32)  # any warm start reaches the same solution
     prior = rng.normal(size=k).astype(np.float32)
-    cg_row(G, Y, idx, conf, target, np.float32(w0), np.float32(lam), prior, x, 4 * k + 10, np.float32(0.0),
-           np.empty((3, k), np.float32), np.empty(idx.size, np.float32))
+    cg_row(
+        G,
+        Y,
+        idx,
+        conf,
+        target,
+        np.float32(w0),
+        np.float32(lam),
+        prior,
+        x,
+        4 * k + 10,
+        np.float32(0.0),
+        np.empty((3, k), np.float32),
+        np.empty(idx.size, np.float32),
+    )
     Yd = Y.astype(np.float64)
     A = w0 * Yd.T @ Yd + lam * np.eye(k)
     for j, c in zip(idx, conf):
@@ -107,8 +124,13 @@ def test_loss_falls_and_each_epoch_is_reported():
 def test_on_epoch_false_stops_and_keeps_the_best_epoch():
     users, items, ratings = taste_data()
     calls = []
-    model = fit_ranker(users, items, ratings, RankHyper(factors=8, epochs=50, seed=1),
-                       on_epoch=lambda r: calls.append(r) or len(calls) < 2)
+    model = fit_ranker(
+        users,
+        items,
+        ratings,
+        RankHyper(factors=8, epochs=50, seed=1),
+        on_epoch=lambda r: calls.append(r) or len(calls) < 2,
+    )
     assert len(calls) == 2 and model.metrics["epochs_run"] == 2
 
 
@@ -138,7 +160,9 @@ def test_a_low_star_watch_and_not_interested_push_a_film_down():
     liked = model.item_index(np.array([1, 2, 3]))
     base = model.fold_in(liked, np.array([5.0, 5.0, 5.0], np.float32))
     film = int(np.argsort(-model.scores(base))[5])
-    hidden = model.fold_in(np.append(liked, film), np.array([5.0, 5.0, 5.0, NOT_INTERESTED], np.float32))
+    hidden = model.fold_in(
+        np.append(liked, film), np.array([5.0, 5.0, 5.0, NOT_INTERESTED], np.float32)
+    )
     assert model.scores(hidden)[film] < model.scores(base)[film]
 
 
@@ -173,14 +197,24 @@ def test_save_and_load_round_trip_and_damaged_arrays():
 
 
 def test_absurd_hyperparameters_are_refused_with_the_field_named():
-    for bad in (dict(factors=0), dict(unobserved_weight=0.0), dict(reg=float("nan")), dict(epochs=0)):
+    for bad in (
+        dict(factors=0),
+        dict(unobserved_weight=0.0),
+        dict(reg=float("nan")),
+        dict(epochs=0),
+    ):
         with pytest.raises(ModelError, match=next(iter(bad))):
             RankHyper(**bad).validate()
 
 
 @settings(max_examples=60, deadline=None)
-@given(n_items=st.integers(1, 300), n=st.integers(0, 30), seed=st.integers(0, 10_000),
-       weight=st.sampled_from([0.0, 0.05, 0.5, 3.0]), masked=st.booleans())
+@given(
+    n_items=st.integers(1, 300),
+    n=st.integers(0, 30),
+    seed=st.integers(0, 10_000),
+    weight=st.sampled_from([0.0, 0.05, 0.5, 3.0]),
+    masked=st.booleans(),
+)
 def test_served_top_n_equals_ranking_every_film(n_items, n, seed, weight, masked):
     from movietui.model.blend import served_scores, served_top_n
     from movietui.model.serve import top_n
@@ -189,7 +223,7 @@ def test_served_top_n_equals_ranking_every_film(n_items, n, seed, weight, masked
     rank = rng.normal(size=n_items).astype(np.float32)
     rank[rng.random(n_items) < 0.05] = np.nan
     stars = rng.choice(np.arange(1, 11) / 2, n_items).astype(np.float32)
-    stars[: n_items // 3] = stars[0]          # ties in the served score
+    stars[: n_items // 3] = stars[0]  # ties in the served score
     mask = rng.random(n_items) < 0.7 if masked else None
     asked = []
 
@@ -209,8 +243,10 @@ def test_int8_scores_are_within_half_a_quantum_per_factor(n, k, seed):
 
     rng = np.random.default_rng(seed)
     Q = (rng.normal(size=(n, k)) * rng.uniform(0, 2, (n, 1))).astype(np.float32)
-    Q[0] = 0.0                                     # an all-zero row keeps scale 1 and scores 0
-    model = RankerModel(np.zeros((1, k), np.float32), Q, np.arange(1), np.arange(n), RankHyper(factors=k))
+    Q[0] = 0.0  # an all-zero row keeps scale 1 and scores 0
+    model = RankerModel(
+        np.zeros((1, k), np.float32), Q, np.arange(1), np.arange(n), RankHyper(factors=k)
+    )
     q8, scale = model.quantized()
     p = rng.normal(size=k).astype(np.float32)
     out = np.empty(n, np.float32)

@@ -46,8 +46,9 @@ def _layout_case(n: int, seed: int):
 def test_group_layout_without_jitter_is_a_stable_lexsort(n: int, seed: int) -> None:
     users, items, ratings, is_train, user_group, item_group, n_users = _layout_case(n, seed)
     m = int(is_train.sum())
-    out_u, out_i, out_r, ptr = kernels.group_layout(users, items, ratings, is_train, user_group,
-                                                    item_group, 6, n_users, np.zeros(m, np.float32))
+    out_u, out_i, out_r, ptr = kernels.group_layout(
+        users, items, ratings, is_train, user_group, item_group, 6, n_users, np.zeros(m, np.float32)
+    )
     u, i, r = users[is_train], items[is_train], ratings[is_train]
     group = user_group[u] + item_group[i]
     want = np.lexsort((np.arange(m), u, group))  # last key sorts first

@@ -34,15 +34,21 @@ def reference(scores, tr, te, k, hit_k, threshold, counts, exclude=()):
         hits = [i in rel[u] for i in ranked]
         m = min(len(rel[u]), k)
         out["recall"] += sum(hits) / m
-        out["ndcg"] += (sum(1 / math.log2(r + 2) for r, h in enumerate(hits) if h)
-                        / sum(1 / math.log2(r + 2) for r in range(m)))
+        out["ndcg"] += sum(1 / math.log2(r + 2) for r, h in enumerate(hits) if h) / sum(
+            1 / math.log2(r + 2) for r in range(m)
+        )
         out["hit_rate"] += any(hits[:hit_k])
         shown |= set(ranked)
         pooled += [counts[i] for i in ranked]
     n = len(rel)
-    return {"recall": out["recall"] / n, "ndcg": out["ndcg"] / n, "hit_rate": out["hit_rate"] / n,
-            "coverage": len(shown) / n_items, "median_count": float(np.median(pooled)) if pooled else math.nan,
-            "users": n}
+    return {
+        "recall": out["recall"] / n,
+        "ndcg": out["ndcg"] / n,
+        "hit_rate": out["hit_rate"] / n,
+        "coverage": len(shown) / n_items,
+        "median_count": float(np.median(pooled)) if pooled else math.nan,
+        "users": n,
+    }
 
 
 @st.composite
@@ -51,11 +57,22 @@ def problems(draw):
     n_users = draw(st.integers(1, 6))
     n_items = draw(st.integers(1, 14))
     cells = [(u, i) for u in range(n_users) for i in range(n_items)]
-    role = draw(st.lists(st.sampled_from(["train", "test", "none", "exclude"]),
-                         min_size=len(cells), max_size=len(cells)))
-    stars = draw(st.lists(st.sampled_from([1.0, 2.5, 3.5, 4.0, 5.0]), min_size=len(cells), max_size=len(cells)))
-    scores = np.array(draw(st.lists(st.integers(-3, 3), min_size=len(cells), max_size=len(cells))),
-                      dtype=np.float32).reshape(n_users, n_items)
+    role = draw(
+        st.lists(
+            st.sampled_from(["train", "test", "none", "exclude"]),
+            min_size=len(cells),
+            max_size=len(cells),
+        )
+    )
+    stars = draw(
+        st.lists(
+            st.sampled_from([1.0, 2.5, 3.5, 4.0, 5.0]), min_size=len(cells), max_size=len(cells)
+        )
+    )
+    scores = np.array(
+        draw(st.lists(st.integers(-3, 3), min_size=len(cells), max_size=len(cells))),
+        dtype=np.float32,
+    ).reshape(n_users, n_items)
     if draw(st.booleans()):
         scores[scores == -3] = -np.inf  # films a scorer refuses to show
     tr = [c for c, r in zip(cells, role) if r == "train"]
@@ -73,9 +90,21 @@ def run(scores, tr, te, ex=(), k=20, hit_k=10, chunk=10_000, scorer=None, **kw):
     te_u, te_i, te_r = (np.array(x) for x in (zip(*te) if te else ([], [], [])))
     ex_u, ex_i = (np.array(x, np.int64) for x in (zip(*ex) if ex else ([], [])))
     scorer = scorer or (lambda rows: scores[rows])
-    return evaluate_top_n(scorer, n_items, tr_u, tr_i, te_u.astype(np.int64), te_i.astype(np.int64),
-                          te_r, k=k, hit_k=hit_k, exclude_users=ex_u, exclude_items=ex_i,
-                          chunk_cells=chunk, **kw)
+    return evaluate_top_n(
+        scorer,
+        n_items,
+        tr_u,
+        tr_i,
+        te_u.astype(np.int64),
+        te_i.astype(np.int64),
+        te_r,
+        k=k,
+        hit_k=hit_k,
+        exclude_users=ex_u,
+        exclude_items=ex_i,
+        chunk_cells=chunk,
+        **kw,
+    )
 
 
 def same(a, b):
@@ -103,7 +132,7 @@ def test_agrees_with_the_slow_reference_and_stays_in_range(p):
 @settings(max_examples=150, deadline=None)
 @given(problems())
 def test_a_perfect_scorer_finds_every_relevant_film(p):
-    scores, tr, te, ex, k, hit_k, chunk = p
+    scores, tr, te, _ex, k, hit_k, chunk = p
     perfect = np.zeros_like(scores)
     for u, i, r in te:
         perfect[u, i] = 1.0 if r >= 4.0 else 0.0
@@ -128,7 +157,7 @@ def test_train_films_are_never_shown_even_when_the_scorer_puts_them_first(p):
 @given(problems(), st.sampled_from(["affine", "cube", "exp"]))
 def test_a_monotone_transform_of_the_scores_changes_nothing(p, how):
     scores, tr, te, ex, k, hit_k, chunk = p
-    f = {"affine": lambda s: 2.5 * s - 7.0, "cube": lambda s: s ** 3, "exp": np.exp}[how]
+    f = {"affine": lambda s: 2.5 * s - 7.0, "cube": lambda s: s**3, "exp": np.exp}[how]
     with np.errstate(over="ignore", invalid="ignore"):
         s = scores.astype(np.float64)
         moved = np.where(np.isfinite(s), f(s), s).astype(np.float32)  # -inf stays "never shown"
@@ -162,7 +191,7 @@ def test_bad_input_is_refused_with_model_error():
         run(scores, [], [(0, 1, 5.0)], scorer=lambda rows: np.zeros((rows.size, 2), np.float32))
     with pytest.raises(ModelError):
         run(scores, [], [(0, 1, 5.0)], k=3, hit_k=5)
-    nothing = run(scores, [], [(0, 1, 2.0)])   # no relevant film anywhere: no users, no crash
+    nothing = run(scores, [], [(0, 1, 2.0)])  # no relevant film anywhere: no users, no crash
     assert nothing.users == 0
 
 
@@ -171,13 +200,22 @@ def test_most_popular_on_real_ml_latest_small_matches_the_issue_table(ml_small_z
     from movietui.model.evaluate import split
 
     data = read_release(ml_small_zip)
-    users, u = np.unique(data.user_id, return_inverse=True)
+    _users, u = np.unique(data.user_id, return_inverse=True)
     films, i = np.unique(data.movie_id, return_inverse=True)
     tr, te = split(data.rating.size, 0.1, 42)
     counts = np.bincount(i[tr], minlength=films.size).astype(np.float32)
-    got = evaluate_top_n(lambda rows: np.broadcast_to(counts, (rows.size, films.size)), films.size,
-                         u[tr], i[tr], u[te], i[te], data.rating[te])
+    got = evaluate_top_n(
+        lambda rows: np.broadcast_to(counts, (rows.size, films.size)),
+        films.size,
+        u[tr],
+        i[tr],
+        u[te],
+        i[te],
+        data.rating[te],
+    )
     # issue 10's figures (0.168 / 0.128 / 0.013 / 179) were on the other end of the permutation
     assert got.users == 548
-    assert got.recall == pytest.approx(0.1705, abs=5e-4) and got.ndcg == pytest.approx(0.1307, abs=5e-4)
+    assert got.recall == pytest.approx(0.1705, abs=5e-4) and got.ndcg == pytest.approx(
+        0.1307, abs=5e-4
+    )
     assert got.coverage == pytest.approx(0.0131, abs=5e-4) and got.median_count == 176

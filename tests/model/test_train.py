@@ -15,7 +15,7 @@ from movietui.model.serve import predict
 def _split(synth, frac=0.2, seed=0):
     u, i, r = synth
     perm = np.random.default_rng(seed).permutation(r.size)
-    te, tr = perm[: int(frac * r.size)], perm[int(frac * r.size):]
+    te, tr = perm[: int(frac * r.size)], perm[int(frac * r.size) :]
     return (u[tr], i[tr], r[tr]), (u[te], i[te], r[te])
 
 
@@ -66,11 +66,22 @@ def test_divergence_raises_a_clear_error(synth, fast):
         train(u, i, r * 1000, dataclasses.replace(fast, lr=1.0, reg=0.0))
 
 
-@pytest.mark.parametrize("change", [
-    dict(factors=0), dict(lr=-0.01), dict(lr=0.0), dict(reg=-1.0), dict(epochs=0),
-    dict(val_fraction=0.5), dict(val_fraction=-0.1), dict(threads=3), dict(lr=float("nan")),
-    dict(patience=0), dict(lr_decay=0.0),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        dict(factors=0),
+        dict(lr=-0.01),
+        dict(lr=0.0),
+        dict(reg=-1.0),
+        dict(epochs=0),
+        dict(val_fraction=0.5),
+        dict(val_fraction=-0.1),
+        dict(threads=3),
+        dict(lr=float("nan")),
+        dict(patience=0),
+        dict(lr_decay=0.0),
+    ],
+)
 def test_absurd_hyperparameters_are_refused(synth, change, fast):
     u, i, r = synth
     with pytest.raises(ModelError, match="bad hyperparameter"):
@@ -137,9 +148,21 @@ def test_padding_columns_stay_zero_through_sgd(factors):
     users = rng.integers(0, 30, 2000).astype(np.int32)
     items = rng.integers(0, 40, 2000).astype(np.int32)
     ratings = rng.uniform(0.5, 5, 2000).astype(np.float32)
-    sgd_segments(np.arange(2000, dtype=np.int64), np.arange(2001, dtype=np.int64), users, items,
-                 ratings, 3.5, P, Q, np.zeros(30, np.float32), np.zeros(40, np.float32),
-                 0.01, 0.02, 0.02)
+    sgd_segments(
+        np.arange(2000, dtype=np.int64),
+        np.arange(2001, dtype=np.int64),
+        users,
+        items,
+        ratings,
+        3.5,
+        P,
+        Q,
+        np.zeros(30, np.float32),
+        np.zeros(40, np.float32),
+        0.01,
+        0.02,
+        0.02,
+    )
     assert np.all(np.isfinite(P)) and np.abs(P[:, :factors]).sum() > 0
     assert not P[:, factors:].any() and not Q[:, factors:].any()
 

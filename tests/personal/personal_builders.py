@@ -45,8 +45,10 @@ def display_title(title: str) -> str:
 
 
 def hand_movies() -> list[CatalogMovie]:
-    return [CatalogMovie(mid, title, display_title(title), year, imdb, tmdb, count)
-            for mid, title, year, imdb, tmdb, count in HAND_CATALOG]
+    return [
+        CatalogMovie(mid, title, display_title(title), year, imdb, tmdb, count)
+        for mid, title, year, imdb, tmdb, count in HAND_CATALOG
+    ]
 
 
 def csv_bytes(header: list[str], rows: list[list[object]], encoding: str = "utf-8") -> bytes:
@@ -66,8 +68,13 @@ def letterboxd_zip(path: Path, ratings: bytes, watchlist: bytes | None = None) -
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("profile.csv", "Date Joined,Username\n2020-01-01,someone\n")
         archive.writestr("ratings.csv", ratings)
-        archive.writestr("diary.csv", "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n")
-        archive.writestr("deleted/ratings.csv", "Date,Name,Year,Letterboxd URI,Rating\n2020-01-01,Gone,1990,u,1\n")
+        archive.writestr(
+            "diary.csv", "Date,Name,Year,Letterboxd URI,Rating,Rewatch,Tags,Watched Date\n"
+        )
+        archive.writestr(
+            "deleted/ratings.csv",
+            "Date,Name,Year,Letterboxd URI,Rating\n2020-01-01,Gone,1990,u,1\n",
+        )
         if watchlist is not None:
             archive.writestr("watchlist.csv", watchlist)
     return path

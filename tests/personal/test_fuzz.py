@@ -25,8 +25,25 @@ HEADERS = [
 ]
 cell = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", "4.5", "10", "0", "-1", "nan", "inf", "1e400", "1995", "2023-01-02",
-                     "tt0114709", "tt", "99999999999999999999", "2023-02-30", "1700000000.5"]),
+    st.sampled_from(
+        [
+            "",
+            "4.5",
+            "10",
+            "0",
+            "-1",
+            "nan",
+            "inf",
+            "1e400",
+            "1995",
+            "2023-01-02",
+            "tt0114709",
+            "tt",
+            "99999999999999999999",
+            "2023-02-30",
+            "1700000000.5",
+        ]
+    ),
     st.integers(min_value=-(10**20), max_value=10**20).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(str),
 )
@@ -51,7 +68,9 @@ def test_random_bytes(data: bytes) -> None:
 
 @FAST
 @given(st.sampled_from(HEADERS), st.lists(st.lists(cell, max_size=9), max_size=6), st.booleans())
-def test_random_rows_under_real_headers(header: list[str], rows: list[list[str]], as_zip: bool) -> None:
+def test_random_rows_under_real_headers(
+    header: list[str], rows: list[list[str]], as_zip: bool
+) -> None:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
@@ -69,14 +88,17 @@ def test_random_rows_under_real_headers(header: list[str], rows: list[list[str]]
 @given(st.text(max_size=200))
 def test_random_text_and_json(text: str) -> None:
     parse_or_clean_error(text.encode("utf-8", "surrogatepass"))
-    parse_or_clean_error(('{"format": "movietui-ratings", "ratings": ' + text).encode("utf-8", "surrogatepass"))
+    parse_or_clean_error(
+        ('{"format": "movietui-ratings", "ratings": ' + text).encode("utf-8", "surrogatepass")
+    )
 
 
 @FAST
 @given(st.text(max_size=60), st.one_of(st.none(), st.integers(min_value=-5, max_value=3000)))
 def test_matcher_takes_any_title(title: str, year: int | None) -> None:
-    matcher = Matcher.from_columns({"movie_id": [1, 2], "title": [title, "Seven (a.k.a. Se7en)"],
-                                    "year": [1995, 1995]})
+    matcher = Matcher.from_columns(
+        {"movie_id": [1, 2], "title": [title, "Seven (a.k.a. Se7en)"], "year": [1995, 1995]}
+    )
     title_keys(title)
     result = matcher.match_title(title, year)
     assert result.kind in {"title", "ambiguous", "not_found"}

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from movietui.catalog.matching import Matcher, imdb_number, split_alternatives, title_key, title_keys
+from movietui.catalog.matching import (
+    Matcher,
+    imdb_number,
+    split_alternatives,
+    title_key,
+    title_keys,
+)
 
 
 @pytest.mark.parametrize(
@@ -19,8 +25,10 @@ from movietui.catalog.matching import Matcher, imdb_number, split_alternatives, 
         ("Alien³", "Alien 3"),
         ("Spider-Man", "Spiderman"),
         ("Schindler's List", "Schindlers List"),
-        ("Lord of the Rings: The Fellowship of the Ring, The",
-         "The Lord of the Rings: The Fellowship of the Ring"),
+        (
+            "Lord of the Rings: The Fellowship of the Ring, The",
+            "The Lord of the Rings: The Fellowship of the Ring",
+        ),
         ("AMÉLIE", "amelie"),
     ],
 )
@@ -30,7 +38,12 @@ def test_equivalent_titles_share_a_key(a: str, b: str) -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("Toy Story", "Toy Story 2"), ("Rocky", "Rocky II"), ("Alien", "Aliens"), ("Hamlet", "Hamlet 2")],
+    [
+        ("Toy Story", "Toy Story 2"),
+        ("Rocky", "Rocky II"),
+        ("Alien", "Aliens"),
+        ("Hamlet", "Hamlet 2"),
+    ],
 )
 def test_sequels_and_near_titles_differ(a: str, b: str) -> None:
     assert title_key(a) != title_key(b)
@@ -38,12 +51,16 @@ def test_sequels_and_near_titles_differ(a: str, b: str) -> None:
 
 def test_alternative_titles_in_parentheses() -> None:
     assert split_alternatives("Léon: The Professional (a.k.a. The Professional) (Léon)") == [
-        "Léon: The Professional", "Léon", "The Professional"]
+        "Léon: The Professional",
+        "Léon",
+        "The Professional",
+    ]
     assert split_alternatives("Seven (a.k.a. Se7en) (1995)") == ["Seven", "Se7en"]
     assert split_alternatives("(500) Days of Summer") == ["(500) Days of Summer"]
     assert {"seven", "se7en"} <= title_keys("Seven (a.k.a. Se7en)")
     assert {"amelie", "fabuleuxdestindameliepoulain"} <= title_keys(
-        "Amelie (Fabuleux destin d'Amélie Poulain, Le)")
+        "Amelie (Fabuleux destin d'Amélie Poulain, Le)"
+    )
 
 
 def test_imdb_numbers() -> None:
@@ -75,16 +92,18 @@ TITLE_CASES = [
     (("Hamlet", 2000), ("title", "title+year", 3598)),
     (("Wallace and Gromit: A Close Shave", 1995), ("title", "title+year", 745)),
     (("Alien 3", 1992), ("title", "title+year", 1320)),
-    (("Crash", 2004), ("title", "title+year", 9101)),      # exact year beats the more popular 2005
+    (("Crash", 2004), ("title", "title+year", 9101)),  # exact year beats the more popular 2005
     (("Crash", 2005), ("title", "title+year", 9102)),
     (("Crash", 2003), ("title", "title+year±1", 9101)),
-    (("Toy Story", 1990), ("not_found", "", None)),         # five years off
+    (("Toy Story", 1990), ("not_found", "", None)),  # five years off
     (("Toy Story 3", 2010), ("not_found", "", None)),
-    (("Rocky", None), ("title", "title", 1954)),              # one candidate, no year needed
+    (("Rocky", None), ("title", "title", 1954)),  # one candidate, no year needed
 ]
 
 
-@pytest.mark.parametrize(("query", "expected"), TITLE_CASES, ids=[f"{t}-{y}" for (t, y), _ in TITLE_CASES])
+@pytest.mark.parametrize(
+    ("query", "expected"), TITLE_CASES, ids=[f"{t}-{y}" for (t, y), _ in TITLE_CASES]
+)
 def test_title_matches_exactly(hand_matcher: Matcher, query, expected) -> None:
     result = hand_matcher.match_title(*query)
     assert (result.kind, result.via, result.movie.movie_id if result.movie else None) == expected
@@ -114,9 +133,14 @@ def test_ids_win_over_titles(hand_matcher: Matcher) -> None:
 
 def test_from_columns_matches_like_rows() -> None:
     matcher = Matcher.from_columns(
-        {"movie_id": [5, 6], "title": ["Matrix, The", "Matrix Reloaded, The"],
-         "display_title": ["The Matrix", "The Matrix Reloaded"], "year": [1999, 2003],
-         "imdb_id": ["tt0133093", None], "tmdb_id": [603, 0]},
+        {
+            "movie_id": [5, 6],
+            "title": ["Matrix, The", "Matrix Reloaded, The"],
+            "display_title": ["The Matrix", "The Matrix Reloaded"],
+            "year": [1999, 2003],
+            "imdb_id": ["tt0133093", None],
+            "tmdb_id": [603, 0],
+        },
         rating_count=[10, 5],
     )
     assert len(matcher) == 2
@@ -127,10 +151,22 @@ def test_from_columns_matches_like_rows() -> None:
 
 def test_title_before_a_colon_matches_only_as_a_last_resort() -> None:
     matcher = Matcher.from_columns(
-        {"movie_id": [260, 1196, 2628, 99], "year": [1977, 1980, 1999, 1999],
-         "title": ["Star Wars: Episode IV - A New Hope", "Star Wars: Episode V - The Empire Strikes Back",
-                   "Star Wars: Episode I - The Phantom Menace", "Star Wars: Making Of"]})
+        {
+            "movie_id": [260, 1196, 2628, 99],
+            "year": [1977, 1980, 1999, 1999],
+            "title": [
+                "Star Wars: Episode IV - A New Hope",
+                "Star Wars: Episode V - The Empire Strikes Back",
+                "Star Wars: Episode I - The Phantom Menace",
+                "Star Wars: Making Of",
+            ],
+        }
+    )
     star_wars = matcher.match_title("Star Wars", 1977)
-    assert (star_wars.kind, star_wars.via, star_wars.movie.movie_id) == ("title", "title-prefix+year", 260)
-    assert matcher.match_title("Star Wars", 1978).kind == "not_found"      # exact year only
+    assert (star_wars.kind, star_wars.via, star_wars.movie.movie_id) == (
+        "title",
+        "title-prefix+year",
+        260,
+    )
+    assert matcher.match_title("Star Wars", 1978).kind == "not_found"  # exact year only
     assert [m.movie_id for m in matcher.match_title("Star Wars", 1999).candidates] == [99, 2628]

@@ -19,26 +19,39 @@ def real_matcher(ml_small_zip: Path) -> Matcher:
     with zipfile.ZipFile(ml_small_zip) as archive:
         movies = pd.read_csv(archive.open("ml-latest-small/movies.csv"))
         links = pd.read_csv(archive.open("ml-latest-small/links.csv"), dtype={"imdbId": str})
-        counts = pd.read_csv(archive.open("ml-latest-small/ratings.csv"), usecols=["movieId"])["movieId"].value_counts()
+        counts = pd.read_csv(archive.open("ml-latest-small/ratings.csv"), usecols=["movieId"])[
+            "movieId"
+        ].value_counts()
     movies = movies.merge(links, on="movieId", how="left")
     rows = []
-    for movie_id, raw_title, imdb, tmdb in zip(movies.movieId, movies.title, movies.imdbId, movies.tmdbId):
+    for movie_id, raw_title, imdb, tmdb in zip(
+        movies.movieId, movies.title, movies.imdbId, movies.tmdbId
+    ):
         found = _YEAR.match(raw_title)
         title, year = (found[1], int(found[2])) if found else (raw_title.strip(), None)
-        rows.append(CatalogMovie(int(movie_id), title, title, year, f"tt{imdb}" if isinstance(imdb, str) else None,
-                                 None if pd.isna(tmdb) else int(tmdb), int(counts.get(movie_id, 0))))
+        rows.append(
+            CatalogMovie(
+                int(movie_id),
+                title,
+                title,
+                year,
+                f"tt{imdb}" if isinstance(imdb, str) else None,
+                None if pd.isna(tmdb) else int(tmdb),
+                int(counts.get(movie_id, 0)),
+            )
+        )
     return Matcher(rows)
 
 
 # How Letterboxd names these films -> the MovieLens movie_id they must match, and how.
 LETTERBOXD_NAMES = [
-    ("Se7en", 1995, 47, "title+year"),                         # "Seven (a.k.a. Se7en)"
-    ("12 Monkeys", 1995, 32, "title+year"),                    # "Twelve Monkeys (a.k.a. 12 Monkeys)"
-    ("The Godfather", 1972, 858, "title+year"),                # "Godfather, The"
-    ("The Godfather Part II", 1974, 1221, "title+year"),       # "Godfather: Part II, The"
+    ("Se7en", 1995, 47, "title+year"),  # "Seven (a.k.a. Se7en)"
+    ("12 Monkeys", 1995, 32, "title+year"),  # "Twelve Monkeys (a.k.a. 12 Monkeys)"
+    ("The Godfather", 1972, 858, "title+year"),  # "Godfather, The"
+    ("The Godfather Part II", 1974, 1221, "title+year"),  # "Godfather: Part II, The"
     ("Léon: The Professional", 1994, 293, "title+year"),
-    ("Amélie", 2001, 4973, "title+year"),                      # "Amelie (Fabuleux destin d'Amélie Poulain, Le)"
-    ("Das Boot", 1981, 1233, "title+year"),                    # "Boot, Das (Boat, The)"
+    ("Amélie", 2001, 4973, "title+year"),  # "Amelie (Fabuleux destin d'Amélie Poulain, Le)"
+    ("Das Boot", 1981, 1233, "title+year"),  # "Boot, Das (Boat, The)"
     ("Hamlet", 1990, 3723, "title+year"),
     ("Hamlet", 1996, 1411, "title+year"),
     ("Hamlet", 2000, 3598, "title+year"),
@@ -50,9 +63,9 @@ LETTERBOXD_NAMES = [
     ("Wallace and Gromit: A Close Shave", 1995, 745, "title+year"),
     ("Les Misérables", 1995, 73, "title+year"),
     ("Les Misérables", 1996, 73, "title+year±1"),
-    ("Spirited Away", 2001, 5618, "title+year"),               # "Spirited Away (Sen to Chihiro no kamikakushi)"
+    ("Spirited Away", 2001, 5618, "title+year"),  # "Spirited Away (Sen to Chihiro no kamikakushi)"
     ("The Lord of the Rings: The Fellowship of the Ring", 2001, 4993, "title+year"),
-    ("Star Wars", 1977, 260, "title-prefix+year"),            # "Star Wars: Episode IV - A New Hope"
+    ("Star Wars", 1977, 260, "title-prefix+year"),  # "Star Wars: Episode IV - A New Hope"
 ]
 
 
@@ -64,7 +77,9 @@ def test_letterboxd_names_match_the_right_movielens_films(real_matcher: Matcher)
     assert got == [(t, y, mid, via) for t, y, mid, via in LETTERBOXD_NAMES]
 
 
-def test_same_title_without_year_is_ambiguous_and_unknown_is_not_found(real_matcher: Matcher) -> None:
+def test_same_title_without_year_is_ambiguous_and_unknown_is_not_found(
+    real_matcher: Matcher,
+) -> None:
     hamlet = real_matcher.match_title("Hamlet")
     assert hamlet.kind == "ambiguous"
     assert [m.movie_id for m in hamlet.candidates] == [1411, 3723, 3598, 1941, 2820]
@@ -72,6 +87,11 @@ def test_same_title_without_year_is_ambiguous_and_unknown_is_not_found(real_matc
 
 
 def test_imdb_ids_match_exactly(real_matcher: Matcher) -> None:
-    for imdb_id, movie_id in [("tt0114709", 1), ("tt0114369", 47), ("tt0068646", 858), ("tt0211915", 4973)]:
+    for imdb_id, movie_id in [
+        ("tt0114709", 1),
+        ("tt0114369", 47),
+        ("tt0068646", 858),
+        ("tt0211915", 4973),
+    ]:
         result = real_matcher.match(imdb_id=imdb_id, title="ignored")
         assert (result.kind, result.via, result.movie.movie_id) == ("id", "imdb_id", movie_id)

@@ -23,6 +23,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 WORKERS = Path(__file__).resolve().parent / "workers"
 
+
 class Figures:
     """Counters and notes gathered across the reliability tests."""
 
@@ -40,7 +41,10 @@ class Figures:
             self.notes[key] = value
 
     def as_dict(self) -> dict:
-        counts = {k: (int(v) if float(v).is_integer() else round(v, 3)) for k, v in sorted(self.counts.items())}
+        counts = {
+            k: (int(v) if float(v).is_integer() else round(v, 3))
+            for k, v in sorted(self.counts.items())
+        }
         return {"counts": counts, "notes": dict(sorted(self.notes.items()))}
 
 
@@ -106,7 +110,9 @@ class Child:
             line = self.lines.get(timeout=timeout)
         except queue.Empty:
             self.kill()
-            pytest.fail(f"{self.argv[1]}: no output for {timeout:.0f} s; stderr: {self.stderr[-2000:]}")
+            pytest.fail(
+                f"{self.argv[1]}: no output for {timeout:.0f} s; stderr: {self.stderr[-2000:]}"
+            )
         if line is not None:
             self.seen.append(line)
         return line
@@ -142,7 +148,9 @@ class Child:
             os.kill(self.proc.pid, signal.SIGKILL)
         self.proc.wait(timeout=30)
         if self.proc.returncode not in (0, -signal.SIGKILL):
-            pytest.fail(f"{self.argv[1]} died on its own (rc={self.proc.returncode}): {self.stderr[-3000:]}")
+            pytest.fail(
+                f"{self.argv[1]} died on its own (rc={self.proc.returncode}): {self.stderr[-3000:]}"
+            )
 
     def finish(self, timeout: float = 120.0) -> list[str]:
         """Wait for a normal exit; fail with the child's stderr if it did not exit 0."""

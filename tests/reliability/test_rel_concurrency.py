@@ -25,11 +25,16 @@ from det_models import make_model
 N_EACH = {"store": 300, "service": 150}
 
 
-def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures, release: Path | None = None) -> None:
+def run_pair(
+    spawn, home: Path, mode: str, meta_file: Path, figures: Figures, release: Path | None = None
+) -> None:
     db = get_paths(home).db
     with open_store(db) as store:
         a, b = store.create_profile(f"{mode}-a").id, store.create_profile(f"{mode}-b").id
-    raters = [spawn("two_raters.py", home, pid, N_EACH[mode], seed, mode, stdin=True) for pid, seed in ((a, 1), (b, 2))]
+    raters = [
+        spawn("two_raters.py", home, pid, N_EACH[mode], seed, mode, stdin=True)
+        for pid, seed in ((a, 1), (b, 2))
+    ]
     saver = spawn("saver.py", db, 1, meta_file, 0.1)
     saver.wait_for("ready")
     for child in raters:
@@ -41,7 +46,9 @@ def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures, re
         child.send("go")
     for child in raters:
         line = child.next_line(timeout=120)
-        assert line is not None and line.startswith("wrote"), f"{mode} rater failed: {line} {child.stderr[-1500:]}"
+        assert line is not None and line.startswith("wrote"), (
+            f"{mode} rater failed: {line} {child.stderr[-1500:]}"
+        )
         figures.add(f"concurrent_{mode}_rating_seconds", float(line.split()[2]))
     if importer is not None:  # a whole catalog import ran in a third window meanwhile
         importer.wait_for("done", timeout=120)
@@ -52,10 +59,12 @@ def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures, re
     for child in raters:
         child.send("check")
     for child in raters:
-        seen = json.loads(child.wait_for("seen")[len("seen "):])
+        seen = json.loads(child.wait_for("seen")[len("seen ") :])
         for view in ("live", "reopened"):
             got = {int(k): v for k, v in seen[view].items() if k != "mine"}
-            assert got.get(a) == N_EACH[mode] and got.get(b) == N_EACH[mode], f"{mode} {view}: sees {got}"
+            assert got.get(a) == N_EACH[mode] and got.get(b) == N_EACH[mode], (
+                f"{mode} {view}: sees {got}"
+            )
         child.finish()
     assert integrity(db) == "ok"
     with open_store(db) as store:
@@ -68,20 +77,25 @@ def run_pair(spawn, home: Path, mode: str, meta_file: Path, figures: Figures, re
 
 
 @pytest.mark.slow
-def test_two_store_instances_rate_at_once(spawn, rel_home: Path, tmp_path: Path, big_release: Path,
-                                         figures: Figures) -> None:
+def test_two_store_instances_rate_at_once(
+    spawn, rel_home: Path, tmp_path: Path, big_release: Path, figures: Figures
+) -> None:
     run_pair(spawn, rel_home, "store", write_meta(tmp_path), figures, release=big_release)
     with open_store(get_paths(rel_home).db) as store:
         assert store.catalog_info().n_ratings == 300_000  # type: ignore[union-attr]
 
 
 @pytest.mark.slow
-def test_two_service_instances_rate_at_once(spawn, catalog_home: Path, tmp_path: Path, figures: Figures) -> None:
+def test_two_service_instances_rate_at_once(
+    spawn, catalog_home: Path, tmp_path: Path, figures: Figures
+) -> None:
     run_pair(spawn, catalog_home, "service", write_meta(tmp_path), figures)
 
 
 @pytest.mark.slow
-def test_two_service_instances_share_one_profile(spawn, catalog_home: Path, figures: Figures) -> None:
+def test_two_service_instances_share_one_profile(
+    spawn, catalog_home: Path, figures: Figures
+) -> None:
     """Two windows on the SAME profile rate different movies at once; after a refresh each
     window lists every rating of both, and the ratings the profile had before are kept."""
     from movietui.service import Service
@@ -92,19 +106,23 @@ def test_two_service_instances_share_one_profile(spawn, catalog_home: Path, figu
         before = {r.movie.movie_id: r.rating for r in service.my_ratings()}
     n = 120
     first = max(before) + 1
-    raters = [spawn("two_raters.py", catalog_home, me.id, n, seed, "service", start, stdin=True)
-              for seed, start in ((1, first), (2, first + n))]
+    raters = [
+        spawn("two_raters.py", catalog_home, me.id, n, seed, "service", start, stdin=True)
+        for seed, start in ((1, first), (2, first + n))
+    ]
     for child in raters:
         child.wait_for("ready", timeout=120)
     for child in raters:
         child.send("go")
     for child in raters:
         line = child.next_line(timeout=120)
-        assert line is not None and line.startswith("wrote"), f"rater failed: {line} {child.stderr[-1500:]}"
+        assert line is not None and line.startswith("wrote"), (
+            f"rater failed: {line} {child.stderr[-1500:]}"
+        )
     for child in raters:
         child.send("check")
     for child in raters:
-        seen = json.loads(child.wait_for("seen")[len("seen "):])
+        seen = json.loads(child.wait_for("seen")[len("seen ") :])
         assert seen["live"]["mine"] == seen["reopened"]["mine"] == len(before) + 2 * n, seen
         child.finish()
     with Service.open(catalog_home) as service:

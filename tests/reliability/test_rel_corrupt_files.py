@@ -36,7 +36,10 @@ def build_real_db(home: Path) -> tuple[Path, dict[int, float]]:
     rng = np.random.default_rng(7)
     with open_store(db) as store:
         pid = store.create_profile("alice").id
-        ratings = {int(m): float(rng.integers(1, 11)) / 2 for m in rng.choice(50_000, N_RATINGS, replace=False)}
+        ratings = {
+            int(m): float(rng.integers(1, 11)) / 2
+            for m in rng.choice(50_000, N_RATINGS, replace=False)
+        }
         store.set_ratings_bulk(pid, [(m, v, 1.6e9 + m) for m, v in ratings.items()])
         store.save_model({"w": rng.normal(size=250_000).astype(np.float32)}, {"k": 1})
     return db, ratings
@@ -163,8 +166,17 @@ def test_cli_subprocess_on_bad_files(tmp_path: Path, figures: Figures) -> None:
         home.mkdir()
         BAD_FILES[kind](get_paths(home).db, home)
         homes.append((home, file_digest(get_paths(home).db)))
-    procs = [subprocess.Popen([sys.executable, "-m", "movietui", "--home", str(h), "info"], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, cwd=REPO, env=worker_env()) for h, _ in homes]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "movietui", "--home", str(h), "info"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=worker_env(),
+        )
+        for h, _ in homes
+    ]
     for (home, digest), proc in zip(homes, procs):
         _, err = proc.communicate(timeout=120)
         assert_cli_refuses(proc.returncode, err)
@@ -175,7 +187,9 @@ def test_cli_subprocess_on_bad_files(tmp_path: Path, figures: Figures) -> None:
 # ------------------------------------------------------------ migration from an old schema
 
 
-def test_migration_from_v1_backs_up_first_and_keeps_ratings(rel_home: Path, figures: Figures) -> None:
+def test_migration_from_v1_backs_up_first_and_keeps_ratings(
+    rel_home: Path, figures: Figures
+) -> None:
     db = get_paths(rel_home).db
     conn = sqlite3.connect(db, isolation_level=None)
     store_schema.create_v1(conn)
@@ -186,7 +200,9 @@ def test_migration_from_v1_backs_up_first_and_keeps_ratings(rel_home: Path, figu
     before = file_digest(db)
 
     with open_store(db) as store:
-        assert {r.movie_id: r.rating for r in store.profile_ratings(1)} == {m: r for _, m, r, _ in rows}
+        assert {r.movie_id: r.rating for r in store.profile_ratings(1)} == {
+            m: r for _, m, r, _ in rows
+        }
     backups = list((rel_home / "backups").glob("*"))
     assert len(backups) == 1, f"expected one backup, found {backups}"
     copy = sqlite3.connect(backups[0])
@@ -200,14 +216,18 @@ def test_migration_from_v1_backs_up_first_and_keeps_ratings(rel_home: Path, figu
     assert file_digest(db) != before  # it really was migrated
     with open_store(db):
         pass
-    assert len(list((rel_home / "backups").glob("*"))) == 1, "a current file must not be backed up again"
+    assert len(list((rel_home / "backups").glob("*"))) == 1, (
+        "a current file must not be backed up again"
+    )
     figures.add("migrations_backed_up")
 
 
 # ------------------------------------------------------------ unwritable places
 
 
-def test_data_folder_under_a_file_gives_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_data_folder_under_a_file_gives_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     home = blocker / "home"
@@ -232,8 +252,9 @@ def test_garbage_wal_next_to_a_good_database(rel_home: Path, figures: Figures) -
     figures.add("garbage_wal_survived")
 
 
-def test_unreadable_saved_model_does_not_stop_the_app(catalog_home: Path, capsys: pytest.CaptureFixture[str],
-                                                      figures: Figures) -> None:
+def test_unreadable_saved_model_does_not_stop_the_app(
+    catalog_home: Path, capsys: pytest.CaptureFixture[str], figures: Figures
+) -> None:
     """A saved model whose metadata is damaged: the app opens (popularity picks, a warning),
     the CLI works, and training replaces the model."""
     from movietui.model import Hyper
@@ -244,11 +265,19 @@ def test_unreadable_saved_model_does_not_stop_the_app(catalog_home: Path, capsys
         arrays, meta = service.store.load_current_model()[1:]  # type: ignore[index]
         ratings = {r.movie.movie_id: r.rating for r in service.my_ratings()}
     db = get_paths(catalog_home).db
-    blob_damage = [("item_factors", "zeroblob(3)", "'<f4'", "NULL"), ("user_bias", "data", "'<U4'", "NULL"),
-                   ("item_bias", "data", "'<f4'", "'[7, 7]'"), ("user_keys", "data", "'bogus'", "NULL")]
-    damages: list[tuple[dict, tuple | None]] = [({"hyper": None}, None), ({"mu": None}, None),
-                                                ({"history": [1]}, None), ({"format": 99}, None),
-                                                ({"service": None}, None)]
+    blob_damage = [
+        ("item_factors", "zeroblob(3)", "'<f4'", "NULL"),
+        ("user_bias", "data", "'<U4'", "NULL"),
+        ("item_bias", "data", "'<f4'", "'[7, 7]'"),
+        ("user_keys", "data", "'bogus'", "NULL"),
+    ]
+    damages: list[tuple[dict, tuple | None]] = [
+        ({"hyper": None}, None),
+        ({"mu": None}, None),
+        ({"history": [1]}, None),
+        ({"format": 99}, None),
+        ({"service": None}, None),
+    ]
     damages += [({}, blob) for blob in blob_damage]
     for damage, blob in damages:
         with open_store(db) as store:
@@ -256,8 +285,11 @@ def test_unreadable_saved_model_does_not_stop_the_app(catalog_home: Path, capsys
         if blob is not None:  # a damaged array row, as a bad sector or a hand edit would leave
             name, data, dtype, shape = blob
             conn = sqlite3.connect(db)
-            conn.execute(f"UPDATE model_arrays SET data = {data}, dtype = {dtype}, shape = coalesce({shape}, shape) "
-                         "WHERE model_id = ? AND name = ?", (model_id, name))
+            conn.execute(
+                f"UPDATE model_arrays SET data = {data}, dtype = {dtype}, shape = coalesce({shape}, shape) "
+                "WHERE model_id = ? AND name = ?",
+                (model_id, name),
+            )
             conn.commit()
             conn.close()
         with Service.open(catalog_home) as service:
@@ -277,10 +309,17 @@ def test_unreadable_saved_model_does_not_stop_the_app(catalog_home: Path, capsys
 def run_faulty(db: Path, *args: str) -> list[str]:
     result = subprocess.run(
         [sys.executable, str(REPO / "tests/reliability/workers/faulty_env.py"), str(db), *args],
-        capture_output=True, text=True, cwd=REPO, env=worker_env(), timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=worker_env(),
+        timeout=120,
+        check=False,
     )
     if result.returncode == 3 and "cannot-drop-root" in result.stdout:
-        pytest.skip("running as root and user namespaces are unavailable, so file modes cannot deny writes")
+        pytest.skip(
+            "running as root and user namespaces are unavailable, so file modes cannot deny writes"
+        )
     assert result.returncode == 0, f"worker failed: {result.stdout}\n{result.stderr}"
     assert "Traceback" not in result.stderr
     return result.stdout.splitlines()
@@ -331,7 +370,9 @@ def test_full_disk_gives_clear_error_and_loses_nothing(rel_home: Path, figures: 
     lines = run_faulty(db, "fsize", str(limit))
     assert outcome(lines, "open") == "ok", lines
     big_writes = [outcome(lines, "bulk"), outcome(lines, "model")]
-    assert all(o.startswith("error ") for o in big_writes), f"writes past the limit succeeded: {lines}"
+    assert all(o.startswith("error ") for o in big_writes), (
+        f"writes past the limit succeeded: {lines}"
+    )
     for o in big_writes:
         text = o.replace(str(db), "<db>")  # the temp path itself may contain "full"
         assert "full" in text or "space" in text, f"unclear message for a full disk: {o}"
@@ -341,12 +382,16 @@ def test_full_disk_gives_clear_error_and_loses_nothing(rel_home: Path, figures: 
         assert after[movie] == value
     if outcome(lines, "rate") == "ok":
         assert after[999_999] == 4.5  # a write that fitted was confirmed and kept
-    assert not any(1_000_000 <= m < 1_100_000 for m in after), "half a failed bulk import is visible"
+    assert not any(1_000_000 <= m < 1_100_000 for m in after), (
+        "half a failed bulk import is visible"
+    )
     with open_store(db) as store:
         loaded = store.load_current_model()
-        assert loaded is not None and loaded[2] == {"k": 1}, "the failed model replaced the saved one"
+        assert loaded is not None and loaded[2] == {"k": 1}, (
+            "the failed model replaced the saved one"
+        )
     figures.add("full_disk_cases")
-    figures.note("full_disk_message", big_writes[0][len("error "):].replace(str(db), "<db>"))
+    figures.note("full_disk_message", big_writes[0][len("error ") :].replace(str(db), "<db>"))
 
 
 def test_sqlite_full_via_max_page_count(rel_home: Path, figures: Figures) -> None:
@@ -382,14 +427,20 @@ def test_kill_during_backup_and_migration(spawn, rel_home: Path, figures: Figure
     conn.execute("INSERT INTO profiles(profile_id, name, created_at) VALUES (1, 'old', 1.0)")
     rows = [(1, m, 0.5 + (m % 10) / 2, 1.0e9 + m) for m in range(1, 2001)]
     conn.executemany("INSERT INTO profile_ratings VALUES (?, ?, ?, ?)", rows)
-    blob = random.Random(4).randbytes(4_000_000)  # ~24 MB of catalog chunks: a backup that takes a while
-    conn.executemany("INSERT INTO catalog_rating_chunks VALUES (?, 1, ?, ?, ?, ?)",
-                     [(k, blob, blob, blob[:1000], blob[:1000]) for k in range(3)])
+    blob = random.Random(4).randbytes(
+        4_000_000
+    )  # ~24 MB of catalog chunks: a backup that takes a while
+    conn.executemany(
+        "INSERT INTO catalog_rating_chunks VALUES (?, 1, ?, ?, ?, ?)",
+        [(k, blob, blob, blob[:1000], blob[:1000]) for k in range(3)],
+    )
     conn.close()
     want = sorted(rows)
     rng = random.Random(SEED_MIGRATION)
     outcomes: dict[str, int] = {}
-    for round_no in range(30):  # kill ever later: during open, backup, migration, until one finishes
+    for round_no in range(
+        30
+    ):  # kill ever later: during open, backup, migration, until one finishes
         child = spawn("opener.py", db)
         child.wait_for("started")
         time.sleep(round_no * 0.015 + rng.uniform(0.0, 0.01))
@@ -398,7 +449,9 @@ def test_kill_during_backup_and_migration(spawn, rel_home: Path, figures: Figure
         raw = sqlite3.connect(db)
         version = raw.execute("PRAGMA user_version").fetchone()[0]
         assert raw.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert sorted(raw.execute("SELECT * FROM profile_ratings")) == want, "ratings changed during migration"
+        assert sorted(raw.execute("SELECT * FROM profile_ratings")) == want, (
+            "ratings changed during migration"
+        )
         raw.close()
         assert 1 <= version <= SCHEMA_VERSION
         key = "finished" if done else f"killed-at-v{version}"
@@ -407,7 +460,9 @@ def test_kill_during_backup_and_migration(spawn, rel_home: Path, figures: Figure
         if version == SCHEMA_VERSION:
             break
     with open_store(db) as store:  # a normal open completes whatever was interrupted
-        assert sorted((1, r.movie_id, r.rating, r.rated_at) for r in store.profile_ratings(1)) == want
+        assert (
+            sorted((1, r.movie_id, r.rating, r.rated_at) for r in store.profile_ratings(1)) == want
+        )
     backups = sorted((rel_home / "backups").glob("*.db"))
     assert backups, "no backup of the v1 file exists after migrating it"
     for copy in backups:  # anything named like a backup must be a whole, sound older copy
@@ -416,12 +471,20 @@ def test_kill_during_backup_and_migration(spawn, rel_home: Path, figures: Figure
             assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok", copy.name
             version = check.execute("PRAGMA user_version").fetchone()[0]
             assert 1 <= version < SCHEMA_VERSION, f"{copy.name} is not a copy of an older version"
-            assert sorted(check.execute("SELECT * FROM profile_ratings")) == want, f"{copy.name} is incomplete"
+            assert sorted(check.execute("SELECT * FROM profile_ratings")) == want, (
+                f"{copy.name} is incomplete"
+            )
         except sqlite3.Error as exc:
-            pytest.fail(f"backups/{copy.name} ({copy.stat().st_size} bytes) is not a usable copy: {exc}")
+            pytest.fail(
+                f"backups/{copy.name} ({copy.stat().st_size} bytes) is not a usable copy: {exc}"
+            )
         finally:
             check.close()
     figures.note("migration_kill_outcomes", outcomes)
     figures.note("migration_backup_files", len(backups))
-    figures.note("migration_other_files_in_backups", sorted(p.name.split(".", 3)[-1] for p in
-                                                           (rel_home / "backups").iterdir() if p.suffix != ".db"))
+    figures.note(
+        "migration_other_files_in_backups",
+        sorted(
+            p.name.split(".", 3)[-1] for p in (rel_home / "backups").iterdir() if p.suffix != ".db"
+        ),
+    )

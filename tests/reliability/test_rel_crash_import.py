@@ -38,7 +38,11 @@ def ratings_digest(user: np.ndarray, movie: np.ndarray, rating: np.ndarray) -> s
 
 def release_state(path: Path) -> tuple[int, int, str]:
     data = read_release(path)
-    return len(data.movies["movie_id"]), int(data.rating.size), ratings_digest(data.user_id, data.movie_id, data.rating)
+    return (
+        len(data.movies["movie_id"]),
+        int(data.rating.size),
+        ratings_digest(data.user_id, data.movie_id, data.rating),
+    )
 
 
 def db_state(db: Path) -> tuple[tuple[int, int, str], dict, list]:
@@ -57,8 +61,15 @@ def restore(db: Path, release: Path) -> None:
     """Put the small catalog back in process, so every killed import is the big one."""
     data = read_release(release)
     with open_store(db) as store:
-        store.replace_catalog(release=data.release, source=str(release), movies=data.movies, user_id=data.user_id,
-                              movie_id=data.movie_id, rating=data.rating, timestamp=data.timestamp)
+        store.replace_catalog(
+            release=data.release,
+            source=str(release),
+            movies=data.movies,
+            user_id=data.user_id,
+            movie_id=data.movie_id,
+            rating=data.rating,
+            timestamp=data.timestamp,
+        )
 
 
 @pytest.mark.slow
@@ -101,12 +112,18 @@ def test_kill_during_import_keeps_a_whole_catalog(
             kills += 1
             stage = progress[-1] if progress else "before-progress"
             stages[stage] = stages.get(stage, 0) + 1
-            figures.add("import_kills_new_catalog_whole" if catalog == new else "import_kills_old_catalog_intact")
+            figures.add(
+                "import_kills_new_catalog_whole"
+                if catalog == new
+                else "import_kills_old_catalog_intact"
+            )
         if catalog == new:
             restore(db, small_release)
             assert db_state(db)[0] == old
         round_no += 1
-    assert kills >= 4, f"only {kills} of {round_no} imports were killed part way; the release is too small"
+    assert kills >= 4, (
+        f"only {kills} of {round_no} imports were killed part way; the release is too small"
+    )
     figures.add("import_kills", kills)
     figures.add("import_completed_before_kill", completed)
     figures.note("import_kill_stages", stages)

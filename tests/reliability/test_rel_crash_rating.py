@@ -65,8 +65,9 @@ class Ledger:
             self.confirmed += 1
 
 
-def kill_rounds(spawn, home: Path, profile_id: int, rounds: int, mode: str, rng: random.Random,
-                figures: Figures) -> None:
+def kill_rounds(
+    spawn, home: Path, profile_id: int, rounds: int, mode: str, rng: random.Random, figures: Figures
+) -> None:
     db = get_paths(home).db
     expected = stored_ratings(db, profile_id)
     for round_no in range(rounds):
@@ -92,10 +93,14 @@ def kill_rounds(spawn, home: Path, profile_id: int, rounds: int, mode: str, rng:
             movie, value = ledger.in_flight
             movies.discard(movie)
             allowed = {expected.get(movie), value}
-            assert found.get(movie) in allowed, f"in-flight movie {movie}: {found.get(movie)} not in {allowed}"
+            assert found.get(movie) in allowed, (
+                f"in-flight movie {movie}: {found.get(movie)} not in {allowed}"
+            )
             if found.get(movie) != expected.get(movie):
                 figures.add(f"rating_{mode}_inflight_landed")
-        lost = {m: (expected.get(m), found.get(m)) for m in movies if expected.get(m) != found.get(m)}
+        lost = {
+            m: (expected.get(m), found.get(m)) for m in movies if expected.get(m) != found.get(m)
+        }
         assert not lost, f"round {round_no}: confirmed state differs (expected, found): {lost}"
         expected = found
         figures.add(f"rating_{mode}_kills")
@@ -107,7 +112,15 @@ def kill_rounds(spawn, home: Path, profile_id: int, rounds: int, mode: str, rng:
 def test_store_ratings_survive_sigkill(spawn, rel_home: Path, figures: Figures) -> None:
     db = get_paths(rel_home).db
     profile_id = make_profile(db, "crash")
-    kill_rounds(spawn, rel_home, profile_id, rounds=20, mode="store", rng=random.Random(SEED), figures=figures)
+    kill_rounds(
+        spawn,
+        rel_home,
+        profile_id,
+        rounds=20,
+        mode="store",
+        rng=random.Random(SEED),
+        figures=figures,
+    )
     assert integrity(db) == "ok"
 
 
@@ -119,18 +132,29 @@ def test_service_ratings_survive_sigkill(spawn, catalog_home: Path, figures: Fig
 
     with open_store(db) as store:
         profile_id = store.list_profiles()[0].id
-    kill_rounds(spawn, catalog_home, profile_id, rounds=4, mode="service", rng=random.Random(SEED + 1),
-                figures=figures)
+    kill_rounds(
+        spawn,
+        catalog_home,
+        profile_id,
+        rounds=4,
+        mode="service",
+        rng=random.Random(SEED + 1),
+        figures=figures,
+    )
     assert integrity(db) == "ok"
 
 
 @pytest.mark.slow
-def test_bulk_imports_are_all_or_nothing_under_sigkill(spawn, rel_home: Path, figures: Figures) -> None:
+def test_bulk_imports_are_all_or_nothing_under_sigkill(
+    spawn, rel_home: Path, figures: Figures
+) -> None:
     """A personal import writes through set_ratings_bulk: a kill leaves each batch whole or absent."""
     db = get_paths(rel_home).db
     profile_id = make_profile(db, "bulk")
     rng = random.Random(SEED + 2)
-    expected: dict[int, float | None] = {block: None for block in range(4)}  # block -> value of last batch
+    expected: dict[int, float | None] = {
+        block: None for block in range(4)
+    }  # block -> value of last batch
     next_batch = 0
     for round_no in range(6):
         child = spawn("bulk_rater.py", db, profile_id, next_batch)
@@ -150,12 +174,16 @@ def test_bulk_imports_are_all_or_nothing_under_sigkill(spawn, rel_home: Path, fi
         found = stored_ratings(db, profile_id)
         for block in range(4):
             values = {found.get(100_000 + block * 1_000 + k) for k in range(1_000)}
-            assert len(values) == 1, f"round {round_no}: block {block} mixes batches: {sorted(map(str, values))}"
+            assert len(values) == 1, (
+                f"round {round_no}: block {block} mixes batches: {sorted(map(str, values))}"
+            )
             (value,) = values
             allowed = {expected[block]}
             if in_flight is not None and in_flight % 4 == block:
                 allowed.add(0.5 + (in_flight % 10) / 2)
-            assert value in allowed, f"round {round_no}: block {block} holds {value}, expected {allowed}"
+            assert value in allowed, (
+                f"round {round_no}: block {block} holds {value}, expected {allowed}"
+            )
             expected[block] = value
         if in_flight is not None:
             next_batch = in_flight + 1

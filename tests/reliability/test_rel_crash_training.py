@@ -41,7 +41,12 @@ def snapshot(home: Path) -> tuple[int, dict[str, np.ndarray], np.ndarray, list[t
     assert saved is not None
     model_id, arrays, meta = saved
     model = MFModel.from_arrays(arrays, meta)
-    preds = np.stack([scores(model, model.user_factors[u], float(model.user_bias[u])) for u in range(model.n_users)])
+    preds = np.stack(
+        [
+            scores(model, model.user_factors[u], float(model.user_bias[u]))
+            for u in range(model.n_users)
+        ]
+    )
     assert np.isfinite(preds).all()
     return model_id, arrays, preds, recs
 
@@ -58,7 +63,9 @@ def test_kill_mid_epoch_keeps_previous_model(spawn, catalog_home: Path, figures:
         time.sleep(rng.uniform(0, 0.3))  # sometimes a few epochs later
         child.kill()
         epochs_seen = sum(line.startswith("epoch") for line in child.seen + child.drain())
-        assert not any(line.startswith("done") for line in child.seen), "training finished before the kill"
+        assert not any(line.startswith("done") for line in child.seen), (
+            "training finished before the kill"
+        )
         assert integrity(get_paths(catalog_home).db) == "ok"
         model_id, arrays, preds, recs = snapshot(catalog_home)
         assert model_id == before_id, f"round {round_no}: current model changed to {model_id}"
@@ -87,7 +94,9 @@ def meta_template(tmp_path: Path) -> tuple[Path, dict]:
 
 
 @pytest.mark.slow
-def test_kill_mid_save_never_loads_half_a_model(spawn, rel_home: Path, tmp_path: Path, figures: Figures) -> None:
+def test_kill_mid_save_never_loads_half_a_model(
+    spawn, rel_home: Path, tmp_path: Path, figures: Figures
+) -> None:
     db = get_paths(rel_home).db
     meta_file, template = meta_template(tmp_path)
     with open_store(db) as store:
@@ -109,15 +118,21 @@ def test_kill_mid_save_never_loads_half_a_model(spawn, rel_home: Path, tmp_path:
         assert saved is not None
         _, arrays, meta = saved
         seq = int(meta["seq"])
-        assert seq in (confirmed, confirmed + 1), f"current model is {seq}, last confirmed {confirmed}"
+        assert seq in (confirmed, confirmed + 1), (
+            f"current model is {seq}, last confirmed {confirmed}"
+        )
         want_arrays, _ = payload(seq, template)
         assert arrays.keys() == want_arrays.keys()
         for name, want in want_arrays.items():
-            assert np.array_equal(arrays[name], want), f"round {round_no}: model {seq} array {name} is not whole"
+            assert np.array_equal(arrays[name], want), (
+                f"round {round_no}: model {seq} array {name} is not whole"
+            )
         loaded, expect = MFModel.from_arrays(arrays, meta), make_model(seq)
         for u in probe_users:
             got = scores(loaded, loaded.user_factors[u], float(loaded.user_bias[u]))
-            assert np.array_equal(got, scores(expect, expect.user_factors[u], float(expect.user_bias[u])))
+            assert np.array_equal(
+                got, scores(expect, expect.user_factors[u], float(expect.user_bias[u]))
+            )
         if seq == confirmed + 1:
             figures.add("save_inflight_landed")
         confirmed = seq

@@ -39,15 +39,35 @@ from movietui.model import (
 )
 from movietui.store import open_store
 
-FUZZ = settings(max_examples=100, deadline=None, database=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                       HealthCheck.data_too_large, HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=100,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
+)
 SMALL_FUZZ = settings(FUZZ, max_examples=50)
 
 ENCODINGS = ["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252", "utf-32", "ascii"]
 NEWLINES = ["\n", "\r\n", "\r"]
-RELEASE_FILES = ["movies.csv", "ratings.csv", "links.csv", "tags.csv", "movies.dat", "ratings.dat",
-                 "users.dat", "u.data", "u.item", "u.user", "README.txt"]
+RELEASE_FILES = [
+    "movies.csv",
+    "ratings.csv",
+    "links.csv",
+    "tags.csv",
+    "movies.dat",
+    "ratings.dat",
+    "users.dat",
+    "u.data",
+    "u.item",
+    "u.user",
+    "README.txt",
+]
 HEADERS = {
     "movies.csv": "movieId,title,genres",
     "ratings.csv": "userId,movieId,rating,timestamp",
@@ -59,9 +79,31 @@ cells = st.one_of(
     st.integers(-(2**63), 2**63 - 1).map(str),
     st.integers(-5, 200_000).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.sampled_from(["", " ", "NaN", "null", "4.5", "0.5", "5", "1e308", "-0", "0x1F", '"', '""', "a,b",
-                     "Toy Story (1995)", "Amélie (2001)", "Comedy|Drama", "(no genres listed)", "tt0114709",
-                     "\t", "\\N", "９"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "NaN",
+            "null",
+            "4.5",
+            "0.5",
+            "5",
+            "1e308",
+            "-0",
+            "0x1F",
+            '"',
+            '""',
+            "a,b",
+            "Toy Story (1995)",
+            "Amélie (2001)",
+            "Comedy|Drama",
+            "(no genres listed)",
+            "tt0114709",
+            "\t",
+            "\\N",
+            "９",
+        ]
+    ),
     st.text(max_size=12),
 )
 
@@ -77,7 +119,9 @@ def random_csv(draw, name: str) -> bytes:
     if draw(st.booleans()):
         header = ",".join(draw(st.permutations(header.split(",")))[: draw(st.integers(0, 5))])
     width = max(1, header.count(",") + 1)
-    rows = draw(st.lists(st.lists(cells, min_size=max(0, width - 1), max_size=width + 1), max_size=8))
+    rows = draw(
+        st.lists(st.lists(cells, min_size=max(0, width - 1), max_size=width + 1), max_size=8)
+    )
     text = csv_text(header, rows, draw(st.sampled_from(NEWLINES)))
     return text.encode(draw(st.sampled_from(ENCODINGS)), errors="replace")
 
@@ -92,7 +136,7 @@ def dat_text(draw) -> bytes:
 
 VALID = {
     "movies.csv": 'movieId,title,genres\n1,Toy Story (1995),Adventure|Animation\n2,"Matrix, The (1999)",Action\n'
-                  "3,Amélie (2001),Comedy|Romance\n",
+    "3,Amélie (2001),Comedy|Romance\n",
     "ratings.csv": "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,2,5.0,964981247\n2,3,3.5,964982224\n",
     "links.csv": "movieId,imdbId,tmdbId\n1,0114709,862\n2,0133093,603\n3,0211915,194\n",
     "tags.csv": "userId,movieId,tag,timestamp\n",
@@ -173,8 +217,12 @@ def test_fuzz_read_release_random_bytes(figures: Figures) -> None:
     count = Count(figures, "read_release_bytes")
 
     @FUZZ
-    @given(data=st.one_of(st.binary(max_size=2000), st.binary(max_size=500).map(lambda b: b"PK\x03\x04" + b)),
-           suffix=st.sampled_from([".zip", ".csv", ""]))
+    @given(
+        data=st.one_of(
+            st.binary(max_size=2000), st.binary(max_size=500).map(lambda b: b"PK\x03\x04" + b)
+        ),
+        suffix=st.sampled_from([".zip", ".csv", ""]),
+    )
     def run(data: bytes, suffix: str) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / f"ml-fuzz{suffix}"
@@ -221,7 +269,12 @@ def test_fuzz_read_release_folders(figures: Figures) -> None:
             data = must_only_raise_ours(read_release, root)
             count(data)
             if data is not None:  # what it accepts is sound enough to store
-                assert len(data.user_id) == len(data.movie_id) == len(data.rating) == len(data.timestamp)
+                assert (
+                    len(data.user_id)
+                    == len(data.movie_id)
+                    == len(data.rating)
+                    == len(data.timestamp)
+                )
                 assert np.isfinite(data.rating).all()
                 assert ((data.rating >= 0.5) & (data.rating <= 5)).all()
 
@@ -235,8 +288,10 @@ PERSONAL_HEADERS = [
     "Date,Name,Year,Letterboxd URI,Rating",
     "Date,Name,Year,Letterboxd URI",
     "Title,Year,imdbID,tmdbID,Rating,WatchedDate",
-    ("Const,Your Rating,Date Rated,Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,Genres,Num Votes,"
-     "Release Date,Directors"),
+    (
+        "Const,Your Rating,Date Rated,Title,URL,Title Type,IMDb Rating,Runtime (mins),Year,Genres,Num Votes,"
+        "Release Date,Directors"
+    ),
     "movie_id,imdb_id,tmdb_id,rating,average_rating,title",
     "movie_id,rating,rated_at,title,year,imdb_id,tmdb_id",
     "userId,movieId,rating,timestamp",
@@ -265,8 +320,10 @@ def plausible(column: str) -> st.SearchStrategy[str]:
         return st.integers(1, 1500).map(str)
     if c == "letterboxd uri":
         return st.text("abcdef0123", min_size=1, max_size=6).map(lambda t: f"https://boxd.it/{t}")
-    return st.one_of(st.sampled_from(["Night River 12", "Toy Story", "Matrix, The", "Amélie", "Se7en"]),
-                     st.text(min_size=1, max_size=15).filter(lambda t: t.strip() and t.isprintable()))
+    return st.one_of(
+        st.sampled_from(["Night River 12", "Toy Story", "Matrix, The", "Amélie", "Se7en"]),
+        st.text(min_size=1, max_size=15).filter(lambda t: t.strip() and t.isprintable()),
+    )
 
 
 @st.composite
@@ -286,19 +343,32 @@ def personal_csv(draw) -> bytes:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=10),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
 
 @st.composite
 def personal_json(draw) -> bytes:
-    entry = st.fixed_dictionaries({}, optional={
-        "movie_id": json_values, "title": json_values, "year": json_values, "imdb_id": json_values,
-        "tmdb_id": json_values, "rating": json_values, "rated_at": json_values})
-    doc = {"format": draw(st.sampled_from(["movietui-ratings", "other", 3])),
-           "version": draw(st.sampled_from([1, 2, "1", None])),
-           "ratings": draw(st.one_of(st.lists(entry, max_size=5), json_values))}
+    entry = st.fixed_dictionaries(
+        {},
+        optional={
+            "movie_id": json_values,
+            "title": json_values,
+            "year": json_values,
+            "imdb_id": json_values,
+            "tmdb_id": json_values,
+            "rating": json_values,
+            "rated_at": json_values,
+        },
+    )
+    doc = {
+        "format": draw(st.sampled_from(["movietui-ratings", "other", 3])),
+        "version": draw(st.sampled_from([1, 2, "1", None])),
+        "ratings": draw(st.one_of(st.lists(entry, max_size=5), json_values)),
+    }
     return json.dumps(doc).encode()
 
 
@@ -306,8 +376,13 @@ def personal_json(draw) -> bytes:
 def personal_zip(draw) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
-        for name in draw(st.lists(st.sampled_from(["ratings.csv", "watchlist.csv", "x/ratings.csv", "diary.csv"]),
-                                  max_size=3, unique=True)):
+        for name in draw(
+            st.lists(
+                st.sampled_from(["ratings.csv", "watchlist.csv", "x/ratings.csv", "diary.csv"]),
+                max_size=3,
+                unique=True,
+            )
+        ):
             zf.writestr(name, draw(st.one_of(personal_csv(), st.binary(max_size=100))))
     return buf.getvalue()
 
@@ -323,7 +398,11 @@ def test_fuzz_personal_ratings_parsers(figures: Figures) -> None:
         count(export)
         if export is not None:
             for row in export.ratings:
-                assert row.rating is not None and 0.5 <= row.rating <= 5 and row.rating * 2 == int(row.rating * 2)
+                assert (
+                    row.rating is not None
+                    and 0.5 <= row.rating <= 5
+                    and row.rating * 2 == int(row.rating * 2)
+                )
 
     run()
     count.done()
@@ -346,16 +425,25 @@ def test_fuzz_service_import_ratings(catalog_home: Path, figures: Figures) -> No
         service.switch_profile(me.id)
 
         @SMALL_FUZZ
-        @given(data=st.one_of(personal_csv(), personal_json()), dry=st.booleans(), partial=st.booleans())
+        @given(
+            data=st.one_of(personal_csv(), personal_json()),
+            dry=st.booleans(),
+            partial=st.booleans(),
+        )
         def run(data: bytes, dry: bool, partial: bool) -> None:
             path = Path(tmp) / "export.csv"
             path.write_bytes(data)
-            count(must_only_raise_ours(service.import_ratings, path, profile="fuzzed", dry_run=dry,
-                                       partial=partial))
+            count(
+                must_only_raise_ours(
+                    service.import_ratings, path, profile="fuzzed", dry_run=dry, partial=partial
+                )
+            )
 
         run()
         assert service.current_profile.id == me.id  # type: ignore[union-attr]
-        assert {r.movie.movie_id: r.rating for r in service.my_ratings()} == before, "another profile was touched"
+        assert {r.movie.movie_id: r.rating for r in service.my_ratings()} == before, (
+            "another profile was touched"
+        )
     count.done()
 
 
@@ -371,14 +459,30 @@ def test_fuzz_store_search_and_rating_inputs(catalog_home: Path, figures: Figure
         before = {r.movie_id: r.rating for r in store.profile_ratings(pid)}
 
         @settings(FUZZ, max_examples=150)
-        @given(query=st.text(max_size=30) | st.sampled_from(['"', "*", "NEAR(a b)", "a OR b", "-x", "^", "'", "%", "_"]),
-               genre=st.sampled_from(genres + ["Nope", ""]), year=st.one_of(st.none(), st.integers(-10**6, 10**6)),
-               sort=st.sampled_from(["relevance", "title", "year", "popularity", "mean", "bogus"]),
-               limit=st.integers(-5, 200), offset=st.integers(-5, 10**6),
-               rating=st.one_of(st.floats(allow_nan=True), st.sampled_from([None, "4", "x", 0, 6, 2.25])))
+        @given(
+            query=st.text(max_size=30)
+            | st.sampled_from(['"', "*", "NEAR(a b)", "a OR b", "-x", "^", "'", "%", "_"]),
+            genre=st.sampled_from([*genres, "Nope", ""]),
+            year=st.one_of(st.none(), st.integers(-(10**6), 10**6)),
+            sort=st.sampled_from(["relevance", "title", "year", "popularity", "mean", "bogus"]),
+            limit=st.integers(-5, 200),
+            offset=st.integers(-5, 10**6),
+            rating=st.one_of(
+                st.floats(allow_nan=True), st.sampled_from([None, "4", "x", 0, 6, 2.25])
+            ),
+        )
         def run(query, genre, year, sort, limit, offset, rating) -> None:  # type: ignore[no-untyped-def]
-            count(must_only_raise_ours(store.search_movies, query, genres=(genre,) if genre else (),
-                                       year_min=year, sort=sort, limit=limit, offset=offset))
+            count(
+                must_only_raise_ours(
+                    store.search_movies,
+                    query,
+                    genres=(genre,) if genre else (),
+                    year_min=year,
+                    sort=sort,
+                    limit=limit,
+                    offset=offset,
+                )
+            )
             count(must_only_raise_ours(store.filter_movie_ids, query, year_max=year))
             count(must_only_raise_ours(store.create_profile, query))
             if must_only_raise_ours(store.set_rating, pid, 10**9, rating) is None:
@@ -401,7 +505,12 @@ def training_input(draw):  # type: ignore[no-untyped-def]
     n = draw(st.integers(0, 300))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     kind = draw(id_arrays)
-    span = {"small": (1, 30), "negative": (-30, 30), "huge": (2**40, 2**40 + 50), "mixed": (-(2**62), 2**62)}[kind]
+    span = {
+        "small": (1, 30),
+        "negative": (-30, 30),
+        "huge": (2**40, 2**40 + 50),
+        "mixed": (-(2**62), 2**62),
+    }[kind]
     users = rng.integers(*span, n)
     items = rng.integers(*span, n)
     ratings = draw(st.sampled_from(["half-stars", "equal", "wild"]))
@@ -416,17 +525,25 @@ def training_input(draw):  # type: ignore[no-untyped-def]
 
 sound_hypers = st.builds(
     Hyper,
-    factors=st.integers(1, 6), epochs=st.integers(1, 3), lr=st.sampled_from([0.001, 0.007, 0.05]),
-    reg=st.sampled_from([0.0, 0.06]), val_fraction=st.sampled_from([0.0, 0.05, 0.3]),
-    threads=st.sampled_from([1, 2]), seed=st.integers(0, 10), patience=st.integers(1, 3),
+    factors=st.integers(1, 6),
+    epochs=st.integers(1, 3),
+    lr=st.sampled_from([0.001, 0.007, 0.05]),
+    reg=st.sampled_from([0.0, 0.06]),
+    val_fraction=st.sampled_from([0.0, 0.05, 0.3]),
+    threads=st.sampled_from([1, 2]),
+    seed=st.integers(0, 10),
+    patience=st.integers(1, 3),
 )
 wild_hypers = st.builds(
     Hyper,
-    factors=st.integers(0, 6), epochs=st.integers(0, 3),
+    factors=st.integers(0, 6),
+    epochs=st.integers(0, 3),
     lr=st.sampled_from([0.0, 0.007, 1.0, 2.0, float("nan")]),
     reg=st.sampled_from([0.0, 0.06, -1.0, float("inf")]),
     val_fraction=st.sampled_from([0.0, 0.05, 0.3, 0.6]),
-    threads=st.sampled_from([1, 2, 3]), seed=st.integers(-1, 10), patience=st.integers(0, 3),
+    threads=st.sampled_from([1, 2, 3]),
+    seed=st.integers(-1, 10),
+    patience=st.integers(0, 3),
 )
 hypers = st.one_of(sound_hypers, sound_hypers, sound_hypers, wild_hypers)
 
@@ -455,11 +572,21 @@ def test_fuzz_model_train_and_serve(figures: Figures) -> None:
                 s = scores(model, f.factors, f.bias)
                 assert np.isfinite(s).all()
                 count(must_only_raise_ours(top_n, s, n, exclude_idx=idx))
-                count(must_only_raise_ours(explain, model, int(idx[0]) if idx.size else 0, idx, vals, f.bias))
+                count(
+                    must_only_raise_ours(
+                        explain, model, int(idx[0]) if idx.size else 0, idx, vals, f.bias
+                    )
+                )
         count(must_only_raise_ours(similar_items, model, n, abs(n)))
         count(must_only_raise_ours(scores, model, rng.normal(size=max(n, 0)), float("nan")))
-        count(must_only_raise_ours(popularity_scores, rng.integers(-1, 5, 4), rng.normal(size=max(n % 5, 0)),
-                                   float("nan")))
+        count(
+            must_only_raise_ours(
+                popularity_scores,
+                rng.integers(-1, 5, 4),
+                rng.normal(size=max(n % 5, 0)),
+                float("nan"),
+            )
+        )
 
     run()
     count.done()
@@ -468,20 +595,32 @@ def test_fuzz_model_train_and_serve(figures: Figures) -> None:
 @pytest.mark.slow
 def test_fuzz_model_from_arrays(figures: Figures) -> None:
     count = Count(figures, "model_from_arrays")
-    base_model = train(np.arange(40) % 7, np.arange(40) % 11, np.full(40, 4.0), Hyper(factors=3, epochs=1))
+    base_model = train(
+        np.arange(40) % 7, np.arange(40) % 11, np.full(40, 4.0), Hyper(factors=3, epochs=1)
+    )
     base_arrays, base_meta = base_model.to_arrays()
 
     @settings(FUZZ, max_examples=100)
-    @given(drop=st.sets(st.sampled_from(sorted(base_arrays))), reshape=st.sets(st.sampled_from(sorted(base_arrays))),
-           dtype=st.sampled_from(["<f4", "<f8", "<i8", "|u1", ">f4", "<c8"]),
-           meta=st.dictionaries(st.sampled_from(["mu", "format", "hyper", "history", "metrics"]), json_values),
-           keep_meta=st.booleans())
-    @example(drop=set(), reshape=set(), dtype="<f4", meta={"hyper": None, "mu": 1.0}, keep_meta=False)
+    @given(
+        drop=st.sets(st.sampled_from(sorted(base_arrays))),
+        reshape=st.sets(st.sampled_from(sorted(base_arrays))),
+        dtype=st.sampled_from(["<f4", "<f8", "<i8", "|u1", ">f4", "<c8"]),
+        meta=st.dictionaries(
+            st.sampled_from(["mu", "format", "hyper", "history", "metrics"]), json_values
+        ),
+        keep_meta=st.booleans(),
+    )
+    @example(
+        drop=set(), reshape=set(), dtype="<f4", meta={"hyper": None, "mu": 1.0}, keep_meta=False
+    )
     def run(drop, reshape, dtype, meta, keep_meta) -> None:  # type: ignore[no-untyped-def]
         arrays = {k: v for k, v in base_arrays.items() if k not in drop}
         for k in reshape & set(arrays):
-            arrays[k] = np.resize(arrays[k], (3, 2)).astype(np.dtype(dtype), copy=False) if dtype != "<c8" \
+            arrays[k] = (
+                np.resize(arrays[k], (3, 2)).astype(np.dtype(dtype), copy=False)
+                if dtype != "<c8"
                 else arrays[k].astype(np.complex64)
+            )
         full_meta = dict(base_meta, **meta) if keep_meta else meta
         model = must_only_raise_ours(MFModel.from_arrays, arrays, full_meta)
         count(model)
@@ -509,16 +648,26 @@ def test_fuzz_service_inputs(catalog_home: Path, figures: Figures) -> None:
         before = {r.movie.movie_id: r.rating for r in service.my_ratings()}
 
         @settings(FUZZ, max_examples=100)
-        @given(query=st.text(max_size=20) | st.sampled_from(['"', "*", "NEAR(", "the", "ámelie", "%_"]),
-               genre=st.lists(st.sampled_from(genres + ["Nope"]), max_size=2),
-               years=st.tuples(st.none() | st.integers(-5, 3000), st.none() | st.integers(-5, 3000)),
-               min_count=st.integers(-3, 10**9), sort=st.sampled_from(["relevance", "title", "year", "popularity",
-                                                                       "mean", "predicted", "nope"]),
-               limit=st.integers(-3, 500), offset=st.integers(-3, 10**7),
-               movie=st.integers(-(2**63), 2**63 - 1) | st.integers(0, 1400), n=st.integers(-3, 60),
-               value=st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.5, 4.5, 5.0, 0.0, 5.5]))
+        @given(
+            query=st.text(max_size=20)
+            | st.sampled_from(['"', "*", "NEAR(", "the", "ámelie", "%_"]),
+            genre=st.lists(st.sampled_from([*genres, "Nope"]), max_size=2),
+            years=st.tuples(st.none() | st.integers(-5, 3000), st.none() | st.integers(-5, 3000)),
+            min_count=st.integers(-3, 10**9),
+            sort=st.sampled_from(
+                ["relevance", "title", "year", "popularity", "mean", "predicted", "nope"]
+            ),
+            limit=st.integers(-3, 500),
+            offset=st.integers(-3, 10**7),
+            movie=st.integers(-(2**63), 2**63 - 1) | st.integers(0, 1400),
+            n=st.integers(-3, 60),
+            value=st.floats(allow_nan=True, allow_infinity=True)
+            | st.sampled_from([0.5, 4.5, 5.0, 0.0, 5.5]),
+        )
         def run(query, genre, years, min_count, sort, limit, offset, movie, n, value) -> None:  # type: ignore[no-untyped-def]
-            filters = Filters(genres=tuple(genre), year_min=years[0], year_max=years[1], min_count=min_count)
+            filters = Filters(
+                genres=tuple(genre), year_min=years[0], year_max=years[1], min_count=min_count
+            )
             page = must_only_raise_ours(service.browse, query, filters, sort, True, limit, offset)
             count(page)
             if page is not None:

@@ -14,7 +14,9 @@ from movietui.model import Hyper, fold_in, fold_in_exact, scores, train
 from movietui.service import Service
 
 SMALL = {"factors": 8, "epochs": 6, "seed": 5}
-DIVERGE = Hyper(factors=16, epochs=40, lr=1.0, lr_decay=1.0, reg=0.0, bias_reg=0.0, init_std=1.0, patience=40)
+DIVERGE = Hyper(
+    factors=16, epochs=40, lr=1.0, lr_decay=1.0, reg=0.0, bias_reg=0.0, init_std=1.0, patience=40
+)
 
 
 def finite_or_none(value: float | None) -> bool:
@@ -24,7 +26,9 @@ def finite_or_none(value: float | None) -> bool:
 # ------------------------------------------------------------ divergence
 
 
-def test_diverging_training_stops_and_keeps_previous_model(catalog_home: Path, figures: Figures) -> None:
+def test_diverging_training_stops_and_keeps_previous_model(
+    catalog_home: Path, figures: Figures
+) -> None:
     with Service.open(catalog_home) as service:
         service.train(Hyper(factors=16, epochs=4, seed=3))
         before = service.model_info()
@@ -40,10 +44,14 @@ def test_diverging_training_stops_and_keeps_previous_model(catalog_home: Path, f
         assert epochs_seen == list(range(1, bad_epoch)), (epochs_seen, message)
         after = service.model_info()
         assert after is not None and before is not None and after.model_id == before.model_id
-        assert [(r.movie.movie_id, r.predicted) for r in service.recommendations(n=10)] == recs_before
+        assert [
+            (r.movie.movie_id, r.predicted) for r in service.recommendations(n=10)
+        ] == recs_before
     with Service.open(catalog_home) as service:  # and after a restart
         assert service.model_info().model_id == before.model_id  # type: ignore[union-attr]
-        assert [(r.movie.movie_id, r.predicted) for r in service.recommendations(n=10)] == recs_before
+        assert [
+            (r.movie.movie_id, r.predicted) for r in service.recommendations(n=10)
+        ] == recs_before
         runs = service.store.training_runs()
         assert runs[0].status == "failed" and runs[0].model_id is None
     figures.add("divergence_cases")
@@ -86,7 +94,11 @@ def test_model_edge_cases_are_finite(figures: Figures) -> None:
         for fold in (fold_in, fold_in_exact):
             for idx, rr in (([0], [5.0]), ([unrated], [0.5]), ([0, unrated], [4.0, 4.0]), ([], [])):
                 f = fold(model, np.array(idx, dtype=np.int64), np.array(rr, dtype=np.float32))
-                assert np.isfinite(f.factors).all() and math.isfinite(f.bias), (name, fold.__name__, idx)
+                assert np.isfinite(f.factors).all() and math.isfinite(f.bias), (
+                    name,
+                    fold.__name__,
+                    idx,
+                )
                 assert math.isfinite(f.loss_before) and math.isfinite(f.loss_after)
                 s = scores(model, f.factors, f.bias)
                 assert np.isfinite(s).all()
@@ -106,8 +118,9 @@ def write_edge_release(root: Path) -> Path:
     return root
 
 
-def test_service_edge_cases_one_user_equal_ratings_unrated_movie(rel_home: Path, tmp_path: Path,
-                                                                 figures: Figures) -> None:
+def test_service_edge_cases_one_user_equal_ratings_unrated_movie(
+    rel_home: Path, tmp_path: Path, figures: Figures
+) -> None:
     release = write_edge_release(tmp_path / "ml-edge")
     with Service.open(rel_home) as service:
         service.import_catalog(release)
@@ -123,7 +136,9 @@ def test_service_edge_cases_one_user_equal_ratings_unrated_movie(rel_home: Path,
         assert recs and all(math.isfinite(r.predicted) and 0.5 <= r.predicted <= 5 for r in recs)
         for movie_id in (3, 41, 45):  # rated, and rated by nobody
             detail = service.movie(movie_id)
-            assert finite_or_none(detail.movie.predicted) and finite_or_none(detail.movie.mean_rating)
+            assert finite_or_none(detail.movie.predicted) and finite_or_none(
+                detail.movie.mean_rating
+            )
             assert all(math.isfinite(s.score) for s in service.similar(movie_id))
         page = service.browse(sort="predicted", limit=100)
         assert page.total == 45 and all(finite_or_none(v.predicted) for v in page.items)

@@ -9,7 +9,14 @@ TOY_STORY, MATRIX, FELLOWSHIP, STAR_WARS, TITANIC, FORREST_GUMP = 1, 2571, 4993,
 
 def test_because_names_only_films_the_profile_liked(service: Service) -> None:
     service.create_profile("Ada")
-    ratings = {MATRIX: 5.0, FELLOWSHIP: 4.5, STAR_WARS: 5.0, TOY_STORY: 2.0, TITANIC: 1.0, FORREST_GUMP: 1.5}
+    ratings = {
+        MATRIX: 5.0,
+        FELLOWSHIP: 4.5,
+        STAR_WARS: 5.0,
+        TOY_STORY: 2.0,
+        TITANIC: 1.0,
+        FORREST_GUMP: 1.5,
+    }
     for movie_id, stars in ratings.items():
         service.rate(movie_id, stars)
     titles = {view.movie.movie_id: view.movie.title for view in service.my_ratings()}

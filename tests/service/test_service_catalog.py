@@ -13,7 +13,9 @@ from movietui.service import Filters, Progress, Service
 MATRIX, TOY_STORY, AMELIE, TOY_STORY_2 = 2571, 1, 4973, 3114
 
 
-def test_import_reports_counts_progress_and_keeps_profiles(empty_service: Service, ml_small_zip: Path) -> None:
+def test_import_reports_counts_progress_and_keeps_profiles(
+    empty_service: Service, ml_small_zip: Path
+) -> None:
     svc = empty_service
     svc.create_profile("alice")
     seen: list[Progress] = []
@@ -25,7 +27,7 @@ def test_import_reports_counts_progress_and_keeps_profiles(empty_service: Servic
     assert {"read", "write", "index"} <= {p.stage for p in seen}
     assert "Drama" in svc.genres() and "Sci-Fi" in svc.genres()
     svc.rate(MATRIX, 4)
-    svc.import_catalog(ml_small_zip)                    # re-import: profile data untouched
+    svc.import_catalog(ml_small_zip)  # re-import: profile data untouched
     assert [r.movie.movie_id for r in svc.my_ratings()] == [MATRIX]
 
 
@@ -65,7 +67,9 @@ def test_browse_search_sorts_and_filters(service: Service) -> None:
     assert everything.total == 9742 and len(everything.items) == 50
     assert service.browse(limit=10, offset=9740).items.__len__() == 2
 
-    by_year = service.browse(sort="year", descending=False, filters=Filters(year_min=1950), limit=30).items
+    by_year = service.browse(
+        sort="year", descending=False, filters=Filters(year_min=1950), limit=30
+    ).items
     assert [m.year for m in by_year] == sorted(m.year for m in by_year) and by_year[0].year >= 1950
     pop = service.browse(sort="popularity", limit=20).items
     assert [m.rating_count for m in pop] == sorted((m.rating_count for m in pop), reverse=True)
@@ -74,9 +78,13 @@ def test_browse_search_sorts_and_filters(service: Service) -> None:
     titles = [m.title for m in service.browse(sort="title", descending=False, limit=20).items]
     assert len(titles) == 20
 
-    comedies = service.browse(filters=Filters(genres=("Comedy", "Romance"), year_min=2000, year_max=2005), limit=200)
+    comedies = service.browse(
+        filters=Filters(genres=("Comedy", "Romance"), year_min=2000, year_max=2005), limit=200
+    )
     assert comedies.total > 0
-    assert all({"Comedy", "Romance"} <= set(m.genres) and 2000 <= m.year <= 2005 for m in comedies.items)
+    assert all(
+        {"Comedy", "Romance"} <= set(m.genres) and 2000 <= m.year <= 2005 for m in comedies.items
+    )
     with pytest.raises(MovietuiError, match="unknown sort"):
         service.browse(sort="colour")
 
@@ -117,7 +125,9 @@ def test_find_titles(service: Service) -> None:
     assert [m.movie_id for m in service.find_titles("toy story", year=1999)] == [TOY_STORY_2]
 
 
-def test_cancelled_import_leaves_the_catalog_as_it_was(service: Service, ml_small_zip: Path) -> None:
+def test_cancelled_import_leaves_the_catalog_as_it_was(
+    service: Service, ml_small_zip: Path
+) -> None:
     import threading
 
     before = service.catalog_info()
@@ -158,5 +168,5 @@ def test_import_by_url_downloads_into_the_cache(empty_service: Service, ml_small
     assert (empty_service.paths.cache / "ml-latest-small.zip").is_file()
     downloads = [p for p in seen if p.stage == "download"]
     assert downloads and downloads[-1].done == ml_small_zip.stat().st_size
-    with pytest.raises(NotFoundError, match="ml-latest-small"):   # unknown names list the known ones
+    with pytest.raises(NotFoundError, match="ml-latest-small"):  # unknown names list the known ones
         empty_service.import_catalog("ml-nonsense")

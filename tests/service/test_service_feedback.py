@@ -19,11 +19,18 @@ def stored_mark(service: Service, movie_id: int) -> str | None:
 def test_mark_is_committed_shown_and_undone(service: Service) -> None:
     service.create_profile("ana")
     result = service.mark_not_interested(SHAWSHANK)
-    assert (result.mark, result.previous_mark, result.rating, result.previous) == ("not_interested", None, None, None)
+    assert (result.mark, result.previous_mark, result.rating, result.previous) == (
+        "not_interested",
+        None,
+        None,
+        None,
+    )
     assert stored_mark(service, SHAWSHANK) == "not_interested"
     assert service.marks() == {SHAWSHANK: "not_interested"}
     assert service.movie(SHAWSHANK).movie.mark == "not_interested"
-    assert service.mark_seen(SHAWSHANK).previous_mark == "not_interested"   # one mark replaces the other
+    assert (
+        service.mark_seen(SHAWSHANK).previous_mark == "not_interested"
+    )  # one mark replaces the other
     assert service.marks() == {SHAWSHANK: "seen"}
     browsed = {v.movie_id: v.mark for v in service.browse("shawshank").items}
     assert browsed[SHAWSHANK] == "seen"
@@ -40,10 +47,12 @@ def test_a_mark_replaces_a_rating_and_undo_brings_the_rating_back(service: Servi
     service.rate(MATRIX, 4.5)
     rated = service.movie(FORREST_GUMP).movie.predicted
     result = service.mark_seen(MATRIX)
-    assert result.previous == 4.5 and result.rating is None and result.loss_after is not None  # refolded
+    assert (
+        result.previous == 4.5 and result.rating is None and result.loss_after is not None
+    )  # refolded
     assert [r.movie.movie_id for r in service.my_ratings()] == [SHAWSHANK]
     assert service.marks() == {MATRIX: "seen"}
-    assert service.movie(FORREST_GUMP).movie.predicted != rated      # the rating left the profile's row
+    assert service.movie(FORREST_GUMP).movie.predicted != rated  # the rating left the profile's row
     undone = service.undo()
     assert undone.rating == 4.5 and undone.mark is None and undone.previous_mark == "seen"
     assert service.movie(MATRIX).movie.my_rating == 4.5 and service.marks() == {}
@@ -52,13 +61,16 @@ def test_a_mark_replaces_a_rating_and_undo_brings_the_rating_back(service: Servi
     assert service.rate(TOY_STORY, 2).previous_mark == "not_interested"
     assert service.marks() == {} and stored_mark(service, TOY_STORY) is None
     assert service.undo().mark == "not_interested"
-    assert service.marks() == {TOY_STORY: "not_interested"} and service.movie(TOY_STORY).movie.my_rating is None
+    assert (
+        service.marks() == {TOY_STORY: "not_interested"}
+        and service.movie(TOY_STORY).movie.my_rating is None
+    )
 
 
 def test_clear_mark_only_touches_marks(service: Service) -> None:
     service.create_profile("cy")
     service.rate(MATRIX, 3)
-    assert service.clear_mark(MATRIX).rating == 3.0           # no mark: nothing changes
+    assert service.clear_mark(MATRIX).rating == 3.0  # no mark: nothing changes
     assert service.movie(MATRIX).movie.my_rating == 3.0
     service.mark_not_interested(TOY_STORY)
     cleared = service.clear_mark(TOY_STORY)
@@ -76,7 +88,7 @@ def test_marks_follow_profile_switches_restarts_and_deletion(service: Service, t
     service.mark_seen(MATRIX)
     service.switch_profile(ana.id)
     assert service.marks() == {SHAWSHANK: "not_interested", TOY_STORY: "seen"}
-    assert service.undo() is None                               # undo is per session of a profile
+    assert service.undo() is None  # undo is per session of a profile
     home = service.paths.home
     service.close()
     with Service.open(home) as reopened:

@@ -28,8 +28,8 @@ def test_for_you_is_in_served_order_and_shows_predicted_stars(service: Service) 
     ids = [r.movie.movie_id for r in recs]
     assert len(ids) == 20 and not {MATRIX, ALIEN, TOY_STORY} & set(ids)
     served = served_by_hand(service, ids)
-    assert np.all(np.diff(served) <= 1e-6)           # what ranks is what the list shows
-    assert [r.predicted for r in recs] == [r.movie.predicted for r in recs]   # the number is stars
+    assert np.all(np.diff(served) <= 1e-6)  # what ranks is what the list shows
+    assert [r.predicted for r in recs] == [r.movie.predicted for r in recs]  # the number is stars
 
 
 def test_not_interested_is_a_negative_signal_not_only_a_filter(service: Service) -> None:
@@ -39,7 +39,7 @@ def test_not_interested_is_a_negative_signal_not_only_a_filter(service: Service)
     before = service._live.rank_row.copy()
     first = service.recommendations(1)[0].movie.movie_id
     service.mark_not_interested(first)
-    assert not np.allclose(service._live.rank_row, before)   # the ranker row moved
+    assert not np.allclose(service._live.rank_row, before)  # the ranker row moved
     ranker = service._live.ranker
     film = ranker.item_index([first])[0]
     assert ranker.scores(service._live.rank_row)[film] < ranker.scores(before)[film]
@@ -87,7 +87,7 @@ def test_a_model_saved_before_the_ranker_still_opens_and_ranks_by_stars(service:
         recs = reopened.recommendations(10)
         assert len(recs) == 10
         stars = [r.predicted for r in recs]
-        assert stars == sorted(stars, reverse=True)   # no ranker: predicted stars order the list
+        assert stars == sorted(stars, reverse=True)  # no ranker: predicted stars order the list
 
 
 def test_onboarding_never_offers_a_rated_or_marked_film(service: Service) -> None:

@@ -12,11 +12,14 @@ TOY_STORY, MATRIX, PULP_FICTION, SHAWSHANK, FORREST_GUMP = 1, 2571, 296, 318, 35
 STAR_WARS, SILENCE, JURASSIC_PARK, BRAVEHEART = 260, 593, 480, 110
 
 
-def top_ids(service: Service, n: int = 20, filters: Filters = Filters()) -> list[int]:
+def top_ids(service: Service, n: int = 20, filters: Filters | None = None) -> list[int]:
+    filters = filters or Filters()
     return [r.movie.movie_id for r in service.recommendations(n, filters)]
 
 
-def test_new_profile_starts_on_popularity_then_every_rating_changes_the_list(service: Service) -> None:
+def test_new_profile_starts_on_popularity_then_every_rating_changes_the_list(
+    service: Service,
+) -> None:
     profile = service.create_profile("alice")
     assert service.current_profile == profile
     before = service.recommendations(20)
@@ -76,8 +79,8 @@ def test_undo_and_unrate(service: Service) -> None:
     removed = service.unrate(TOY_STORY)
     assert removed.rating is None and removed.previous == 3.0
     assert service.my_ratings() == []
-    assert service.unrate(TOY_STORY).previous is None   # nothing to remove: no change
-    assert service.undo().rating == 3.0                  # undo the unrate
+    assert service.unrate(TOY_STORY).previous is None  # nothing to remove: no change
+    assert service.undo().rating == 3.0  # undo the unrate
     assert [r.movie.movie_id for r in service.my_ratings()] == [TOY_STORY]
 
 
@@ -118,7 +121,7 @@ def test_switching_profiles_keeps_each_profile_personal(service: Service) -> Non
     bob = service.create_profile("bob")
     assert service.current_profile.id == bob.id
     assert service.my_ratings() == []
-    assert service.undo() is None                      # the undo stack is per session of a profile
+    assert service.undo() is None  # the undo stack is per session of a profile
     service.rate(TOY_STORY, 5)
     bob_top = top_ids(service)
     assert bob_top != alice_top
@@ -167,7 +170,9 @@ def test_watchlist_toggles(service: Service) -> None:
 def test_recommendation_filters_apply(service: Service) -> None:
     service.create_profile("ivy")
     service.rate(MATRIX, 5)
-    recs = service.recommendations(15, Filters(genres=("Comedy",), year_min=1990, year_max=1999, min_count=20))
+    recs = service.recommendations(
+        15, Filters(genres=("Comedy",), year_min=1990, year_max=1999, min_count=20)
+    )
     assert len(recs) == 15
     for r in recs:
         assert "Comedy" in r.movie.genres
@@ -188,7 +193,9 @@ def test_onboarding_offers_known_divisive_unrated_films(service: Service) -> Non
     assert first[0].movie_id not in {m.movie_id for m in again}
 
 
-def test_without_a_model_ratings_save_and_recommendations_use_popularity(empty_service: Service, ml_small_zip) -> None:
+def test_without_a_model_ratings_save_and_recommendations_use_popularity(
+    empty_service: Service, ml_small_zip
+) -> None:
     svc = empty_service
     assert not svc.has_catalog()
     svc.import_catalog(ml_small_zip)
@@ -200,7 +207,7 @@ def test_without_a_model_ratings_save_and_recommendations_use_popularity(empty_s
     assert len(recs) == 10 and MATRIX not in {r.movie.movie_id for r in recs}
     assert all(0.5 <= r.predicted <= 5 for r in recs)
     assert svc.similar(MATRIX) == []
-    assert len(svc.onboarding(5)) == 5          # spread from the catalog's rating std
+    assert len(svc.onboarding(5)) == 5  # spread from the catalog's rating std
     page = svc.browse("", sort="predicted", limit=5)
     assert page.total == 9742 and len(page.items) == 5
 
@@ -209,7 +216,7 @@ def test_a_reused_profile_id_does_not_inherit_a_deleted_profiles_taste(service: 
     old = service.create_profile("old")
     for movie_id in (MATRIX, STAR_WARS, SILENCE):
         service.rate(movie_id, 5)
-    service.train(service.model_info().hyper)          # the model now holds a row for -old.id
+    service.train(service.model_info().hyper)  # the model now holds a row for -old.id
     service.delete_profile(old.id)
     reused = service.create_profile("new")
     service.rate(TOY_STORY, 4)
@@ -234,14 +241,20 @@ def test_imported_ratings_are_folded_into_the_live_profile(service: Service, tmp
     )
     report = service.import_ratings(export)
     assert report.written == 3
-    assert {r.movie.movie_id: r.rating for r in service.my_ratings()} == {MATRIX: 5.0, TOY_STORY: 0.5, SILENCE: 5.0}
+    assert {r.movie.movie_id: r.rating for r in service.my_ratings()} == {
+        MATRIX: 5.0,
+        TOY_STORY: 0.5,
+        SILENCE: 5.0,
+    }
     after = top_ids(service)
     assert after != popular and not {MATRIX, TOY_STORY, SILENCE} & set(after)
     assert service.movie(MATRIX).movie.my_rating == 5.0
 
 
 @pytest.mark.parametrize("stored", [None, "not json", "[1, 2]", '{"a": {"nested": 1}, "b": "x"}'])
-def test_saved_filters_survive_absent_or_damaged_settings(service: Service, stored: str | None) -> None:
+def test_saved_filters_survive_absent_or_damaged_settings(
+    service: Service, stored: str | None
+) -> None:
     if stored is not None:
         service.store.set_setting("view_filters", stored)
     expected = {"b": "x"} if stored and stored.startswith("{") else {}

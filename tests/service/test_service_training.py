@@ -12,7 +12,7 @@ import pytest
 from movietui.errors import ModelError
 from movietui.service import EpochReport, Hyper, Service
 
-QUICK = Hyper(factors=16, epochs=5, seed=7)   # retrains in tests: speed over quality
+QUICK = Hyper(factors=16, epochs=5, seed=7)  # retrains in tests: speed over quality
 
 MATRIX, STAR_WARS, TOY_STORY, SILENCE, FARGO = 2571, 260, 1, 593, 608
 
@@ -38,7 +38,12 @@ def test_restart_keeps_profile_ratings_model_and_identical_predictions(service: 
     with Service.open(home) as again:
         assert again.current_profile.id == alice.id
         assert {r.movie.movie_id: r.rating for r in again.my_ratings()} == {
-            MATRIX: 5.0, STAR_WARS: 4.5, TOY_STORY: 2.0, SILENCE: 4.0, FARGO: 3.5}
+            MATRIX: 5.0,
+            STAR_WARS: 4.5,
+            TOY_STORY: 2.0,
+            SILENCE: 4.0,
+            FARGO: 3.5,
+        }
         assert again.model_info().model_id == info.model_id
         assert again.model_info().hyper == info.hyper
         assert predictions(again, probe) == before
@@ -96,8 +101,11 @@ def test_cancel_before_training_changes_nothing(service: Service) -> None:
 def test_cancel_after_an_epoch_keeps_what_was_learned(service: Service) -> None:
     old = service.model_info()
     cancel = threading.Event()
-    result = service.train(replace(QUICK, epochs=20), on_epoch=lambda r: cancel.set() if r.epoch == 2 else None,
-                           cancel=cancel)
+    result = service.train(
+        replace(QUICK, epochs=20),
+        on_epoch=lambda r: cancel.set() if r.epoch == 2 else None,
+        cancel=cancel,
+    )
     assert result.cancelled and not result.stopped_early
     assert len(result.model_info.history) == 2
     assert service.model_info().model_id != old.model_id
@@ -140,17 +148,19 @@ def test_corrupt_saved_model_opens_without_a_model(service: Service, tmp_path: P
     import sqlite3
 
     conn = sqlite3.connect(home / "movietui.db")
-    conn.execute("DELETE FROM model_arrays WHERE model_id = ? AND name = 'item_factors'", (model_id,))
+    conn.execute(
+        "DELETE FROM model_arrays WHERE model_id = ? AND name = 'item_factors'", (model_id,)
+    )
     conn.commit()
     conn.close()
     with Service.open(home) as again:
         assert again.model_info() is None
         assert again.load_warning and "retrain" in again.load_warning
-        assert again.recommendations(3)          # popularity still works
+        assert again.recommendations(3)  # popularity still works
 
 
 def test_warm_up_runs_with_and_without_a_model(service: Service, empty_service: Service) -> None:
-    empty_service.warm_up()                      # no model: nothing to load, no error
+    empty_service.warm_up()  # no model: nothing to load, no error
     service.warm_up()
     service.create_profile("after-warm-up")
     assert service.rate(MATRIX, 4).loss_after is not None

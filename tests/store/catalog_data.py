@@ -10,14 +10,47 @@ from movietui.store import Store
 def small_movies() -> dict:
     return {
         "movie_id": np.array([1, 2, 3, 4, 5, 6, 7, 8], np.int64),
-        "title": ["Matrix, The", "Amélie", "[REC]", "Matrix Reloaded, The", "Animatrix, The",
-                  "Up", "Toy Story", "Smörgåsbord 50% Off_Sale"],
-        "display_title": ["The Matrix", "Amélie", "[REC]", "The Matrix Reloaded", "The Animatrix",
-                          "Up", "Toy Story", "Smörgåsbord 50% Off_Sale"],
+        "title": [
+            "Matrix, The",
+            "Amélie",
+            "[REC]",
+            "Matrix Reloaded, The",
+            "Animatrix, The",
+            "Up",
+            "Toy Story",
+            "Smörgåsbord 50% Off_Sale",
+        ],
+        "display_title": [
+            "The Matrix",
+            "Amélie",
+            "[REC]",
+            "The Matrix Reloaded",
+            "The Animatrix",
+            "Up",
+            "Toy Story",
+            "Smörgåsbord 50% Off_Sale",
+        ],
         "year": np.array([1999, 2001, 2007, 2003, 2003, 2009, 1995, 0], np.int32),
-        "genres": ["Action|Sci-Fi", "Comedy|Romance", "Horror", "Action|Sci-Fi", "Animation|Sci-Fi",
-                   "Animation|Children", "Animation|Children|Comedy", "(no genres listed)"],
-        "imdb_id": ["tt0133093", "tt0211915", None, "tt0234215", "", "tt1049413", "tt0114709", None],
+        "genres": [
+            "Action|Sci-Fi",
+            "Comedy|Romance",
+            "Horror",
+            "Action|Sci-Fi",
+            "Animation|Sci-Fi",
+            "Animation|Children",
+            "Animation|Children|Comedy",
+            "(no genres listed)",
+        ],
+        "imdb_id": [
+            "tt0133093",
+            "tt0211915",
+            None,
+            "tt0234215",
+            "",
+            "tt1049413",
+            "tt0114709",
+            None,
+        ],
         "tmdb_id": np.array([603, 194, 8329, 604, 55931, 14160, 862, 0], np.int64),
     }
 
@@ -25,9 +58,17 @@ def small_movies() -> dict:
 # (user, movie, rating): Matrix Reloaded is rated by more users than The Matrix, so
 # ranking by count alone would put it first; exact-title matches must still win.
 SMALL_RATINGS = [
-    (1, 1, 5.0), (2, 1, 4.0),
-    (1, 4, 3.0), (2, 4, 2.5), (3, 4, 3.5),
-    (1, 2, 4.5), (3, 3, 3.0), (4, 5, 4.0), (4, 6, 4.0), (5, 6, 5.0), (5, 7, 4.0),
+    (1, 1, 5.0),
+    (2, 1, 4.0),
+    (1, 4, 3.0),
+    (2, 4, 2.5),
+    (3, 4, 3.5),
+    (1, 2, 4.5),
+    (3, 3, 3.0),
+    (4, 5, 4.0),
+    (4, 6, 4.0),
+    (5, 6, 5.0),
+    (5, 7, 4.0),
 ]
 
 

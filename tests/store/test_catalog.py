@@ -16,7 +16,13 @@ from .catalog_data import SMALL_RATINGS, load_small, small_movies, small_ratings
 
 def test_catalog_contents(catalog_store: Store) -> None:
     info = catalog_store.catalog_info()
-    assert (info.release, info.source, info.n_movies, info.n_ratings, info.n_users) == ("small", "test", 8, 11, 5)
+    assert (info.release, info.source, info.n_movies, info.n_ratings, info.n_users) == (
+        "small",
+        "test",
+        8,
+        11,
+        5,
+    )
     assert info.db_bytes > 0 and info.imported_at > 0
     matrix = catalog_store.get_movie(1)
     assert matrix.title == "Matrix, The" and matrix.display_title == "The Matrix"
@@ -25,10 +31,24 @@ def test_catalog_contents(catalog_store: Store) -> None:
     assert (matrix.rating_count, matrix.mean_rating) == (2, 4.5)
     odd = catalog_store.get_movie(8)
     assert (odd.year, odd.genres, odd.imdb_id, odd.tmdb_id, odd.rating_count, odd.mean_rating) == (
-        None, (), None, None, 0, None)
+        None,
+        (),
+        None,
+        None,
+        0,
+        None,
+    )
     assert catalog_store.get_movie(999) is None
     assert [m.movie_id for m in catalog_store.get_movies([7, 999, 1, 7])] == [7, 1, 7]
-    assert catalog_store.genres() == ["Action", "Animation", "Children", "Comedy", "Horror", "Romance", "Sci-Fi"]
+    assert catalog_store.genres() == [
+        "Action",
+        "Animation",
+        "Children",
+        "Comedy",
+        "Horror",
+        "Romance",
+        "Sci-Fi",
+    ]
 
 
 def test_movie_table(catalog_store: Store) -> None:
@@ -51,16 +71,28 @@ def test_ratings_round_trip_across_chunks(store: Store, monkeypatch: pytest.Monk
     movies = rng.integers(1, 9, n).astype(np.int32)
     ratings = (rng.integers(1, 11, n) / 2).astype(np.float32)
     stamps = rng.integers(0, 2**40, n).astype(np.int64)
-    store.replace_catalog(release="r", source="s", movies=small_movies(), user_id=users, movie_id=movies,
-                          rating=ratings, timestamp=stamps)
-    assert store.conn.execute("SELECT count(*), sum(n) FROM catalog_rating_chunks").fetchone() == (5, n)
+    store.replace_catalog(
+        release="r",
+        source="s",
+        movies=small_movies(),
+        user_id=users,
+        movie_id=movies,
+        rating=ratings,
+        timestamp=stamps,
+    )
+    assert store.conn.execute("SELECT count(*), sum(n) FROM catalog_rating_chunks").fetchone() == (
+        5,
+        n,
+    )
     u, m, r = store.load_catalog_ratings()
     assert (u.dtype, m.dtype, r.dtype) == (np.int32, np.int32, np.float32)
     assert all(a.flags.c_contiguous and a.flags.writeable for a in (u, m, r))
     np.testing.assert_array_equal(u, users)
     np.testing.assert_array_equal(m, movies)
     np.testing.assert_array_equal(r, ratings)
-    blob = store.conn.execute("SELECT timestamp FROM catalog_rating_chunks WHERE chunk_no = 4").fetchone()[0]
+    blob = store.conn.execute(
+        "SELECT timestamp FROM catalog_rating_chunks WHERE chunk_no = 4"
+    ).fetchone()[0]
     np.testing.assert_array_equal(np.frombuffer(blob, "<i8"), stamps[4000:])
     assert store.catalog_info().n_users == len(np.unique(users))
 
@@ -85,8 +117,13 @@ def _snapshot(store: Store) -> tuple:
 def _bigger_catalog() -> dict:
     n = 3_000
     movies = {"movie_id": np.arange(1, n + 1), "title": [f"Other Film {k}" for k in range(n)]}
-    return {"movies": movies, "user_id": np.ones(n, np.int32), "movie_id": np.arange(1, n + 1, dtype=np.int32),
-            "rating": np.full(n, 3.0, np.float32), "timestamp": np.zeros(n, np.int64)}
+    return {
+        "movies": movies,
+        "user_id": np.ones(n, np.int32),
+        "movie_id": np.arange(1, n + 1, dtype=np.int32),
+        "rating": np.full(n, 3.0, np.float32),
+        "timestamp": np.zeros(n, np.int64),
+    }
 
 
 @pytest.fixture
@@ -108,7 +145,9 @@ def test_cancel_midway_leaves_previous_catalog(catalog_store: Store, small_batch
             cancel.set()
 
     with pytest.raises(ImportCancelled) as info:
-        catalog_store.replace_catalog(release="new", source="x", progress=progress, cancel=cancel, **_bigger_catalog())
+        catalog_store.replace_catalog(
+            release="new", source="x", progress=progress, cancel=cancel, **_bigger_catalog()
+        )
     assert isinstance(info.value, MovietuiError)
     assert ("write", 2_000) in seen and ("index", 1) not in seen
     assert _snapshot(catalog_store) == before
@@ -124,12 +163,16 @@ def test_keyboard_interrupt_midway_rolls_back(catalog_store: Store, small_batche
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        catalog_store.replace_catalog(release="new", source="x", progress=progress, **_bigger_catalog())
+        catalog_store.replace_catalog(
+            release="new", source="x", progress=progress, **_bigger_catalog()
+        )
     assert _snapshot(catalog_store) == before
     catalog_store.set_setting("still", "works")  # the connection is usable afterwards
 
 
-def test_replace_keeps_profile_data_and_other_process_sees_one_or_other(catalog_store: Store, db_path) -> None:
+def test_replace_keeps_profile_data_and_other_process_sees_one_or_other(
+    catalog_store: Store, db_path
+) -> None:
     profile = catalog_store.create_profile("ana")
     catalog_store.set_rating(profile.id, 2, 5.0, rated_at=10.0)
     catalog_store.set_rating(profile.id, 12345, 3.0, rated_at=11.0)  # not in any catalog
@@ -140,7 +183,10 @@ def test_replace_keeps_profile_data_and_other_process_sees_one_or_other(catalog_
     try:
         assert other.catalog_info().n_movies == 3_000
         assert other.get_movie(2).title == "Other Film 1"
-        assert [(r.movie_id, r.rating) for r in other.profile_ratings(profile.id)] == [(12345, 3.0), (2, 5.0)]
+        assert [(r.movie_id, r.rating) for r in other.profile_ratings(profile.id)] == [
+            (12345, 3.0),
+            (2, 5.0),
+        ]
         assert [m for m, _ in other.watchlist(profile.id)] == [3]
         assert other.load_current_model()[0] == model_id
     finally:
@@ -150,8 +196,12 @@ def test_replace_keeps_profile_data_and_other_process_sees_one_or_other(catalog_
 def test_bad_catalog_input_is_store_error(store: Store) -> None:
     ratings = small_ratings()
     with pytest.raises(StoreError, match="differ in length"):
-        store.replace_catalog(release="r", source="s", movies=small_movies(),
-                              **{**ratings, "rating": ratings["rating"][:3]})
+        store.replace_catalog(
+            release="r",
+            source="s",
+            movies=small_movies(),
+            **{**ratings, "rating": ratings["rating"][:3]},
+        )
     bad = small_movies()
     bad["title"] = bad["title"][:2]
     with pytest.raises(StoreError, match="equal-length"):
@@ -176,11 +226,17 @@ def test_rating_values_and_id_ranges_are_checked(store: Store) -> None:
     for bad in (np.float32(np.nan), 0.0, 5.5):
         stars = ratings["rating"].copy()
         stars[3] = bad
-        with pytest.raises(StoreError, match="0.5..5"):
-            store.replace_catalog(release="r", source="s", movies=small_movies(), **{**ratings, "rating": stars})
+        with pytest.raises(StoreError, match=r"0.5..5"):
+            store.replace_catalog(
+                release="r", source="s", movies=small_movies(), **{**ratings, "rating": stars}
+            )
     with pytest.raises(StoreError, match="do not fit"):
-        store.replace_catalog(release="r", source="s", movies=small_movies(),
-                              **{**ratings, "user_id": ratings["user_id"].astype(np.int64) + 2**40})
+        store.replace_catalog(
+            release="r",
+            source="s",
+            movies=small_movies(),
+            **{**ratings, "user_id": ratings["user_id"].astype(np.int64) + 2**40},
+        )
     big = small_movies()
     big["movie_id"] = big["movie_id"] + 2**40
     with pytest.raises(StoreError, match="movie_id values"):

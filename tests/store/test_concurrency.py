@@ -25,13 +25,18 @@ def test_two_stores_write_concurrently(db_path) -> None:
             for k in range(150):
                 store.set_rating(profile_id, k, 0.5 + (k % 10) / 2)
                 if k % 25 == 0:
-                    store.set_ratings_bulk(profile_id, [(1000 + k + j, 3.0, float(k)) for j in range(20)])
+                    store.set_ratings_bulk(
+                        profile_id, [(1000 + k + j, 3.0, float(k)) for j in range(20)]
+                    )
                     store.add_to_watchlist(profile_id, k)
                     store.set_setting(f"last-{profile_id}", str(k))
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=work, args=(first, ana.id)), threading.Thread(target=work, args=(second, bo.id))]
+    threads = [
+        threading.Thread(target=work, args=(first, ana.id)),
+        threading.Thread(target=work, args=(second, bo.id)),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -58,7 +63,7 @@ def test_one_store_shared_by_threads_while_catalog_loads(db_path) -> None:
             for _ in range(30):
                 loaded.append(store.load_catalog_ratings()[0].size)
                 store.search_movies("matrix")
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
 
     def writer() -> None:
@@ -67,7 +72,7 @@ def test_one_store_shared_by_threads_while_catalog_loads(db_path) -> None:
                 store.set_rating(ana.id, k, 4.0)
             for _ in range(3):
                 load_small(store)
-        except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=reader), threading.Thread(target=writer)]

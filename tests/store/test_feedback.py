@@ -17,7 +17,10 @@ def test_set_clear_and_list_marks_committed(store: Store, db_path) -> None:
     store.set_feedback(ana.id, 10, "seen", marked_at=200.0)  # a new mark replaces the old one
     other = open_store(db_path)  # a second connection sees them: committed
     try:
-        assert other.feedback(ana.id) == [ProfileFeedback(20, "seen", 300.0), ProfileFeedback(10, "seen", 200.0)]
+        assert other.feedback(ana.id) == [
+            ProfileFeedback(20, "seen", 300.0),
+            ProfileFeedback(10, "seen", 200.0),
+        ]
     finally:
         other.close()
     assert store.get_feedback(ana.id, 10) == "seen" and store.get_feedback(ana.id, 30) is None
@@ -39,11 +42,19 @@ def test_bulk_marks_newest_wins_and_ratings_win(store: Store) -> None:
     ana = store.create_profile("ana")
     store.set_rating(ana.id, 1, 4.0, rated_at=50.0)
     store.set_feedback(ana.id, 2, "seen", marked_at=100.0)
-    changed = store.set_feedback_bulk(ana.id, [(1, "seen", 500.0),              # rated: skipped
-                                              (2, "not_interested", 50.0),      # older: skipped
-                                              (3, "not_interested", 10.0)])     # new
+    changed = store.set_feedback_bulk(
+        ana.id,
+        [
+            (1, "seen", 500.0),  # rated: skipped
+            (2, "not_interested", 50.0),  # older: skipped
+            (3, "not_interested", 10.0),
+        ],
+    )  # new
     assert changed == 1
-    assert {(f.movie_id, f.kind) for f in store.feedback(ana.id)} == {(2, "seen"), (3, "not_interested")}
+    assert {(f.movie_id, f.kind) for f in store.feedback(ana.id)} == {
+        (2, "seen"),
+        (3, "not_interested"),
+    }
     assert store.get_rating(ana.id, 1) == 4.0
     assert store.set_feedback_bulk(ana.id, [(2, "not_interested", 200.0)]) == 1
     assert store.get_feedback(ana.id, 2) == "not_interested"

@@ -25,7 +25,10 @@ def _arrays(seed: int) -> dict[str, np.ndarray]:
 def test_round_trip(store: Store) -> None:
     assert store.load_current_model() is None
     arrays = _arrays(1)
-    meta = {"hyper": {"factors": 8, "lr": np.float32(0.01)}, "history": [{"epoch": 1, "val_rmse": 0.9}]}
+    meta = {
+        "hyper": {"factors": 8, "lr": np.float32(0.01)},
+        "history": [{"epoch": 1, "val_rmse": 0.9}],
+    }
     model_id = store.save_model(arrays, meta)
     loaded_id, loaded, loaded_meta = store.load_current_model()
     assert loaded_id == model_id
@@ -47,7 +50,9 @@ def test_newest_is_current_and_only_three_kept(store: Store) -> None:
     assert model_id == saved[-1] and meta == {"k": 4}
     np.testing.assert_array_equal(arrays["item_factors"], _arrays(4)["item_factors"])
     assert store.model_ids() == saved[:1:-1]
-    assert store.conn.execute("SELECT count(DISTINCT model_id) FROM model_arrays").fetchone()[0] == 3
+    assert (
+        store.conn.execute("SELECT count(DISTINCT model_id) FROM model_arrays").fetchone()[0] == 3
+    )
     assert store.conn.execute("SELECT sum(is_current) FROM models").fetchone()[0] == 1
 
 
@@ -68,7 +73,10 @@ def test_training_runs(store: Store) -> None:
     failed = store.start_training_run({"lr": 10})
     store.finish_training_run(failed, "failed", {"error": "diverged"}, None)
     runs = store.training_runs()
-    assert [(r.run_id, r.status, r.model_id) for r in runs] == [(failed, "failed", None), (run, "done", model_id)]
+    assert [(r.run_id, r.status, r.model_id) for r in runs] == [
+        (failed, "failed", None),
+        (run, "done", model_id),
+    ]
     assert runs[1].params == {"factors": 64, "lr": 0.01}
     assert runs[1].metrics["val_rmse"] == pytest.approx(0.85)
     assert runs[1].finished_at >= runs[1].started_at
@@ -86,25 +94,38 @@ def test_arrays_split_into_parts_round_trip(store: Store, monkeypatch: pytest.Mo
     arrays = _arrays(7)
     model_id = store.save_model(arrays, {})
     parts = store.conn.execute(
-        "SELECT count(*) FROM model_arrays WHERE model_id = ? AND name = 'item_factors'", (model_id,)
+        "SELECT count(*) FROM model_arrays WHERE model_id = ? AND name = 'item_factors'",
+        (model_id,),
     ).fetchone()[0]
     assert parts == 2  # 50 x 8 float32 = 1600 bytes
     _, loaded, _ = store.load_current_model()
     for name, arr in arrays.items():
         np.testing.assert_array_equal(loaded[name], arr)
-    store.conn.execute("DELETE FROM model_arrays WHERE model_id = ? AND name = 'item_factors' AND part = 1",
-                       (model_id,))
+    store.conn.execute(
+        "DELETE FROM model_arrays WHERE model_id = ? AND name = 'item_factors' AND part = 1",
+        (model_id,),
+    )
     with pytest.raises(StoreError, match="damaged"):
         store.load_current_model()
 
 
-@pytest.mark.parametrize("damage", [
-    "data = zeroblob(3)", "dtype = '<U4'", "dtype = 'bogus'", "shape = '[7, 7]'", "shape = 'not json'",
-    "shape = '[-1]'", "data = 'text, not a blob'",
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "data = zeroblob(3)",
+        "dtype = '<U4'",
+        "dtype = 'bogus'",
+        "shape = '[7, 7]'",
+        "shape = 'not json'",
+        "shape = '[-1]'",
+        "data = 'text, not a blob'",
+    ],
+)
 def test_damaged_model_rows_are_a_store_error(store: Store, damage: str) -> None:
     model_id = store.save_model(_arrays(1), {})
-    store.conn.execute(f"UPDATE model_arrays SET {damage} WHERE model_id = ? AND name = 'item_bias'", (model_id,))
+    store.conn.execute(
+        f"UPDATE model_arrays SET {damage} WHERE model_id = ? AND name = 'item_bias'", (model_id,)
+    )
     with pytest.raises(StoreError, match="damaged") as info:
         store.load_current_model()
     assert "\n" not in str(info.value)
@@ -122,12 +143,17 @@ def test_a_run_whose_process_died_reads_as_interrupted(store: Store) -> None:
     import sys
 
     mine = store.start_training_run({"factors": 8})
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     dead_pid = int(gone.stdout)
     killed = store.start_training_run({"factors": 16})
-    store.conn.execute("UPDATE training_runs SET metrics = ? WHERE run_id = ?",
-                       (f'{{"pid": {dead_pid}}}', killed))  # as if started by that process
+    store.conn.execute(
+        "UPDATE training_runs SET metrics = ? WHERE run_id = ?", (f'{{"pid": {dead_pid}}}', killed)
+    )  # as if started by that process
     status = {r.run_id: r.status for r in store.training_runs()}
     assert status == {killed: "interrupted", mine: "running"}
     store.finish_training_run(mine, "done", {}, None)

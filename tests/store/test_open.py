@@ -34,9 +34,19 @@ def test_new_file_gets_current_schema_and_pragmas(db_path: Path) -> None:
         assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10_000
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        assert {"movies", "movie_fts", "catalog_rating_chunks", "profiles", "profile_ratings",
-                "watchlist", "profile_feedback", "models", "model_arrays", "training_runs",
-                "settings"} <= tables
+        assert {
+            "movies",
+            "movie_fts",
+            "catalog_rating_chunks",
+            "profiles",
+            "profile_ratings",
+            "watchlist",
+            "profile_feedback",
+            "models",
+            "model_arrays",
+            "training_runs",
+            "settings",
+        } <= tables
         assert store.catalog_info() is None
     finally:
         store.close()
@@ -77,7 +87,7 @@ def test_migration_from_v1_backs_up_and_keeps_data(db_path: Path) -> None:
 def test_migration_from_v2_backs_up_and_adds_marks(db_path: Path) -> None:
     _v1_file(db_path)
     conn = sqlite3.connect(db_path, isolation_level=None)
-    _step(conn, 2, MIGRATIONS[0])   # a file as version 2 left it: watchlist, no marks
+    _step(conn, 2, MIGRATIONS[0])  # a file as version 2 left it: watchlist, no marks
     conn.execute("INSERT INTO watchlist VALUES (1, 318, 300.0)")
     conn.close()
     store = open_store(db_path)
@@ -93,7 +103,9 @@ def test_migration_from_v2_backs_up_and_adds_marks(db_path: Path) -> None:
     assert _pragma(backups[0], "user_version") == 2
     conn = sqlite3.connect(backups[0])
     assert conn.execute("SELECT movie_id FROM watchlist").fetchall() == [(318,)]
-    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'profile_feedback'").fetchone() == (0,)
+    assert conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name = 'profile_feedback'"
+    ).fetchone() == (0,)
     conn.close()
 
 
@@ -154,7 +166,9 @@ def test_folder_path_and_unwritable_parent(tmp_path: Path) -> None:
         open_store(blocker / "movietui.db")
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root ignores folder permissions")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0, reason="root ignores folder permissions"
+)
 def test_read_only_folder(tmp_path: Path) -> None:
     folder = tmp_path / "ro"
     folder.mkdir()

@@ -70,7 +70,9 @@ def test_set_get_delete_rating_committed(store: Store, db_path) -> None:
     other = open_store(db_path)  # a second connection sees it: it was committed
     try:
         assert [(r.movie_id, r.rating, r.rated_at) for r in other.profile_ratings(ana.id)] == [
-            (2, 5.0, 300.0), (1, 4.5, 200.0)]
+            (2, 5.0, 300.0),
+            (1, 4.5, 200.0),
+        ]
     finally:
         other.close()
     assert store.get_rating(ana.id, 1) == 4.5 and store.get_rating(ana.id, 3) is None
@@ -82,10 +84,12 @@ def test_set_get_delete_rating_committed(store: Store, db_path) -> None:
 def test_bulk_newer_wins(store: Store) -> None:
     ana = store.create_profile("ana")
     store.set_rating(ana.id, 1, 3.0, rated_at=100.0)
-    rows = [(1, 5.0, 50.0),   # older than stored: ignored
-            (2, 4.0, 10.0),   # new
-            (3, 2.0, 10.0),   # new
-            (3, 2.5, 20.0)]   # newer than the row before it: wins
+    rows = [
+        (1, 5.0, 50.0),  # older than stored: ignored
+        (2, 4.0, 10.0),  # new
+        (3, 2.0, 10.0),  # new
+        (3, 2.5, 20.0),
+    ]  # newer than the row before it: wins
     assert store.set_ratings_bulk(ana.id, rows) == 3
     assert {r.movie_id: r.rating for r in store.profile_ratings(ana.id)} == {1: 3.0, 2: 4.0, 3: 2.5}
     assert store.set_ratings_bulk(ana.id, rows) == 0  # identical again: nothing changes
@@ -111,7 +115,10 @@ def test_all_profile_ratings(store: Store) -> None:
     pid, mid, rating = store.all_profile_ratings()
     assert (pid.dtype, mid.dtype, rating.dtype) == (np.int64, np.int32, np.float32)
     assert list(zip(pid.tolist(), mid.tolist(), rating.tolist())) == [
-        (ana.id, 9, 4.0), (bo.id, 2, 2.0), (bo.id, 5, 1.5)]
+        (ana.id, 9, 4.0),
+        (bo.id, 2, 2.0),
+        (bo.id, 5, 1.5),
+    ]
 
 
 def test_watchlist(store: Store) -> None:

@@ -34,7 +34,11 @@ def test_accents_case_and_brackets(catalog_store: Store) -> None:
 
 
 def test_one_and_two_letter_queries_use_like(catalog_store: Store) -> None:
-    assert ids(catalog_store, "ma") == [4, 1, 5]  # both Matrix films are prefix matches: count decides
+    assert ids(catalog_store, "ma") == [
+        4,
+        1,
+        5,
+    ]  # both Matrix films are prefix matches: count decides
     assert ids(catalog_store, "up") == [6]
     assert set(ids(catalog_store, "y")) == {7}
     found = catalog_store.get_movies(ids(catalog_store, "É"))  # folds to "e": every title with an e
@@ -49,8 +53,29 @@ def test_like_wildcards_are_literal(catalog_store: Store) -> None:
     assert ids(catalog_store, "f_s") == [8]
 
 
-@pytest.mark.parametrize("text", ['"', "*", "AND", "(", "OR (", "NEAR(a b)", 'a"b', "'", "\\", '""""',
-                                  "matrix*", "-matrix", "^mat", "col:x", "a AND b", "{x}", "\x00", "🎬🎬🎬"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        "*",
+        "AND",
+        "(",
+        "OR (",
+        "NEAR(a b)",
+        'a"b',
+        "'",
+        "\\",
+        '""""',
+        "matrix*",
+        "-matrix",
+        "^mat",
+        "col:x",
+        "a AND b",
+        "{x}",
+        "\x00",
+        "🎬🎬🎬",
+    ],
+)
 def test_hostile_fts_syntax_never_raises(catalog_store: Store, text: str) -> None:
     catalog_store.filter_movie_ids(text)
     rows, total = catalog_store.search_movies(text)
@@ -59,9 +84,13 @@ def test_hostile_fts_syntax_never_raises(catalog_store: Store, text: str) -> Non
 
 def test_query_with_quote_matches_literally(store: Store) -> None:
     store.replace_catalog(
-        release="q", source="t",
+        release="q",
+        source="t",
         movies={"movie_id": [1, 2], "title": ['Say "Cheese"', "Cheese"]},
-        user_id=[], movie_id=[], rating=[], timestamp=[],
+        user_id=[],
+        movie_id=[],
+        rating=[],
+        timestamp=[],
     )
     assert ids(store, '"cheese"') == [1]
     assert ids(store, "cheese") == [2, 1]
@@ -94,7 +123,10 @@ def test_sorts(catalog_store: Store) -> None:
     counts = [m.rating_count for m in popular]
     assert counts == sorted(counts, reverse=True) and popular[0].movie_id == 4
     for descending in (True, False):
-        means = [m.mean_rating for m in catalog_store.get_movies(_sorted(catalog_store, "mean", descending))]
+        means = [
+            m.mean_rating
+            for m in catalog_store.get_movies(_sorted(catalog_store, "mean", descending))
+        ]
         assert means[-1] is None  # unrated last either way
         assert means[:-1] == sorted(means[:-1], reverse=descending)
     assert _sorted(catalog_store, "relevance", True) == [4, 1, 6, 3, 2, 5, 7, 8]
@@ -105,7 +137,9 @@ def test_sorts(catalog_store: Store) -> None:
 def test_paging(catalog_store: Store) -> None:
     seen = []
     for offset in range(0, 9, 3):
-        page, total = catalog_store.search_movies(sort="title", descending=False, limit=3, offset=offset)
+        page, total = catalog_store.search_movies(
+            sort="title", descending=False, limit=3, offset=offset
+        )
         assert total == 8
         seen += [m.movie_id for m in page]
     assert seen == [3, 2, 5, 1, 4, 8, 7, 6]
@@ -120,26 +154,54 @@ def _synthetic_store(store: Store) -> Store:
     rng = np.random.default_rng(4)
     words = ["Night", "River", "Ghost", "Storm", "Matrix", "Amélie", "Dream", "City"]
     n = 600
-    titles = [f"{words[a]} {words[b]} {k}" for k, (a, b) in enumerate(rng.integers(0, len(words), (n, 2)))]
+    titles = [
+        f"{words[a]} {words[b]} {k}" for k, (a, b) in enumerate(rng.integers(0, len(words), (n, 2)))
+    ]
     titles = [f"{t}, The" if k % 7 == 0 else t for k, t in enumerate(titles)]
     genre_names = ["Comedy", "Drama", "Romance", "Horror"]
-    genres = ["|".join(g for b, g in enumerate(genre_names) if mask >> b & 1) for mask in rng.integers(0, 16, n)]
+    genres = [
+        "|".join(g for b, g in enumerate(genre_names) if mask >> b & 1)
+        for mask in rng.integers(0, 16, n)
+    ]
     n_ratings = 8_000
     movies = (rng.zipf(1.3, n_ratings) % n + 1).astype(np.int32)
     store.replace_catalog(
-        release="syn", source="test",
-        movies={"movie_id": np.arange(1, n + 1), "title": titles,
-                "display_title": [f"The {t[:-5]}" if t.endswith(", The") else t for t in titles],
-                "year": rng.integers(1930, 2020, n), "genres": genres},
-        user_id=rng.integers(1, 300, n_ratings), movie_id=movies,
-        rating=rng.integers(1, 11, n_ratings) / 2, timestamp=np.zeros(n_ratings, np.int64),
+        release="syn",
+        source="test",
+        movies={
+            "movie_id": np.arange(1, n + 1),
+            "title": titles,
+            "display_title": [f"The {t[:-5]}" if t.endswith(", The") else t for t in titles],
+            "year": rng.integers(1930, 2020, n),
+            "genres": genres,
+        },
+        user_id=rng.integers(1, 300, n_ratings),
+        movie_id=movies,
+        rating=rng.integers(1, 11, n_ratings) / 2,
+        timestamp=np.zeros(n_ratings, np.int64),
     )
     return store
 
 
-QUERIES = ["matrix", "amelie", "night river", "the", "e 1", "ri", "x", "", "storm 1", "zzz", "the ghost"]
-FILTERS = [{}, {"genres": ["Drama"]}, {"genres": ["Comedy", "Romance"], "year_min": 1980},
-           {"year_max": 1970, "min_count": 3}]
+QUERIES = [
+    "matrix",
+    "amelie",
+    "night river",
+    "the",
+    "e 1",
+    "ri",
+    "x",
+    "",
+    "storm 1",
+    "zzz",
+    "the ghost",
+]
+FILTERS = [
+    {},
+    {"genres": ["Drama"]},
+    {"genres": ["Comedy", "Romance"], "year_min": 1980},
+    {"year_max": 1970, "min_count": 3},
+]
 
 
 @pytest.mark.parametrize("filters", FILTERS)
@@ -167,13 +229,18 @@ def test_fast_paths_agree_with_plain_sql(store: Store, filters: dict) -> None:
 TITLE_CHARS = "abcdeilmnortx ,.'-[]()\"*%_^:éÉæ"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(query=st.text(alphabet=TITLE_CHARS, max_size=8))
 def test_matches_are_exactly_the_folded_substrings(catalog_store: Store, query: str) -> None:
     """Whatever is typed, FTS or LIKE returns exactly the titles containing it, folded."""
     folded = fold(query)
-    expected = {m.movie_id for m in catalog_store.get_movies(range(1, 9))
-                if folded in fold(m.display_title) or folded in fold(m.title)}
+    expected = {
+        m.movie_id
+        for m in catalog_store.get_movies(range(1, 9))
+        if folded in fold(m.display_title) or folded in fold(m.title)
+    }
     found = catalog_store.filter_movie_ids(query).tolist()
     assert set(found) == expected and len(found) == len(expected)
     assert catalog_store.search_movies(query, limit=3)[1] == len(expected)

@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tui_support import SMALL_HYPER
 
 from movietui.config import DB_FILENAME
 from movietui.service import Service
 from movietui.tui.app import MovieTuiApp, make_app
-
-from tui_support import SMALL_HYPER
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +50,10 @@ def app(service: Service) -> MovieTuiApp:
 def profile_service(service: Service) -> Service:
     """The trained home with a profile 'Ada' who rated three movies."""
     service.create_profile("Ada")
-    for movie_id, rating in ((2571, 5.0), (4993, 4.5), (1, 2.0)):  # The Matrix, Fellowship, Toy Story
+    for movie_id, rating in (
+        (2571, 5.0),
+        (4993, 4.5),
+        (1, 2.0),
+    ):  # The Matrix, Fellowship, Toy Story
         service.rate(movie_id, rating)
     return service

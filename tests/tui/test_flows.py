@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual import events
 from textual.widgets import Input
+from tui_support import SIZE, SMALL_HYPER, app_session, visible_rows, wait_until
 
 from movietui.service import Service
 from movietui.tui.app import MovieTuiApp, make_app
@@ -20,11 +21,10 @@ from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.welcome import WelcomeScreen
 from movietui.tui.widgets.movie_table import MovieTable
 
-from tui_support import SIZE, SMALL_HYPER, app_session, visible_rows, wait_until
-
 
 async def test_first_run_imports_the_typed_path_trains_and_asks_for_a_profile(
-        home: Path, ml_small_zip: Path) -> None:
+    home: Path, ml_small_zip: Path
+) -> None:
     service = Service.open(home)
     app = make_app(service=service, first_train_hyper=SMALL_HYPER)
     try:
@@ -34,7 +34,9 @@ async def test_first_run_imports_the_typed_path_trains_and_asks_for_a_profile(
             app.screen.query_one("#path-input", Input).focus()
             await pilot.press(*str(ml_small_zip), "enter")
             # Import, then the first training with the Training tab in view.
-            await wait_until(pilot, lambda: app.main_screen is not None and app.main_screen.is_mounted)
+            await wait_until(
+                pilot, lambda: app.main_screen is not None and app.main_screen.is_mounted
+            )
             await pilot.pause()
             assert app.main_screen.active_tab == "training"
             await wait_until(pilot, lambda: isinstance(app.screen, NameModal))
@@ -71,7 +73,8 @@ async def test_bad_dataset_path_shows_an_error_and_the_app_keeps_running(home: P
 
 
 async def test_new_profile_rates_five_movies_and_recommendations_change_after_each(
-        app: MovieTuiApp, service: Service) -> None:
+    app: MovieTuiApp, service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, NameModal)  # no profile yet: asked on start
@@ -98,7 +101,8 @@ async def test_new_profile_rates_five_movies_and_recommendations_change_after_ea
 
 
 async def test_a_reranked_list_opens_at_the_top_but_a_moved_cursor_follows_its_movie(
-        app: MovieTuiApp, profile_service: Service) -> None:
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         recs = app.screen.query_one("#recs-table", MovieTable)
@@ -112,11 +116,14 @@ async def test_a_reranked_list_opens_at_the_top_but_a_moved_cursor_follows_its_m
         chosen = recs.current_movie_id
         recs.show(rows[::-1])
         await pilot.pause()
-        assert recs.current_movie_id == chosen and recs.cursor_row == len(rows) - 1 - ids.index(chosen)
+        assert recs.current_movie_id == chosen and recs.cursor_row == len(rows) - 1 - ids.index(
+            chosen
+        )
 
 
 async def test_search_finds_matrix_and_amelie_and_the_similar_list_navigates(
-        app: MovieTuiApp, profile_service: Service) -> None:
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("slash", *"matrix")
@@ -151,7 +158,9 @@ async def test_search_finds_matrix_and_amelie_and_the_similar_list_navigates(
         assert isinstance(app.screen, MainScreen)
 
 
-async def test_half_stars_unrate_and_undo_on_a_list(app: MovieTuiApp, profile_service: Service) -> None:
+async def test_half_stars_unrate_and_undo_on_a_list(
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("b")
@@ -182,7 +191,8 @@ async def test_half_stars_unrate_and_undo_on_a_list(app: MovieTuiApp, profile_se
 
 
 async def test_training_panel_starts_shows_epochs_answers_keys_and_stops(
-        app: MovieTuiApp, profile_service: Service) -> None:
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("g")
@@ -215,7 +225,8 @@ async def test_training_panel_starts_shows_epochs_answers_keys_and_stops(
 
 
 async def test_training_runs_the_ranker_after_the_rating_model_and_charts_it(
-        app: MovieTuiApp, profile_service: Service) -> None:
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("g")
@@ -236,7 +247,9 @@ async def test_training_runs_the_ranker_after_the_rating_model_and_charts_it(
         assert f"validation Recall@20 {recalls[-1]:.3f}" in progress
         info = profile_service.model_info()
         assert info is not None and info.val_recall == max(recalls)
-        assert f"ranker val Recall@20 {info.val_recall:.3f}" in str(screen.query_one("#model-line").render())
+        assert f"ranker val Recall@20 {info.val_recall:.3f}" in str(
+            screen.query_one("#model-line").render()
+        )
 
 
 async def test_restart_keeps_profile_ratings_and_model(trained_home: Path) -> None:
@@ -286,12 +299,16 @@ async def test_list_filters_are_remembered_across_restarts(trained_home: Path) -
         await pilot.pause(0.4)
         assert app.screen.query_one("#browse-year-min", Input).value == "1990"
         assert app.screen.query_one("#browse-sort").value == sort
-        years = [row.movie.year for row in app.screen.query_one("#browse-table", MovieTable).rows_data.values()]
+        years = [
+            row.movie.year
+            for row in app.screen.query_one("#browse-table", MovieTable).rows_data.values()
+        ]
         assert years and all(year is not None and year >= 1990 for year in years)
 
 
 async def test_profiles_create_rename_switch_and_delete_with_confirmation(
-        app: MovieTuiApp, profile_service: Service) -> None:
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("p")
@@ -335,7 +352,9 @@ async def test_a_corrupt_database_shows_the_reason_instead_of_a_traceback(home: 
     assert db.read_bytes() == b"this is not a database" * 100  # nothing overwritten
 
 
-async def test_bad_hyperparameters_are_refused_with_a_message(app: MovieTuiApp, profile_service: Service) -> None:
+async def test_bad_hyperparameters_are_refused_with_a_message(
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("g")
@@ -347,7 +366,8 @@ async def test_bad_hyperparameters_are_refused_with_a_message(app: MovieTuiApp, 
 
 
 async def test_keys_can_be_remapped_by_binding_id_and_verbs_are_in_the_palette(
-        app: MovieTuiApp, profile_service: Service) -> None:
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     app.set_keymap({"main.tab.watchlist": "W", "app.help": "f2"})
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -367,7 +387,8 @@ async def test_keys_can_be_remapped_by_binding_id_and_verbs_are_in_the_palette(
 
 
 async def test_reimporting_from_the_palette_keeps_the_profile_and_its_ratings(
-        app: MovieTuiApp, profile_service: Service, ml_small_zip: Path) -> None:
+    app: MovieTuiApp, profile_service: Service, ml_small_zip: Path
+) -> None:
     before = {(r.movie.movie_id, r.rating) for r in profile_service.my_ratings()}
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -379,7 +400,9 @@ async def test_reimporting_from_the_palette_keeps_the_profile_and_its_ratings(
         assert isinstance(app.screen, WelcomeScreen)
         app.screen.query_one("#path-input", Input).value = str(ml_small_zip)
         await pilot.press("tab", "enter")  # focus the Import button, press it
-        await wait_until(pilot, lambda: app.main_screen is not old_main and app.main_screen.is_mounted)
+        await wait_until(
+            pilot, lambda: app.main_screen is not old_main and app.main_screen.is_mounted
+        )
         await wait_until(pilot, lambda: not app.training.running)
         await pilot.pause()
         assert app.screen is app.main_screen and app.screen.active_tab == "training"

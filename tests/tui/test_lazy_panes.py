@@ -6,14 +6,13 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
+from tui_support import SIZE, wait_until
 
 from movietui.service import Service
 from movietui.tui.app import MovieTuiApp
 from movietui.tui.screens import main as main_screen
 from movietui.tui.widgets.movie_table import MovieTable
 from movietui.tui.widgets.training_panel import TrainingPanel, shown_hyper
-
-from tui_support import SIZE, wait_until
 
 
 @pytest.fixture
@@ -26,11 +25,14 @@ def footer_keys(app: MovieTuiApp) -> list[str]:
 
 
 async def test_only_the_first_tab_is_composed_and_the_others_on_first_view(
-        app: MovieTuiApp, profile_service: Service, no_prebuild: None) -> None:
+    app: MovieTuiApp, profile_service: Service, no_prebuild: None
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         screen = app.main_screen
-        assert screen.built == {"recs"} and app.screen.query_one("#recs-table", MovieTable).row_count
+        assert (
+            screen.built == {"recs"} and app.screen.query_one("#recs-table", MovieTable).row_count
+        )
         assert not app.screen.query("#browse-table") and not app.screen.query(TrainingPanel)
 
         await pilot.press("slash")  # search on a pane that does not exist yet
@@ -46,13 +48,18 @@ async def test_only_the_first_tab_is_composed_and_the_others_on_first_view(
 
 
 async def test_kept_renderings_match_a_full_redraw_after_switching_tabs(
-        app: MovieTuiApp, profile_service: Service, no_prebuild: None) -> None:
+    app: MovieTuiApp, profile_service: Service, no_prebuild: None
+) -> None:
     """MovieTable keeps DataTable's rendered cells across focus moves and tab switches:
     whatever is on screen must equal what a redraw from scratch gives."""
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("down", "down")
-        for keys in (("b", "f"), ("y",), ("f", "y")):  # ends on a freshly composed pane, then a revisit
+        for keys in (
+            ("b", "f"),
+            ("y",),
+            ("f", "y"),
+        ):  # ends on a freshly composed pane, then a revisit
             for key in keys:
                 await pilot.press(key)
                 await pilot.pause()
@@ -64,7 +71,8 @@ async def test_kept_renderings_match_a_full_redraw_after_switching_tabs(
 
 
 async def test_idle_time_composes_the_hidden_panes(
-        app: MovieTuiApp, profile_service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: MovieTuiApp, profile_service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(main_screen, "PREBUILD_AFTER_S", 0.05)
     monkeypatch.setattr(main_screen, "PREBUILD_GAP_S", 0.05)
     async with app.run_test(size=SIZE) as pilot:
@@ -78,7 +86,8 @@ async def test_idle_time_composes_the_hidden_panes(
 
 
 async def test_train_key_before_the_training_tab_exists_uses_the_shown_settings(
-        app: MovieTuiApp, profile_service: Service, no_prebuild: None) -> None:
+    app: MovieTuiApp, profile_service: Service, no_prebuild: None
+) -> None:
     expected = shown_hyper(profile_service.default_hyper(), profile_service.model_info().hyper)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -92,7 +101,8 @@ async def test_train_key_before_the_training_tab_exists_uses_the_shown_settings(
 
 
 async def test_long_lived_objects_are_frozen_out_of_gc_passes_while_the_app_runs(
-        app: MovieTuiApp, profile_service: Service, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: MovieTuiApp, profile_service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # Full GC passes over the app's object graph stalled every ~6th tab switch by 150-270 ms;
     # once the panes are built that graph is frozen, and thawed when the screen goes.
     import gc

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from tui_support import SIZE, wait_until
+
 from movietui.service import Service
 from movietui.tui.app import MovieTuiApp
 from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.screens.main import MainScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.widgets.movie_table import MovieTable
-
-from tui_support import SIZE, wait_until
 
 
 def status(app: MovieTuiApp) -> str:
@@ -23,7 +23,8 @@ def you_cell(table: MovieTable, movie_id: int) -> str:
 
 
 async def test_not_interested_hides_a_for_you_film_and_undo_brings_it_back(
-        app: MovieTuiApp, profile_service: Service) -> None:
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.screen.active_tab == "recs"
@@ -53,7 +54,8 @@ async def test_not_interested_hides_a_for_you_film_and_undo_brings_it_back(
 
 
 async def test_marks_show_in_browse_and_details_and_toggle_off(
-        app: MovieTuiApp, profile_service: Service) -> None:
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("b")
@@ -63,9 +65,9 @@ async def test_marks_show_in_browse_and_details_and_toggle_off(
         assert movie_id is not None and profile_service.movie(movie_id).movie.my_rating is None
         await pilot.press("v")
         await pilot.pause()
-        assert movie_id in browse.movie_ids()                  # Browse keeps seen films
+        assert movie_id in browse.movie_ids()  # Browse keeps seen films
         assert you_cell(browse, movie_id) == "seen"
-        await pilot.press("v")                                 # the same key again clears it
+        await pilot.press("v")  # the same key again clears it
         await pilot.pause()
         assert you_cell(browse, movie_id) == "" and profile_service.marks() == {}
         assert status(app).endswith(": mark removed (u to undo)")
@@ -73,19 +75,23 @@ async def test_marks_show_in_browse_and_details_and_toggle_off(
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MovieDetailScreen)
-        await pilot.press("n")                                 # the film shown, not a similar one
+        await pilot.press("n")  # the film shown, not a similar one
         await pilot.pause()
         assert profile_service.marks() == {movie_id: "not_interested"}
         assert "Your rating: not interested" in str(app.screen.query_one("#detail-info").render())
-        await pilot.press("4")                                 # a rating replaces the mark
+        await pilot.press("4")  # a rating replaces the mark
         await pilot.pause()
-        assert profile_service.marks() == {} and profile_service.movie(movie_id).movie.my_rating == 4.0
+        assert (
+            profile_service.marks() == {} and profile_service.movie(movie_id).movie.my_rating == 4.0
+        )
         await pilot.press("escape")
         await pilot.pause()
         assert you_cell(browse, movie_id).endswith("4")
 
 
-async def test_onboarding_marks_a_row_and_moves_on(app: MovieTuiApp, profile_service: Service) -> None:
+async def test_onboarding_marks_a_row_and_moves_on(
+    app: MovieTuiApp, profile_service: Service
+) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("o")
@@ -98,7 +104,7 @@ async def test_onboarding_marks_a_row_and_moves_on(app: MovieTuiApp, profile_ser
         await pilot.pause()
         assert you_cell(table, first) == "hidden" and table.current_movie_id != first
         assert profile_service.marks() == {first: "not_interested"}
-        assert recs.movie_ids() != recs_before        # the ranker took the "not interested" in
+        assert recs.movie_ids() != recs_before  # the ranker took the "not interested" in
 
 
 async def test_marks_are_in_the_command_palette(app: MovieTuiApp, profile_service: Service) -> None:

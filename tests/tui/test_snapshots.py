@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
+from tui_support import SIZE
 
 from movietui.service import Service
 from movietui.tui.app import make_app
-from tui_support import SIZE
 
 
 async def settle(pilot: Pilot) -> None:
@@ -33,10 +33,13 @@ def keys(*presses: str):
             await pilot.press(key)
         await pilot.pause(0.3)  # the search debounce
         await settle(pilot)
+
     return run_before
 
 
-def test_welcome_screen(snap_compare, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_welcome_screen(
+    snap_compare, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # No datasets lying around in the cwd or ~/Downloads, so the list is the manifest only.
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HOME", str(tmp_path))
@@ -58,7 +61,9 @@ def test_browse_search_with_brackets(snap_compare, profile_service: Service) -> 
 
 def test_movie_detail_with_similar(snap_compare, profile_service: Service) -> None:
     app = make_app(service=profile_service)
-    assert snap_compare(app, terminal_size=SIZE, run_before=keys("slash", *"amelie", "enter", "enter"))
+    assert snap_compare(
+        app, terminal_size=SIZE, run_before=keys("slash", *"amelie", "enter", "enter")
+    )
 
 
 def test_your_ratings_tab(snap_compare, profile_service: Service) -> None:
@@ -70,8 +75,12 @@ def test_training_tab(snap_compare, profile_service: Service) -> None:
 
 
 def test_onboarding_screen(snap_compare, profile_service: Service) -> None:
-    assert snap_compare(make_app(service=profile_service), terminal_size=SIZE, run_before=keys("o", "4"))
+    assert snap_compare(
+        make_app(service=profile_service), terminal_size=SIZE, run_before=keys("o", "4")
+    )
 
 
 def test_help_screen(snap_compare, profile_service: Service) -> None:
-    assert snap_compare(make_app(service=profile_service), terminal_size=SIZE, run_before=keys("question_mark"))
+    assert snap_compare(
+        make_app(service=profile_service), terminal_size=SIZE, run_before=keys("question_mark")
+    )

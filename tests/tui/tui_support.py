@@ -15,8 +15,19 @@ from movietui.tui.widgets.movie_table import MovieTable
 
 # Small, seeded, single-threaded, every field pinned: fast, identical on every run, and
 # unmoved when the model room retunes its defaults (the snapshots depend on it).
-SMALL_HYPER = Hyper(factors=16, epochs=6, lr=0.01, reg=0.05, bias_reg=0.02, lr_decay=0.98,
-                    init_std=0.02, seed=7, val_fraction=0.02, patience=10, threads=1)
+SMALL_HYPER = Hyper(
+    factors=16,
+    epochs=6,
+    lr=0.01,
+    reg=0.05,
+    bias_reg=0.02,
+    lr_decay=0.98,
+    init_std=0.02,
+    seed=7,
+    val_fraction=0.02,
+    patience=10,
+    threads=1,
+)
 SIZE = (140, 40)
 
 

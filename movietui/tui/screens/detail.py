@@ -20,8 +20,8 @@ from movietui.errors import MovietuiError
 from movietui.service import MovieDetail
 from movietui.tui import format as fmt
 from movietui.tui.messages import MarkRequested, RatingChanged
-from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, rating_bindings, to_rows
+from movietui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
@@ -37,7 +37,10 @@ def detail_text(detail: MovieDetail) -> Text:
     text.append(f"Genres: {fmt.genres(movie) or 'none listed'}\n")
     text.append(f"Community: {fmt.community(movie)} ratings\n")
     text.append("Your rating: ")
-    text.append(fmt.stars(movie.my_rating) or fmt.MARK_WORDS.get(movie.mark or "", "not rated"), style="bold")
+    text.append(
+        fmt.stars(movie.my_rating) or fmt.MARK_WORDS.get(movie.mark or "", "not rated"),
+        style="bold",
+    )
     text.append(f"    Predicted for you: {fmt.score(movie.predicted) or 'n/a'}")
     text.append("    On your watchlist" if movie.on_watchlist else "")
     text.append("\n")

@@ -22,6 +22,10 @@ class ErrorScreen(Screen):
         with Vertical(id="error-box"):
             yield Static(Text("movietui cannot start", style="bold"), classes="dialog-title")
             yield Static(Text(self.message), id="error-message")
-            yield Static(Text("Nothing was changed or deleted. Fix the problem above, or start with "
-                              "another home (movietui --home DIR), then run movietui again."))
+            yield Static(
+                Text(
+                    "Nothing was changed or deleted. Fix the problem above, or start with "
+                    "another home (movietui --home DIR), then run movietui again."
+                )
+            )
         yield Footer()

@@ -21,7 +21,16 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import MountError, Widget
-from textual.widgets import Checkbox, DataTable, Header, Input, Select, Static, TabbedContent, TabPane
+from textual.widgets import (
+    Checkbox,
+    DataTable,
+    Header,
+    Input,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
 
 from movietui.errors import MovietuiError
 from movietui.service import OBSCURE_BELOW, SORTS, Filters, RateResult
@@ -29,8 +38,8 @@ from movietui.tui.messages import RatingChanged
 from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
-from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
+from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.training_panel import TrainingPanel, shown_hyper
 
 if TYPE_CHECKING:
@@ -40,14 +49,31 @@ PAGE = 100
 RECOMMENDATIONS = 50
 SEARCH_DEBOUNCE_S = 0.15
 PREBUILD_AFTER_S = 1.5  # after the first paint (and the model warm-up), compose hidden panes
-PREBUILD_GAP_S = 0.5    # one at a time (~0.1-0.2 s each), so keys are answered in between
-FILTER_IDS = ("browse-genre", "browse-year-min", "browse-year-max", "browse-sort",
-              "recs-genre", "recs-year-min", "recs-year-max", "recs-obscure")  # remembered
+PREBUILD_GAP_S = 0.5  # one at a time (~0.1-0.2 s each), so keys are answered in between
+FILTER_IDS = (
+    "browse-genre",
+    "browse-year-min",
+    "browse-year-max",
+    "browse-sort",
+    "recs-genre",
+    "recs-year-min",
+    "recs-year-max",
+    "recs-obscure",
+)  # remembered
 TABS = ("browse", "recs", "ratings", "watchlist", "training")
-TAB_TITLES = {"browse": "Browse", "recs": "For you", "ratings": "Your ratings", "watchlist": "Watchlist",
-              "training": "Training"}
-TABLE_OF_TAB = {"browse": "#browse-table", "recs": "#recs-table", "ratings": "#ratings-table",
-                "watchlist": "#watch-table"}
+TAB_TITLES = {
+    "browse": "Browse",
+    "recs": "For you",
+    "ratings": "Your ratings",
+    "watchlist": "Watchlist",
+    "training": "Training",
+}
+TABLE_OF_TAB = {
+    "browse": "#browse-table",
+    "recs": "#recs-table",
+    "ratings": "#ratings-table",
+    "watchlist": "#watch-table",
+}
 
 
 def _year(value: str) -> int | None:
@@ -72,8 +98,8 @@ class MainScreen(Screen):
         super().__init__()
         self.initial_tab = initial_tab or "recs"
         self.stale: set[str] = set(TABS)
-        self.built: set[str] = {self.initial_tab}   # panes whose widgets are mounted
-        self._building: set[str] = set()             # panes being mounted right now
+        self.built: set[str] = {self.initial_tab}  # panes whose widgets are mounted
+        self._building: set[str] = set()  # panes being mounted right now
         self._focus_when_built: dict[str, str] = {}  # pane -> selector to focus once composed
         self._fold_in: tuple[str, RateResult] | None = None
         self._debounce: Timer | None = None
@@ -92,7 +118,9 @@ class MainScreen(Screen):
                 with TabPane(TAB_TITLES[tab], id=tab):
                     if tab == self.initial_tab:
                         yield from self._pane_widgets(tab)
-        yield StatusLine(Text("1-5 rate · +/- half a star · Enter details · / search · ? help"), id="status-line")
+        yield StatusLine(
+            Text("1-5 rate · +/- half a star · Enter details · / search · ? help"), id="status-line"
+        )
         yield QuietFooter()
 
     def _genre_options(self) -> list[tuple[str, str]]:
@@ -134,14 +162,25 @@ class MainScreen(Screen):
 
     def _genre_select(self, widget_id: str) -> Select:
         options = self._genre_options()
-        return Select(options, prompt="Any genre", id=widget_id, compact=True,
-                      value=self._saved_choice(widget_id, {value for _, value in options}))
+        return Select(
+            options,
+            prompt="Any genre",
+            id=widget_id,
+            compact=True,
+            value=self._saved_choice(widget_id, {value for _, value in options}),
+        )
 
     def _pane_widgets(self, tab: str) -> list[Widget]:
         def year(input_id: str, placeholder: str) -> Input:
             saved = self._saved(input_id)
-            return Input(saved if _year(saved) is not None else "", placeholder=placeholder,
-                         id=input_id, type="integer", classes="year", compact=True)
+            return Input(
+                saved if _year(saved) is not None else "",
+                placeholder=placeholder,
+                id=input_id,
+                type="integer",
+                classes="year",
+                compact=True,
+            )
 
         match tab:
             case "browse":
@@ -149,11 +188,17 @@ class MainScreen(Screen):
                     Horizontal(
                         Input(placeholder="Search titles (/)", id="search", compact=True),
                         self._genre_select("browse-genre"),
-                        year("browse-year-min", "from"), year("browse-year-max", "to"),
-                        Select([(f"Sort: {s}", s) for s in SORTS], allow_blank=False,
-                               value=self._saved_choice("browse-sort", SORTS, "relevance"),
-                               id="browse-sort", compact=True),
-                        classes="filter-bar"),
+                        year("browse-year-min", "from"),
+                        year("browse-year-max", "to"),
+                        Select(
+                            [(f"Sort: {s}", s) for s in SORTS],
+                            allow_blank=False,
+                            value=self._saved_choice("browse-sort", SORTS, "relevance"),
+                            id="browse-sort",
+                            compact=True,
+                        ),
+                        classes="filter-bar",
+                    ),
                     MovieTable("browse", id="browse-table"),
                     Static(id="browse-status", classes="status"),
                 ]
@@ -161,19 +206,35 @@ class MainScreen(Screen):
                 return [
                     Horizontal(
                         self._genre_select("recs-genre"),
-                        year("recs-year-min", "from"), year("recs-year-max", "to"),
-                        Checkbox(f"Hide obscure (< {OBSCURE_BELOW} ratings)",
-                                 self._saved("recs-obscure") == "True", id="recs-obscure", compact=True),
-                        classes="filter-bar"),
+                        year("recs-year-min", "from"),
+                        year("recs-year-max", "to"),
+                        Checkbox(
+                            f"Hide obscure (< {OBSCURE_BELOW} ratings)",
+                            self._saved("recs-obscure") == "True",
+                            id="recs-obscure",
+                            compact=True,
+                        ),
+                        classes="filter-bar",
+                    ),
                     MovieTable("recs", id="recs-table"),
                     Static(id="recs-status", classes="status"),
                 ]
             case "ratings":
-                return [Horizontal(MovieTable("ratings", id="ratings-table"), RatingHistogram(id="histogram"),
-                                   id="ratings-body")]
+                return [
+                    Horizontal(
+                        MovieTable("ratings", id="ratings-table"),
+                        RatingHistogram(id="histogram"),
+                        id="ratings-body",
+                    )
+                ]
             case "watchlist":
-                return [MovieTable("watchlist", id="watch-table"),
-                        Static(Text("w removes the highlighted movie; Enter shows details."), classes="status")]
+                return [
+                    MovieTable("watchlist", id="watch-table"),
+                    Static(
+                        Text("w removes the highlighted movie; Enter shows details."),
+                        classes="status",
+                    ),
+                ]
             case "training":
                 return [TrainingPanel(id="training-panel")]
         raise KeyError(tab)
@@ -290,8 +351,9 @@ class MainScreen(Screen):
                 case "watchlist":
                     self.reload_watchlist()
                 case "training":
-                    self.query_one(TrainingPanel).show_state(self.movietui.training,
-                                                             self.movietui.service.model_info())
+                    self.query_one(TrainingPanel).show_state(
+                        self.movietui.training, self.movietui.service.model_info()
+                    )
         except MovietuiError as error:
             self.notify(str(error), severity="error")
 
@@ -300,7 +362,7 @@ class MainScreen(Screen):
         self.refresh_tab(self.active_tab)
         result = message.result
         if result.mark is not None or result.previous_mark is not None:
-            return   # a mark, not a rating: the fold-in line keeps the last rating's figures
+            return  # a mark, not a rating: the fold-in line keeps the last rating's figures
         title = message.title or self._title_of(result.movie_id)
         self._fold_in = (title, result)
         panel = self._training_panel()
@@ -330,7 +392,8 @@ class MainScreen(Screen):
         filters = Filters(
             genres=(str(genre),) if genre is not Select.NULL else (),
             year_min=_year(self.query_one("#browse-year-min", Input).value),
-            year_max=_year(self.query_one("#browse-year-max", Input).value))
+            year_max=_year(self.query_one("#browse-year-max", Input).value),
+        )
         sort = str(self.query_one("#browse-sort", Select).value)
         return query, filters, sort, sort != "title"
 
@@ -349,8 +412,9 @@ class MainScreen(Screen):
             return
         query, filters, sort, descending = self._browse_args()
         try:
-            page = self.movietui.service.browse(query, filters, sort, descending, limit=PAGE,
-                                                offset=table.row_count)
+            page = self.movietui.service.browse(
+                query, filters, sort, descending, limit=PAGE, offset=table.row_count
+            )
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             return
@@ -361,7 +425,8 @@ class MainScreen(Screen):
         shown = self.query_one("#browse-table", MovieTable).row_count
         more = " · more load as you scroll down" if shown < self.browse_total else ""
         self.query_one("#browse-status", Static).update(
-            Text(f"{self.browse_total:,} movies match · showing {shown:,}{more}"), layout=False)
+            Text(f"{self.browse_total:,} movies match · showing {shown:,}{more}"), layout=False
+        )
 
     @on(MovieTable.NearEnd, "#browse-table")
     def _near_end(self) -> None:
@@ -402,7 +467,8 @@ class MainScreen(Screen):
             genres=(str(genre),) if genre is not Select.NULL else (),
             year_min=_year(self.query_one("#recs-year-min", Input).value),
             year_max=_year(self.query_one("#recs-year-max", Input).value),
-            min_count=OBSCURE_BELOW if self.query_one("#recs-obscure", Checkbox).value else 0)
+            min_count=OBSCURE_BELOW if self.query_one("#recs-obscure", Checkbox).value else 0,
+        )
 
     def reload_recs(self) -> None:
         service = self.movietui.service
@@ -416,8 +482,10 @@ class MainScreen(Screen):
         elif service.model_info() is None:
             note = "No model yet: popular movies until the first training finishes."
         else:
-            note = (f"Top {len(recs)} for {profile.name}, from {profile.n_ratings} ratings. "
-                    "Rated, seen and not-interested titles never appear.")
+            note = (
+                f"Top {len(recs)} for {profile.name}, from {profile.n_ratings} ratings. "
+                "Rated, seen and not-interested titles never appear."
+            )
         self.query_one("#recs-status", Static).update(Text(note), layout=False)
 
     def top_recommendation(self) -> int | None:

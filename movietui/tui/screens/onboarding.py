@@ -19,8 +19,8 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from movietui.errors import MovietuiError
 from movietui.tui.messages import RatingChanged
-from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
+from movietui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
@@ -38,10 +38,14 @@ class OnboardingScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Text("Rate a few movies you know: 1-5 stars, +/- half a star, v seen (no stars), "
-                          "n not interested, s or ↓ skips, Escape when done. The recommendations on "
-                          "the right change after each one."),
-                     id="onboarding-intro")
+        yield Static(
+            Text(
+                "Rate a few movies you know: 1-5 stars, +/- half a star, v seen (no stars), "
+                "n not interested, s or ↓ skips, Escape when done. The recommendations on "
+                "the right change after each one."
+            ),
+            id="onboarding-intro",
+        )
         with Horizontal(id="onboarding-body"):
             with Vertical(id="onboarding-left"):
                 yield Label("Movies to rate", classes="section-title")
@@ -81,7 +85,9 @@ class OnboardingScreen(Screen):
         result = message.result
         if movie_id in table.rows_data:
             table.set_flags(movie_id, my_rating=result.rating, mark=result.mark)
-            if table.current_movie_id == movie_id and (result.rating is not None or result.mark is not None):
+            if table.current_movie_id == movie_id and (
+                result.rating is not None or result.mark is not None
+            ):
                 table.action_cursor_down()
         self.refresh_recs()
 
@@ -91,6 +97,7 @@ class OnboardingScreen(Screen):
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
         from movietui.tui.screens.detail import MovieDetailScreen
+
         movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
         if movie_id is not None:
             self.app.push_screen(MovieDetailScreen(movie_id))

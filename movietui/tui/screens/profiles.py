@@ -52,8 +52,11 @@ class ProfilesScreen(ModalScreen[None]):
         options.clear_options()
         for profile in service.profiles():
             mark = "● " if current and profile.id == current.id else "  "
-            options.add_option(Option(Text(f"{mark}{profile.name}  ({profile.n_ratings} ratings)"),
-                                      id=str(profile.id)))
+            options.add_option(
+                Option(
+                    Text(f"{mark}{profile.name}  ({profile.n_ratings} ratings)"), id=str(profile.id)
+                )
+            )
         if current is not None:
             options.highlighted = options.get_option_index(str(current.id))
         options.focus()
@@ -86,6 +89,7 @@ class ProfilesScreen(ModalScreen[None]):
         def created(name: str | None) -> None:
             if name and self.movietui.create_profile(name, onboard=False):
                 self.reload()
+
         self.app.push_screen(NameModal("New profile name"), created)
 
     @on(Button.Pressed, "#rename")
@@ -104,6 +108,7 @@ class ProfilesScreen(ModalScreen[None]):
                 return
             self.movietui.profile_changed()
             self.reload()
+
         self.app.push_screen(NameModal("Rename profile", value=self._name_of(profile_id)), renamed)
 
     @on(Button.Pressed, "#delete")
@@ -124,9 +129,13 @@ class ProfilesScreen(ModalScreen[None]):
             self.notify(f"Profile {name!r} deleted.", timeout=3)
             self.movietui.profile_changed()
             self.reload()
+
         self.app.push_screen(
-            ConfirmModal(f"Delete profile {name!r} with all its ratings and watchlist? This cannot be undone."),
-            confirmed)
+            ConfirmModal(
+                f"Delete profile {name!r} with all its ratings and watchlist? This cannot be undone."
+            ),
+            confirmed,
+        )
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:

@@ -28,18 +28,33 @@ from movietui.tui.widgets.path_suggester import PathSuggester
 if TYPE_CHECKING:
     from movietui.tui.app import MovieTuiApp
 
-INTRO = ("Welcome to movietui. It needs a MovieLens catalog (movies and the community's ratings) "
-         "to learn from. Pick one below (a number key picks it at once), or type the path of a "
-         "MovieLens zip or folder. Nothing is sent anywhere; downloads come from GroupLens.")
+INTRO = (
+    "Welcome to movietui. It needs a MovieLens catalog (movies and the community's ratings) "
+    "to learn from. Pick one below (a number key picks it at once), or type the path of a "
+    "MovieLens zip or folder. Nothing is sent anywhere; downloads come from GroupLens."
+)
 
-STAGE_NAMES = {"download": "Downloading", "read": "Reading", "write": "Writing", "index": "Indexing",
-               "train": "Training"}
+STAGE_NAMES = {
+    "download": "Downloading",
+    "read": "Reading",
+    "write": "Writing",
+    "index": "Indexing",
+    "train": "Training",
+}
 
 
 class WelcomeScreen(Screen):
     BINDINGS = [
-        *[Binding(str(n), f"pick({n})", "Pick" if n == 1 else str(n), show=n == 1, id=f"welcome.pick{n}")
-          for n in range(1, 10)],
+        *[
+            Binding(
+                str(n),
+                f"pick({n})",
+                "Pick" if n == 1 else str(n),
+                show=n == 1,
+                id=f"welcome.pick{n}",
+            )
+            for n in range(1, 10)
+        ],
         Binding("escape", "cancel", "Cancel", id="welcome.cancel"),
     ]
 
@@ -60,8 +75,11 @@ class WelcomeScreen(Screen):
             yield Static(Text(INTRO), id="welcome-intro")
             yield OptionList(id="sources")
             with Horizontal(id="path-row"):
-                yield Input(placeholder="…or a path: ~/Downloads/ml-latest-small.zip (→ completes)",
-                            suggester=PathSuggester(), id="path-input")
+                yield Input(
+                    placeholder="…or a path: ~/Downloads/ml-latest-small.zip (→ completes)",
+                    suggester=PathSuggester(),
+                    id="path-input",
+                )
                 yield Button("Import", id="import-path", variant="primary")
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Static(id="import-status")
@@ -88,7 +106,9 @@ class WelcomeScreen(Screen):
             local = []
         for path in local:
             self.sources.append(str(path))
-            options.add_option(Option(Text(f"{len(self.sources)}  Import {path}  (found on this machine)")))
+            options.add_option(
+                Option(Text(f"{len(self.sources)}  Import {path}  (found on this machine)"))
+            )
         try:
             releases = service.releases()
         except MovietuiError as error:
@@ -121,7 +141,9 @@ class WelcomeScreen(Screen):
             return
         path = Path(value).expanduser()
         if not path.exists():
-            self.notify(f"{path} does not exist: check the path (→ completes it).", severity="error")
+            self.notify(
+                f"{path} does not exist: check the path (→ completes it).", severity="error"
+            )
             return
         self.start_import(str(path))
 
@@ -149,7 +171,8 @@ class WelcomeScreen(Screen):
     def _import(self, source: str, cancel: threading.Event) -> None:
         try:
             report = self.movietui.service.import_catalog(
-                source, progress=lambda p: self.post_message(ImportTick(p)), cancel=cancel)
+                source, progress=lambda p: self.post_message(ImportTick(p)), cancel=cancel
+            )
         except MovietuiError as error:
             self.post_message(ImportFailed(str(error)))
             return
@@ -183,8 +206,11 @@ class WelcomeScreen(Screen):
     def on_import_done(self, message: ImportDone) -> None:
         self.importing = False
         report = message.report
-        self.notify(f"{report.release}: {report.n_movies:,} movies, {report.n_ratings:,} ratings "
-                    f"imported in {report.seconds:.1f} s. Training the first model…", title="Imported")
+        self.notify(
+            f"{report.release}: {report.n_movies:,} movies, {report.n_ratings:,} ratings "
+            f"imported in {report.seconds:.1f} s. Training the first model…",
+            title="Imported",
+        )
         for note in report.notes[:3]:
             self.notify(note, severity="warning", timeout=8)
         self.movietui.catalog_imported()

@@ -15,8 +15,18 @@ class QuietFooter(Footer):
     _shown: tuple | None = None
 
     def bindings_changed(self, screen: Screen) -> None:
-        shown = tuple((binding.key, binding.key_display, binding.action, binding.description, enabled, tooltip)
-                      for _, binding, enabled, tooltip in screen.active_bindings.values() if binding.show)
+        shown = tuple(
+            (
+                binding.key,
+                binding.key_display,
+                binding.action,
+                binding.description,
+                enabled,
+                tooltip,
+            )
+            for _, binding, enabled, tooltip in screen.active_bindings.values()
+            if binding.show
+        )
         if self._bindings_ready and shown == self._shown:
             return
         super().bindings_changed(screen)

@@ -32,8 +32,12 @@ class LossChart(PlotextPlot):
             plt.plot(epochs, [r.train_rmse for r in history], label="train RMSE", marker="braille")
             val = [(r.epoch, r.val_rmse) for r in history if r.val_rmse is not None]
             if val:
-                plt.plot([e for e, _ in val], [v for _, v in val], label="validation RMSE",
-                         marker="braille")
+                plt.plot(
+                    [e for e, _ in val],
+                    [v for _, v in val],
+                    label="validation RMSE",
+                    marker="braille",
+                )
         self.refresh()
 
 
@@ -62,8 +66,18 @@ class RankChart(PlotextPlot):
         plt.xticks(list(range(1, last + 1, max(1, -(-(last - 1) // 6)))))
         val = [(r.epoch, r.val_recall) for r in history if r.val_recall is not None]
         if val:
-            plt.plot([e for e, _ in val], [v for _, v in val], label="validation Recall@20", marker="braille")
-        if history:   # the training objective, on its own scale at the right
-            plt.plot([r.epoch for r in history], [r.loss for r in history], label="loss (right)",
-                     marker="braille", yside="right")
+            plt.plot(
+                [e for e, _ in val],
+                [v for _, v in val],
+                label="validation Recall@20",
+                marker="braille",
+            )
+        if history:  # the training objective, on its own scale at the right
+            plt.plot(
+                [r.epoch for r in history],
+                [r.loss for r in history],
+                label="loss (right)",
+                marker="braille",
+                yside="right",
+            )
         self.refresh()

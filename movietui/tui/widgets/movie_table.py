@@ -32,17 +32,34 @@ if TYPE_CHECKING:
 
 def rating_bindings(prefix: str, watch_id: str) -> list[Binding]:
     """The rating keys, shared by every movie list and the detail screen (ids keep each remappable)."""
-    stars = [Binding(str(n), f"rate({n})", "Rate" if n == 1 else str(n), key_display="1-5" if n == 1 else None,
-                     show=n == 1, id=f"{prefix}.{n}") for n in range(1, 6)]
-    return stars + [
-        Binding("plus,equals_sign", "nudge(0.5)", "±½ star", key_display="+/-", id=f"{prefix}.up_half"),
+    stars = [
+        Binding(
+            str(n),
+            f"rate({n})",
+            "Rate" if n == 1 else str(n),
+            key_display="1-5" if n == 1 else None,
+            show=n == 1,
+            id=f"{prefix}.{n}",
+        )
+        for n in range(1, 6)
+    ]
+    return [
+        *stars,
+        Binding(
+            "plus,equals_sign", "nudge(0.5)", "±½ star", key_display="+/-", id=f"{prefix}.up_half"
+        ),
         Binding("minus", "nudge(-0.5)", "-½", show=False, id=f"{prefix}.down_half"),
         Binding("0,delete", "unrate", "Unrate", key_display="0/del", id=f"{prefix}.remove"),
         Binding("u", "undo", "Undo", id=f"{prefix}.undo"),
         Binding("w", "watch", "Watchlist", id=watch_id),
         # "Not for me" = not interested (the short form keeps the 140-column footer whole)
-        Binding("n", "mark('not_interested')", "Not for me", tooltip="Not interested: never recommend it",
-                id=f"{prefix}.not_interested"),
+        Binding(
+            "n",
+            "mark('not_interested')",
+            "Not for me",
+            tooltip="Not interested: never recommend it",
+            id=f"{prefix}.not_interested",
+        ),
         Binding("v", "mark('seen')", "Seen", tooltip="Seen it, no rating", id=f"{prefix}.seen"),
     ]
 
@@ -57,12 +74,18 @@ class MovieRowData:
     similarity: float | None = None
 
 
-def to_rows(items: Iterable[MovieView | Recommendation | RatedMovie | Similar]) -> list[MovieRowData]:
+def to_rows(
+    items: Iterable[MovieView | Recommendation | RatedMovie | Similar],
+) -> list[MovieRowData]:
     rows: list[MovieRowData] = []
     for item in items:
         if isinstance(item, Recommendation):
             because = ", ".join(item.because)
-            rows.append(MovieRowData(item.movie, item.predicted, f"because you liked {because}" if because else ""))
+            rows.append(
+                MovieRowData(
+                    item.movie, item.predicted, f"because you liked {because}" if because else ""
+                )
+            )
         elif isinstance(item, Similar):
             rows.append(MovieRowData(item.movie, item.movie.predicted, similarity=item.score))
         elif isinstance(item, RatedMovie):
@@ -87,20 +110,57 @@ NEAR_END_ROWS = 10
 
 # (label, key, width) per kind; cells come from _cell().
 COLUMNS: dict[str, list[tuple[str, str, int]]] = {
-    "browse": [("Title", "title", 44), ("Year", "year", 4), ("Genres", "genres", 26),
-               ("Community", "community", 14), ("You", "you", 7), ("Predicted", "predicted", 9),
-               ("W", "watch", 1)],
-    "recs": [("#", "rank", 3), ("Title", "title", 40), ("Year", "year", 4), ("Predicted", "predicted", 9),
-             ("Why", "because", 50)],
-    "ratings": [("Title", "title", 44), ("Year", "year", 4), ("You", "you", 7),
-                ("Predicted", "predicted", 9), ("Community", "community", 14), ("Genres", "genres", 26)],
-    "watchlist": [("Title", "title", 44), ("Year", "year", 4), ("Predicted", "predicted", 9),
-                  ("Community", "community", 14), ("Genres", "genres", 30)],
-    "similar": [("Title", "title", 40), ("Year", "year", 4), ("Similarity", "similarity", 10),
-                ("Predicted", "predicted", 9), ("Community", "community", 14)],
-    "mini": [("#", "rank", 3), ("Title", "title", 34), ("Year", "year", 4), ("Pred", "predicted", 5)],
-    "onboarding": [("Title", "title", 36), ("Year", "year", 4), ("You", "you", 7),
-                   ("Community", "community", 11), ("Genres", "genres", 24)],
+    "browse": [
+        ("Title", "title", 44),
+        ("Year", "year", 4),
+        ("Genres", "genres", 26),
+        ("Community", "community", 14),
+        ("You", "you", 7),
+        ("Predicted", "predicted", 9),
+        ("W", "watch", 1),
+    ],
+    "recs": [
+        ("#", "rank", 3),
+        ("Title", "title", 40),
+        ("Year", "year", 4),
+        ("Predicted", "predicted", 9),
+        ("Why", "because", 50),
+    ],
+    "ratings": [
+        ("Title", "title", 44),
+        ("Year", "year", 4),
+        ("You", "you", 7),
+        ("Predicted", "predicted", 9),
+        ("Community", "community", 14),
+        ("Genres", "genres", 26),
+    ],
+    "watchlist": [
+        ("Title", "title", 44),
+        ("Year", "year", 4),
+        ("Predicted", "predicted", 9),
+        ("Community", "community", 14),
+        ("Genres", "genres", 30),
+    ],
+    "similar": [
+        ("Title", "title", 40),
+        ("Year", "year", 4),
+        ("Similarity", "similarity", 10),
+        ("Predicted", "predicted", 9),
+        ("Community", "community", 14),
+    ],
+    "mini": [
+        ("#", "rank", 3),
+        ("Title", "title", 34),
+        ("Year", "year", 4),
+        ("Pred", "predicted", 5),
+    ],
+    "onboarding": [
+        ("Title", "title", 36),
+        ("Year", "year", 4),
+        ("You", "you", 7),
+        ("Community", "community", 11),
+        ("Genres", "genres", 24),
+    ],
 }
 
 
@@ -150,8 +210,9 @@ class MovieTable(DataTable):
         def control(self) -> MovieTable:
             return self.table
 
-    def __init__(self, kind: str, *, rateable: bool = True, id: str | None = None,
-                 classes: str | None = None) -> None:
+    def __init__(
+        self, kind: str, *, rateable: bool = True, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes, cursor_type="row", zebra_stripes=True)
         self.kind = kind
         self.rateable = rateable
@@ -168,7 +229,9 @@ class MovieTable(DataTable):
         auto-width columns): ~50 ms per 100-row page, on start-up and on every refresh."""
         header = self.header_height if self.show_header else 0
         width = sum(column.get_render_width(self) for column in self.columns.values())
-        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header)
+        self.virtual_size = Size(
+            width + self._row_label_column_width, self._total_row_height + header
+        )
 
     # Showing a tab sends its table a Resize (to the same size) and a focus change, and
     # DataTable drops every rendered cell on both: a tab switch re-rendered ~200 cells.
@@ -225,7 +288,9 @@ class MovieTable(DataTable):
         for index in range(shared):
             if self.rows_data.get(self.order[index]) != rows[index]:
                 for column, key in enumerate(keys):
-                    self.update_cell_at(Coordinate(index, column), _cell(key, rows[index], index + 1))
+                    self.update_cell_at(
+                        Coordinate(index, column), _cell(key, rows[index], index + 1)
+                    )
         for index in range(self.row_count - 1, len(rows) - 1, -1):
             self.remove_row(str(index))
         self.order = [row.movie.movie_id for row in rows[:shared]]
@@ -234,7 +299,9 @@ class MovieTable(DataTable):
         if current is not None and current in self.rows_data:
             self.move_cursor(row=self.order.index(current), animate=False)
         elif self.row_count:
-            self.move_cursor(row=min(old_row, self.row_count - 1) if keep_cursor else 0, animate=False)
+            self.move_cursor(
+                row=min(old_row, self.row_count - 1) if keep_cursor else 0, animate=False
+            )
 
     def append(self, rows: Sequence[MovieRowData]) -> None:
         keys = [key for _, key, _ in COLUMNS[self.kind]]
@@ -295,7 +362,9 @@ class MovieTable(DataTable):
         if movie_id is None:
             return
         mine = self.rows_data[movie_id].movie.my_rating
-        self.movietui.rate_movie(movie_id, fmt.adjust_half(mine, step), self.rows_data[movie_id].movie.title)
+        self.movietui.rate_movie(
+            movie_id, fmt.adjust_half(mine, step), self.rows_data[movie_id].movie.title
+        )
 
     def action_unrate(self) -> None:
         movie_id = self.current_movie_id

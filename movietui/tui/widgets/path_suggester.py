@@ -18,15 +18,19 @@ class PathSuggester(Suggester):
         expanded = os.path.expanduser(value)
         folder, prefix = os.path.split(expanded)
         try:
-            entries = sorted(os.scandir(folder or "."), key=lambda e: (not e.is_dir(), e.name.lower()))
+            entries = sorted(
+                os.scandir(folder or "."), key=lambda e: (not e.is_dir(), e.name.lower())
+            )
         except OSError:
             return None
         for entry in entries:
-            if entry.name.startswith(prefix) and (prefix.startswith(".") or not entry.name.startswith(".")):
+            if entry.name.startswith(prefix) and (
+                prefix.startswith(".") or not entry.name.startswith(".")
+            ):
                 if entry.name == prefix and not entry.is_dir():
                     continue
                 # Keep what the person typed (e.g. "~/") and append the rest of the name.
-                completed = value + entry.name[len(prefix):]
+                completed = value + entry.name[len(prefix) :]
                 if entry.is_dir() and entry.name != prefix:
                     completed += os.sep
                 elif entry.is_dir():

@@ -32,7 +32,7 @@ class TrainingState:
     running: bool = False
     hyper: Hyper | None = None
     history: list[EpochReport] = field(default_factory=list)
-    rank_history: list[RankEpochReport] = field(default_factory=list)   # after the rating model
+    rank_history: list[RankEpochReport] = field(default_factory=list)  # after the rating model
     started_at: float = 0.0
     result: TrainResult | None = None
     error: str | None = None
@@ -51,19 +51,25 @@ def shown_hyper(base: Hyper, shown: Hyper | None) -> Hyper:
     """What ``read_hyper`` returns when the fields still hold ``shown`` (as ``set_hyper`` wrote them)."""
     if shown is None:
         return base
-    return dataclasses.replace(base, **{attr: parse(f"{getattr(shown, attr):g}")
-                                        for _, attr, _, _, parse in FIELDS})
+    return dataclasses.replace(
+        base, **{attr: parse(f"{getattr(shown, attr):g}") for _, attr, _, _, parse in FIELDS}
+    )
 
 
 def describe_model(info: ModelInfo | None) -> str:
     if info is None:
         return "No model trained yet: recommendations use damped popularity. Press Start (or t)."
     val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
-    ranker = (f"ranker val Recall@20 {info.val_recall:.3f}" if info.val_recall is not None
-              else "no ranker yet: train once")
-    return (f"Model #{info.model_id}: {info.hyper.factors} factors, {len(info.history)} epochs, "
-            f"{info.n_users:,} users × {info.n_items:,} movies, {info.n_ratings:,} ratings · "
-            f"val RMSE {val} · {ranker}")
+    ranker = (
+        f"ranker val Recall@20 {info.val_recall:.3f}"
+        if info.val_recall is not None
+        else "no ranker yet: train once"
+    )
+    return (
+        f"Model #{info.model_id}: {info.hyper.factors} factors, {len(info.history)} epochs, "
+        f"{info.n_users:,} users × {info.n_items:,} movies, {info.n_ratings:,} ratings · "
+        f"val RMSE {val} · {ranker}"
+    )
 
 
 def describe_progress(state: TrainingState) -> str:
@@ -73,8 +79,10 @@ def describe_progress(state: TrainingState) -> str:
         return describe_ranker(state)
     last = state.history[-1]
     val = f"{last.val_rmse:.4f}" if last.val_rmse is not None else "n/a"
-    text = (f"Epoch {last.epoch}/{last.epochs} · train RMSE {last.train_rmse:.4f} · val RMSE {val} · "
-            f"{last.updates_per_s / 1e6:.2f} M updates/s")
+    text = (
+        f"Epoch {last.epoch}/{last.epochs} · train RMSE {last.train_rmse:.4f} · val RMSE {val} · "
+        f"{last.updates_per_s / 1e6:.2f} M updates/s"
+    )
     if state.running:
         per_epoch = (time.monotonic() - state.started_at) / max(1, last.epoch)
         text += f" · ETA {per_epoch * (last.epochs - last.epoch):.0f} s"
@@ -85,8 +93,10 @@ def describe_ranker(state: TrainingState) -> str:
     """The ranker's phase: it trains after the rating model, on the same ratings."""
     last = state.rank_history[-1]
     val = f"{last.val_recall:.3f}" if last.val_recall is not None else "n/a"
-    text = (f"Ranker epoch {last.epoch}/{last.epochs} · loss {last.loss:.4f} · "
-            f"validation Recall@20 {val} · {last.seconds:.2f} s/epoch")
+    text = (
+        f"Ranker epoch {last.epoch}/{last.epochs} · loss {last.loss:.4f} · "
+        f"validation Recall@20 {val} · {last.seconds:.2f} s/epoch"
+    )
     if state.running:
         text += f" · at most {last.seconds * (last.epochs - last.epoch):.0f} s left"
     return text
@@ -129,8 +139,10 @@ class TrainingPanel(Vertical):
         for input_id, attr, label, validator, parse in FIELDS:
             value = self.query_one(f"#{input_id}", Input).value.strip()
             if not validator.validate(value).is_valid:
-                self.notify(f"{label}: {value!r} is not valid; {validator.failure_description or 'fix it'}",
-                            severity="error")
+                self.notify(
+                    f"{label}: {value!r} is not valid; {validator.failure_description or 'fix it'}",
+                    severity="error",
+                )
                 return None
             changes[attr] = parse(value)
         return dataclasses.replace(base, **changes)
@@ -158,8 +170,10 @@ class TrainingPanel(Vertical):
         if result.loss_before is None or result.loss_after is None:
             text = f"{title}: rating saved (not folded in: no model yet)"
         else:
-            text = (f"Fold-in after rating {title}: profile loss {result.loss_before:.4f} → "
-                    f"{result.loss_after:.4f}")
+            text = (
+                f"Fold-in after rating {title}: profile loss {result.loss_before:.4f} → "
+                f"{result.loss_after:.4f}"
+            )
         self.query_one("#foldin-line", Static).update(Text(text), layout=False)
 
     @on(Button.Pressed, "#train-start")
@@ -169,4 +183,3 @@ class TrainingPanel(Vertical):
     @on(Button.Pressed, "#train-stop")
     def _stop(self) -> None:
         self.post_message(self.StopRequested())
-

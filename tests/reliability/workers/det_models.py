@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-N_USERS, N_ITEMS, FACTORS = 2_000, 6_000, 48   # about 1.6 MB of float32 per model
+N_USERS, N_ITEMS, FACTORS = 2_000, 6_000, 48  # about 1.6 MB of float32 per model
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +44,9 @@ def arrays_for(seq: int) -> dict[str, np.ndarray]:
 def make_model(seq: int):  # -> movietui.model.MFModel
     from movietui.model import Hyper, MFModel
 
-    return MFModel(mu=3.5 + seq * 1e-3, hyper=Hyper(factors=FACTORS), metrics={"seq": seq}, **arrays_for(seq))
+    return MFModel(
+        mu=3.5 + seq * 1e-3, hyper=Hyper(factors=FACTORS), metrics={"seq": seq}, **arrays_for(seq)
+    )
 
 
 def payload(seq: int, meta_template: dict) -> tuple[dict[str, np.ndarray], dict]:

@@ -40,8 +40,13 @@ def main() -> None:
     print("ready", flush=True)
     data = read_release(release, show)
     store.replace_catalog(
-        release=data.release, source=str(Path(release).resolve()), movies=data.movies,
-        user_id=data.user_id, movie_id=data.movie_id, rating=data.rating, timestamp=data.timestamp,
+        release=data.release,
+        source=str(Path(release).resolve()),
+        movies=data.movies,
+        user_id=data.user_id,
+        movie_id=data.movie_id,
+        rating=data.rating,
+        timestamp=data.timestamp,
         progress=lambda stage, done, total: show(Progress(stage, done, total)),
     )
     print(f"done {data.rating.size}", flush=True)

@@ -1,6 +1,6 @@
 """Open the store (which backs up and migrates an old file), then print ``opened VERSION``.
 
-    python opener.py DB
+python opener.py DB
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Train through the Service, printing ``epoch N`` after each epoch, then ``done MODEL_ID``.
 
-    python trainer.py HOME EPOCHS [LR]
+python trainer.py HOME EPOCHS [LR]
 """
 
 from __future__ import annotations

@@ -18,7 +18,13 @@ import time
 
 
 def main() -> None:
-    home, pid, n, seed, mode = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+    home, pid, n, seed, mode = (
+        sys.argv[1],
+        int(sys.argv[2]),
+        int(sys.argv[3]),
+        int(sys.argv[4]),
+        sys.argv[5],
+    )
     first = int(sys.argv[6]) if len(sys.argv) > 6 else 1
     movies = list(range(first, first + n))
     random.Random(seed).shuffle(movies)
@@ -35,7 +41,10 @@ def main() -> None:
 
         def counts(handle) -> dict[str, int]:  # type: ignore[no-untyped-def]
             handle.reload_profile()
-            return {**{str(p.id): p.n_ratings for p in handle.profiles()}, "mine": len(handle.my_ratings())}
+            return {
+                **{str(p.id): p.n_ratings for p in handle.profiles()},
+                "mine": len(handle.my_ratings()),
+            }
     else:
         from movietui.config import get_paths
         from movietui.store import open_store
@@ -56,9 +65,9 @@ def main() -> None:
     try:
         for k, movie in enumerate(movies):
             rate(handle, movie, 0.5 + (k % 10) / 2)
-    except Exception as exc:  # noqa: BLE001 -- report any failure, "database is locked" above all
+    except Exception as exc:
         print(f"error {type(exc).__name__} {exc}", flush=True)
-        raise SystemExit(1)
+        raise SystemExit(1) from exc
     print(f"wrote {n} {time.perf_counter() - started:.3f}", flush=True)
     assert sys.stdin.readline().strip() == "check"
     live = counts(handle)
