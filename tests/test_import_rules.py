@@ -19,10 +19,10 @@ STDLIB = set(sys.stdlib_module_names)
 ALLOWED = {
     "model": (
         {"numpy", "numba", "llvmlite"},
-        {"errors"},
+        {"errors", "stars", "text"},
     ),  # llvmlite: numba's IR builder (prefetch.py)
-    "store": ({"numpy"}, {"errors"}),
-    "catalog": ({"pandas", "numpy"}, {"errors"}),
+    "store": ({"numpy"}, {"errors", "stars", "text"}),
+    "catalog": ({"pandas", "numpy"}, {"errors", "stars", "text"}),
 }
 FORBIDDEN = {
     "model": {"sqlite3", "textual", "pandas", "movietui.store", "movietui.service", "movietui.tui"},
@@ -50,7 +50,10 @@ FORBIDDEN = {
         "movietui.catalog",
     },  # cli talks to the service
     "tui": {"movietui.store", "movietui.model", "movietui.catalog", "movietui.cli", "sqlite3"},
+    # the shared vocabulary every room may use imports nothing of ours
     "errors": {"movietui", "numpy", "pandas", "textual"},
+    "stars": {"movietui", "numpy", "pandas", "textual"},
+    "text": {"movietui", "numpy", "pandas", "textual"},
 }
 
 

@@ -12,11 +12,12 @@ yields one key per alternative title in trailing parentheses: "Seven (a.k.a. Se7
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from movietui.text import fold_text
 
 # Articles dropped from the front of a title (after MovieLens' trailing ones were moved back).
 _ARTICLES = frozenset(
@@ -69,14 +70,6 @@ _APOSTROPHES = re.compile(r"['’`´]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
-def fold(text: str) -> str:
-    """Lower case without accents: 'Amélie' -> 'amelie', 'Alien³' -> 'alien3'."""
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 @lru_cache(maxsize=1 << 16)
 def title_key(name: str) -> str:
     """The normalised key of one title (no alternatives); never empty for a non-blank name."""
@@ -86,14 +79,14 @@ def title_key(name: str) -> str:
         article = trailing["article"]
         separator = "" if article.endswith("'") else " "
         name = article + separator + trailing["body"]
-    text = fold(name).replace("&", " and ")
+    text = fold_text(name).replace("&", " and ")
     text = _ELIDED_ARTICLE.sub(r"\1 ", text)  # "l'avventura" -> "l avventura"
     text = _APOSTROPHES.sub("", text)  # "schindler's" -> "schindlers"
     tokens = _NON_ALNUM.sub(" ", text).split()
     if len(tokens) > 1 and tokens[0] in _ARTICLES:
         tokens = tokens[1:]
     key = "".join(_ROMAN.get(token, token) for token in tokens)
-    return key or fold(name).strip()
+    return key or fold_text(name).strip()
 
 
 def split_alternatives(title: str) -> list[str]:

@@ -27,3 +27,12 @@ class Progress:
 
 
 ProgressFn = Callable[[Progress], None]
+
+# What each stage is called wherever progress is shown (CLI bar, welcome screen).
+STAGE_NAMES = {
+    "download": "downloading",
+    "read": "reading",
+    "write": "writing",
+    "index": "indexing",
+    "train": "training",
+}

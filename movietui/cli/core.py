@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, TextIO
 
 from movietui.config import get_paths
 from movietui.errors import NotFoundError
+from movietui.service import STAGE_NAMES
+from movietui.text import human_size
 
 if TYPE_CHECKING:  # the service pulls in numba; keep `movietui locate` and --help instant
     from movietui.service import EpochReport, Progress, RankEpochReport, Service
@@ -21,15 +23,6 @@ if TYPE_CHECKING:  # the service pulls in numba; keep `movietui locate` and --he
 
 class NoCatalog(NotFoundError):
     """A command needs an imported catalog and there is none."""
-
-
-STAGE_NAMES = {
-    "download": "downloading",
-    "read": "reading",
-    "write": "writing",
-    "index": "indexing",
-    "train": "training",
-}
 
 
 class ProgressBar:
@@ -101,14 +94,6 @@ def _when(stamp: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(stamp))
 
 
-def _size(n_bytes: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n_bytes < 1024 or unit == "GB":
-            return f"{n_bytes:.0f} {unit}" if unit == "B" else f"{n_bytes:.1f} {unit}"
-        n_bytes /= 1024
-    return f"{n_bytes:.1f} GB"
-
-
 # --- commands ---------------------------------------------------------------------
 def cmd_locate(args: argparse.Namespace, service: None) -> int:
     paths = get_paths(args.home)
@@ -137,7 +122,7 @@ def cmd_info(args: argparse.Namespace, service: Service) -> int:
             ("movies", f"{info.n_movies:,}"),
             ("ratings", f"{info.n_ratings:,}"),
             ("users", f"{info.n_users:,}"),
-            ("size", f"{_size(info.db_bytes)} on disk"),
+            ("size", f"{human_size(info.db_bytes)} on disk"),
         ]
     model = service.model_info()
     if model is None:

@@ -8,6 +8,12 @@ from dataclasses import asdict, dataclass, fields
 
 from movietui.errors import ModelError
 
+# The one home of the limits the UI's inputs, the CLI and Hyper.validate all enforce.
+MAX_FACTORS = 4096
+MAX_EPOCHS = 100_000
+MAX_LR = 1.0  # lr in (0, MAX_LR]
+MAX_REG = 10.0  # reg in [0, MAX_REG)
+
 
 @dataclass(frozen=True)
 class Hyper:
@@ -42,32 +48,32 @@ class Hyper:
         """Return self, or raise ModelError naming the first absurd value."""
         checks = [
             (
-                _integer(self.factors) and 1 <= self.factors <= 4096,
-                f"factors={self.factors!r} must be an integer in 1..4096: try --factors 128",
+                _integer(self.factors) and 1 <= self.factors <= MAX_FACTORS,
+                f"factors={self.factors!r} must be an integer in 1..{MAX_FACTORS}: try 128",
             ),
             (
-                _integer(self.epochs) and 1 <= self.epochs <= 100_000,
-                f"epochs={self.epochs!r} must be an integer >= 1: try --epochs 100",
+                _integer(self.epochs) and 1 <= self.epochs <= MAX_EPOCHS,
+                f"epochs={self.epochs!r} must be an integer in 1..{MAX_EPOCHS}: try 100",
             ),
             (
-                _finite(self.lr) and 0 < self.lr <= 1,
-                f"lr={self.lr!r} must be in (0, 1]: try --lr 0.01",
+                _finite(self.lr) and 0 < self.lr <= MAX_LR,
+                f"lr={self.lr!r} must be in (0, {MAX_LR:g}]: try 0.01",
             ),
             (
-                _finite(self.reg) and 0 <= self.reg < 10,
-                f"reg={self.reg!r} must be in [0, 10): try --reg 0.05",
+                _finite(self.reg) and 0 <= self.reg < MAX_REG,
+                f"reg={self.reg!r} must be in [0, {MAX_REG:g}): try 0.05",
             ),
             (
                 _finite(self.bias_reg) and 0 <= self.bias_reg < 10,
-                f"bias_reg={self.bias_reg!r} must be in [0, 10): try --bias-reg 0.02",
+                f"bias_reg={self.bias_reg!r} must be in [0, 10): try 0.02",
             ),
             (
                 _finite(self.lr_decay) and 0 < self.lr_decay <= 1,
-                f"lr_decay={self.lr_decay!r} must be in (0, 1]: try --lr-decay 0.98",
+                f"lr_decay={self.lr_decay!r} must be in (0, 1]: try 0.98",
             ),
             (
                 _finite(self.init_std) and 0 <= self.init_std <= 1,
-                f"init_std={self.init_std!r} must be in [0, 1]: try --init-std 0.02",
+                f"init_std={self.init_std!r} must be in [0, 1]: try 0.02",
             ),
             (
                 _integer(self.seed) and 0 <= self.seed < 2**63,
@@ -75,11 +81,11 @@ class Hyper:
             ),
             (
                 _finite(self.val_fraction) and 0 <= self.val_fraction < 0.5,
-                f"val_fraction={self.val_fraction!r} must be in [0, 0.5): try --val-fraction 0.02",
+                f"val_fraction={self.val_fraction!r} must be in [0, 0.5): try 0.02",
             ),
             (
                 _integer(self.patience) and self.patience >= 1,
-                f"patience={self.patience!r} must be an integer >= 1: try --patience 6",
+                f"patience={self.patience!r} must be an integer >= 1: try 6",
             ),
             (
                 _integer(self.threads) and self.threads in (1, 2),

@@ -4,11 +4,12 @@ The UI imports only from here (and ``movietui.errors``): the Service, its record
 the few model/catalog types that appear in its signatures.
 """
 
-from movietui.catalog.progress import Progress
+from movietui.catalog.progress import STAGE_NAMES, Progress
 from movietui.model import EpochReport, Hyper
 from movietui.model.blend import OBSCURE_BELOW
 from movietui.model.evaluate import EvalReport
 from movietui.model.evaluate import format_table as format_eval_table
+from movietui.model.hyper import MAX_EPOCHS, MAX_FACTORS, MAX_LR, MAX_REG
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
 from movietui.service.personal import RatingsImportReport
@@ -30,8 +31,13 @@ from movietui.service.types import (
 )
 
 __all__ = [
+    "MAX_EPOCHS",
+    "MAX_FACTORS",
+    "MAX_LR",
+    "MAX_REG",
     "OBSCURE_BELOW",
     "SORTS",
+    "STAGE_NAMES",
     "CatalogInfo",
     "EpochReport",
     "EvalReport",

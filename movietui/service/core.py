@@ -13,7 +13,6 @@ restart restores predictions exactly; without it the row is refolded from the ra
 from __future__ import annotations
 
 import json
-import math
 import threading
 from pathlib import Path
 
@@ -39,12 +38,12 @@ from movietui.service.types import (
     RateResult,
     TrainResult,
 )
+from movietui.stars import HALF_STARS, half_stars
 from movietui.store import open_store
 
 CURRENT_PROFILE = "current_profile"
 VIEW_FILTERS = "view_filters"  # settings key: the app's list filters, as JSON
 ROW_KEY = "profile_row:{}"  # settings key of a profile's saved factor row
-HALF_STARS = tuple(k / 2 for k in range(1, 11))
 UNDO_DEPTH = 200  # rating and mark changes `undo` can walk back
 
 
@@ -54,16 +53,9 @@ class RatingError(MovietuiError):
 
 def check_rating(rating: object) -> float:
     try:
-        value = float(rating)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise RatingError(
-            f"rating {rating!r} is not a number; use 0.5 to 5 in half stars"
-        ) from None
-    if not (math.isfinite(value) and 0.5 <= value <= 5 and value * 2 == int(value * 2)):
-        raise RatingError(
-            f"rating {rating!r} is not allowed; use 0.5 to 5 in half stars (e.g. 3.5)"
-        )
-    return value
+        return half_stars(rating)
+    except ValueError as exc:
+        raise RatingError(str(exc)) from None
 
 
 class Service(BrowseMixin):

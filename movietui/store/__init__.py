@@ -4,8 +4,8 @@ Imports sqlite3, numpy and the standard library only (plus movietui.errors).
 """
 
 from movietui.errors import StoreError
+from movietui.text import fold_text as fold
 
-from .folding import fold
 from .schema import SCHEMA_VERSION
 from .search import SORTS
 from .store import Store, open_store

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 
 from movietui.errors import StoreError
+from movietui.text import fold_text, without_article
 
 from .base import StoreBase, locked, translating
-from .folding import fold, without_article
 from .types import CatalogInfo, ImportCancelled, MovieRow, StoreProgress
 
 CHUNK_ROWS = 1_000_000
@@ -185,7 +185,7 @@ def prepare_movies(
     for k, movie in enumerate(movie_ids.tolist()):
         title = str(titles[k])
         display = str(displays[k]) if displays[k] else title
-        display_key, title_key = fold(display), fold(title)
+        display_key, title_key = fold_text(display), fold_text(title)
         bare_key = without_article(display_key)
         mask = 0
         for g in genre_lists[k]:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from movietui.errors import NotFoundError, StoreError
+from movietui.stars import half_stars
 
 from .base import StoreBase, locked
 from .types import Profile, ProfileRating
@@ -23,12 +24,9 @@ MAX_NAME = 60
 def check_rating(rating: object, where: str = "") -> float:
     """``rating`` as a float in 0.5..5 in half stars, or StoreError saying what is allowed."""
     try:
-        value = float(rating)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        value = math.nan
-    if not (math.isfinite(value) and 0.5 <= value <= 5 and value * 2 == int(value * 2)):
-        raise StoreError(f"{where}rating {rating!r} is not allowed; use 0.5 to 5 in half stars")
-    return value
+        return half_stars(rating)
+    except ValueError as exc:
+        raise StoreError(f"{where}{exc}") from None
 
 
 def _check_name(name: object) -> str:

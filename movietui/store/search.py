@@ -1,6 +1,6 @@
 """Title search and filters, done in SQL over the FTS5 trigram index.
 
-Titles and queries are folded the same way (see folding.py). Relevance puts exact
+Titles and queries are folded the same way (see movietui/text.py). Relevance puts exact
 titles first (with or without a leading article), then titles that start with the
 query, then any other substring match; ties go to the most rated film.
 
@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 
 from movietui.errors import StoreError
+from movietui.text import fold_text
 
 from .base import StoreBase, locked
 from .catalog import MOVIE_COLUMNS, fetch_movies, row_to_movie
-from .folding import fold
 from .types import MovieRow
 
 SORTS = ("relevance", "title", "year", "popularity", "mean")
@@ -99,7 +99,7 @@ class SearchMixin(StoreBase):
         year_max: int | None,
         min_count: int,
     ) -> _Query:
-        q = _Query(text=fold(query or ""))
+        q = _Query(text=fold_text(query or ""))
         if q.text:
             phrase = fts_phrase(q.text)
             prefix = f"{ALL_KEYS} : ^{phrase}"

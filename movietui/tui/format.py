@@ -53,19 +53,3 @@ def year(movie: MovieView) -> str:
 
 def genres(movie: MovieView) -> str:
     return ", ".join(movie.genres)
-
-
-def size(n_bytes: int | None) -> str:
-    if not n_bytes:
-        return "size unknown"
-    if n_bytes >= 1 << 30:
-        return f"{n_bytes / (1 << 30):.1f} GB"
-    if n_bytes >= 1 << 20:
-        return f"{n_bytes / (1 << 20):.0f} MB"
-    return f"{n_bytes / 1024:.0f} KB"
-
-
-def adjust_half(current: float | None, step: float) -> float | None:
-    """``+``/``-`` move a rating by half a star within 0.5..5; no rating yet starts at 3."""
-    base = 3.0 if current is None else current + step
-    return min(5.0, max(0.5, base))

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from movietui.errors import MovietuiError
 from movietui.service import MovieDetail
+from movietui.stars import nudge
 from movietui.tui import format as fmt
 from movietui.tui.messages import MarkRequested, RatingChanged
 from movietui.tui.widgets.movie_table import MovieTable, rating_bindings, to_rows
@@ -110,7 +111,7 @@ class MovieDetailScreen(Screen):
 
     def action_nudge(self, step: float) -> None:
         mine = self.detail.movie.my_rating if self.detail else None
-        self.movietui.rate_movie(self.movie_id, fmt.adjust_half(mine, step), self._title())
+        self.movietui.rate_movie(self.movie_id, nudge(mine, step), self._title())
 
     def action_unrate(self) -> None:
         self.movietui.rate_movie(self.movie_id, None, self._title())

@@ -21,7 +21,8 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, ProgressB
 from textual.widgets.option_list import Option
 
 from movietui.errors import MovietuiError
-from movietui.tui import format as fmt
+from movietui.service import STAGE_NAMES
+from movietui.text import human_size
 from movietui.tui.messages import ImportDone, ImportFailed, ImportTick
 from movietui.tui.widgets.path_suggester import PathSuggester
 
@@ -33,14 +34,6 @@ INTRO = (
     "to learn from. Pick one below (a number key picks it at once), or type the path of a "
     "MovieLens zip or folder. Nothing is sent anywhere; downloads come from GroupLens."
 )
-
-STAGE_NAMES = {
-    "download": "Downloading",
-    "read": "Reading",
-    "write": "Writing",
-    "index": "Indexing",
-    "train": "Training",
-}
 
 
 class WelcomeScreen(Screen):
@@ -116,7 +109,9 @@ class WelcomeScreen(Screen):
             self.notify(str(error), severity="warning")
         for release in releases:
             self.sources.append(release.name)
-            label = f"{len(self.sources)}  Download {release.name} ({fmt.size(release.size_bytes)})"
+            label = (
+                f"{len(self.sources)}  Download {release.name} ({human_size(release.size_bytes)})"
+            )
             if release.description:
                 label += f": {release.description}"
             options.add_option(Option(Text(label)))
@@ -185,9 +180,9 @@ class WelcomeScreen(Screen):
         progress = message.progress
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=progress.total, progress=progress.done)
-        stage = STAGE_NAMES.get(progress.stage, progress.stage.capitalize())
+        stage = STAGE_NAMES.get(progress.stage, progress.stage).capitalize()
         if progress.stage == "download":
-            amount = f"{fmt.size(progress.done)} of {fmt.size(progress.total)}"
+            amount = f"{human_size(progress.done)} of {human_size(progress.total)}"
         elif progress.total:
             amount = f"{progress.done:,} of {progress.total:,}"
         else:

@@ -23,6 +23,7 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
 from movietui.service import MovieView, RatedMovie, Recommendation, Similar
+from movietui.stars import nudge
 from movietui.tui import format as fmt
 from movietui.tui.messages import MarkRequested
 
@@ -362,9 +363,7 @@ class MovieTable(DataTable):
         if movie_id is None:
             return
         mine = self.rows_data[movie_id].movie.my_rating
-        self.movietui.rate_movie(
-            movie_id, fmt.adjust_half(mine, step), self.rows_data[movie_id].movie.title
-        )
+        self.movietui.rate_movie(movie_id, nudge(mine, step), self.rows_data[movie_id].movie.title)
 
     def action_unrate(self) -> None:
         movie_id = self.current_movie_id

@@ -19,7 +19,18 @@ from textual.message import Message
 from textual.validation import Integer, Number
 from textual.widgets import Button, Input, Label, Static
 
-from movietui.service import EpochReport, Hyper, ModelInfo, RankEpochReport, RateResult, TrainResult
+from movietui.service import (
+    MAX_EPOCHS,
+    MAX_FACTORS,
+    MAX_LR,
+    MAX_REG,
+    EpochReport,
+    Hyper,
+    ModelInfo,
+    RankEpochReport,
+    RateResult,
+    TrainResult,
+)
 
 if TYPE_CHECKING:
     from movietui.tui.widgets.loss_chart import LossChart, RankChart
@@ -40,10 +51,10 @@ class TrainingState:
 
 # (input id, Hyper field, label, validator, parser)
 FIELDS = [
-    ("hp-factors", "factors", "Factors", Integer(minimum=1, maximum=512), int),
-    ("hp-epochs", "epochs", "Epochs", Integer(minimum=1, maximum=10_000), int),
-    ("hp-lr", "lr", "Learning rate", Number(minimum=1e-6, maximum=1.0), float),
-    ("hp-reg", "reg", "Regularisation", Number(minimum=0.0, maximum=10.0), float),
+    ("hp-factors", "factors", "Factors", Integer(minimum=1, maximum=MAX_FACTORS), int),
+    ("hp-epochs", "epochs", "Epochs", Integer(minimum=1, maximum=MAX_EPOCHS), int),
+    ("hp-lr", "lr", "Learning rate", Number(minimum=1e-6, maximum=MAX_LR), float),
+    ("hp-reg", "reg", "Regularisation", Number(minimum=0.0, maximum=MAX_REG), float),
 ]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from movietui.store import fold
-from movietui.store.folding import fold_unicode, without_article
+from movietui.text import fold_text as fold
+from movietui.text import fold_unicode, without_article
 
 
 def test_examples() -> None:
@@ -41,3 +41,23 @@ def test_substrings_survive_folding(before: str, middle: str, after: str) -> Non
 @given(st.text(alphabet=st.characters(max_codepoint=127)))
 def test_ascii_fast_path_matches_general_path(text: str) -> None:
     assert fold(text) == fold_unicode(text)
+
+
+def test_human_size_reads_like_a_file_manager() -> None:
+    from movietui.text import human_size
+
+    assert human_size(None) == "size unknown"
+    assert human_size(512) == "512 B"
+    assert human_size(3 * 1024) == "3.0 KB"
+    assert human_size(int(3.25 * (1 << 20))) == "3.2 MB"
+    assert human_size(5 << 30) == "5.0 GB"
+    assert human_size(int(227.9 * (1 << 20))) == "228 MB"
+
+
+def test_catalog_matching_and_search_fold_text_alike() -> None:
+    """One folding rule: the ratings-import matcher keys a title as search folds it."""
+    from movietui.catalog.matching import title_key
+    from movietui.text import fold_text
+
+    assert title_key("Æon Flux (2005)") == title_key("Aeon Flux (2005)")
+    assert fold_text("Æon Flux") == "aeon flux"
