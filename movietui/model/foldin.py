@@ -61,10 +61,13 @@ def fold_in(
         p[:] = start
         if start_bias is not None and np.isfinite(start_bias):
             b = float(start_bias)
-    before = _rmse(model, items, r, p, b)
     if items.size == 0:
         zero = np.zeros(k, dtype=np.float32)
-        return FoldIn(zero, 0.0, before, 0.0, 0)
+        return FoldIn(zero, 0.0, 0.0, 0.0, 0)
+    mu = np.float32(model.mu)
+    before, qq_max = kernels.row_fit(
+        items, r, mu, model.item_factors, model.item_bias, p, np.float32(b)
+    )
     n = items.size
     reg, bias_reg = _regs(model, n)
     if max_passes is None:
@@ -72,12 +75,12 @@ def fold_in(
     b, passes = kernels.fold_in_sgd(
         items,
         r,
-        np.float32(model.mu),
+        mu,
         model.item_factors,
         model.item_bias,
         p,
         np.float32(b),
-        _step(model, items, reg, bias_reg),
+        _step(qq_max, n, reg, bias_reg),
         np.float32(reg),
         np.float32(bias_reg),
         max_passes,
@@ -89,7 +92,8 @@ def fold_in(
         np.isfinite(b) and np.all(np.isfinite(p))
     ):  # cannot happen with sane lr; never ship NaN
         return fold_in_exact(model, items, r)
-    return FoldIn(p, b, before, _rmse(model, items, r, p, b), int(passes))
+    after, _ = kernels.row_fit(items, r, mu, model.item_factors, model.item_bias, p, np.float32(b))
+    return FoldIn(p, b, float(before), float(after), int(passes))
 
 
 def fold_in_exact(model: MFModel, item_idx, ratings) -> FoldIn:
@@ -124,12 +128,12 @@ def _regs(model: MFModel, n: int) -> tuple[float, float]:
     return model.hyper.reg + FACTOR_PRIOR / n, model.hyper.bias_reg + BIAS_PRIOR / n
 
 
-def _step(model: MFModel, items: np.ndarray, reg: float, bias_reg: float) -> np.float32:
-    """A step that is stable for every rating (below 2 / curvature of one update) and small
-    enough for long profiles that one pass does not overshoot the sum over all ratings."""
-    q = model.item_factors[items]
-    curvature = float(np.max(np.einsum("ij,ij->i", q, q))) + 1.0 + max(reg, bias_reg)
-    return np.float32(FOLD_ETA / curvature / (1.0 + items.size / 50.0))
+def _step(qq_max: float, n: int, reg: float, bias_reg: float) -> np.float32:
+    """A step that is stable for every rating (below 2 / curvature of one update, the
+    largest |q|^2 among the profile's films + 1 for the bias) and small enough for long
+    profiles that one pass does not overshoot the sum over all ratings."""
+    curvature = float(qq_max) + 1.0 + max(reg, bias_reg)
+    return np.float32(FOLD_ETA / curvature / (1.0 + n / 50.0))
 
 
 def _clean(model: MFModel, item_idx, ratings) -> tuple[np.ndarray, np.ndarray]:

@@ -258,3 +258,19 @@ def group_layout(
                 out_ratings[k], out_ratings[swap] = out_ratings[swap], out_ratings[k]
             start = end
     return out_users, out_items, out_ratings, group_ptr
+
+
+@njit(**_OPTS)
+def row_fit(items, ratings, mu, Q, bi, p, b):
+    """(RMSE of the row (p, b) on one profile's ratings, largest |q_i|^2 among its films):
+    the fold-in's before/after loss and its step bound in one pass, with no gathered copy."""
+    sse = 0.0
+    qq_max = 0.0
+    n = items.shape[0]
+    for j in range(n):
+        i = items[j]
+        q = Q[i]
+        e = ratings[j] - (mu + b + bi[i] + _dot(p, q))
+        sse += e * e
+        qq_max = max(qq_max, _dot(q, q))
+    return np.sqrt(sse / max(n, 1)), qq_max

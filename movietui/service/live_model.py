@@ -14,13 +14,34 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
 from movietui.model import MFModel, fold_in, scores
 from movietui.model.ranker import NOT_INTERESTED, SEEN, RankerModel
 from movietui.service.types import MARK_NOT_INTERESTED, MARK_SEEN, ModelInfo
+
+T = TypeVar("T")
+_fold_thread: ThreadPoolExecutor | None = None
+
+
+def alongside(here: Callable[[], T], there: Callable[[], object]) -> T:
+    """Run ``there`` on the second core while ``here`` runs on this thread; return ``here``'s
+    result once both are done. The two fold-ins of a rating (star row, ranker row) touch
+    disjoint state and their kernels release the GIL, so a rating costs the longer of the
+    two instead of their sum."""
+    global _fold_thread
+    if _fold_thread is None:
+        _fold_thread = ThreadPoolExecutor(1, thread_name_prefix="movietui-fold")
+    pending = _fold_thread.submit(there)
+    try:
+        return here()
+    finally:
+        pending.result()  # re-raises the other fold-in's error, if any
 
 
 @dataclass
@@ -122,7 +143,9 @@ class LiveModel:
 
     def refold(self) -> FoldResult:
         """Fold every rating in, starting from the model's own row for this profile."""
-        self._fold_rank(cold=True)
+        return alongside(self._refold_stars, lambda: self._fold_rank(cold=True))
+
+    def _refold_stars(self) -> FoldResult:
         model = self.model
         if model is None or self.profile_id is None:
             self.factors, self.bias = None, 0.0
@@ -156,13 +179,13 @@ class LiveModel:
             self.seen.add(movie_id)
         elif mark is not None:
             raise ValueError(f"unknown mark {mark!r}")
-        self._fold_rank()
         if rating is None and not had_stars:
+            self._fold_rank()
             return FoldResult(None, None)
-        model = self.model
-        if model is None or self.factors is None:
-            return self.refold()
-        return self._fold(self.factors, self.bias)
+        if self.model is None or self.factors is None:
+            return alongside(self._refold_stars, self._fold_rank)
+        start, bias = self.factors, self.bias
+        return alongside(lambda: self._fold(start, bias), self._fold_rank)
 
     def _fold(self, start: np.ndarray, bias: float) -> FoldResult:
         model = self.model
