@@ -15,7 +15,8 @@ Proxies (issue 10, third bullet):
   Every rule uses today's min-count (5) and shrink (cos * n / (n + 20)).
 - "Because you liked", same split: each train user's served top-20 (served_scores of the
   ranker fold-in and the MF row, train films excluded) is explained by up to 2 of the
-  user's liked films (today's rule for "liked"). Held-out lift = sum over explanations
+  user's liked films (today's rule for "liked"); "today" names, for each film, the liked
+  films whose cosine with it is above their mean cosine with the list (explain_list). Held-out lift = sum over explanations
   of (other users who liked the named film in train and the target in test) / the same
   expected by chance (likers of named * test likers of target / users). Train lift: the
   same with both likes from other users' train ratings. Distinct = distinct films named
@@ -47,7 +48,7 @@ from movietui.model.blend import served_scores
 from movietui.model.evaluate import split
 from movietui.model.itemsim import similar_items_blend
 from movietui.model.ranker import fit_ranker
-from movietui.model.serve import SIMILAR_MIN_COUNT, SIMILAR_SHRINK, explain
+from movietui.model.serve import SIMILAR_MIN_COUNT, SIMILAR_SHRINK, explain, explain_list
 
 SIM_N = 10
 TOP = 20
@@ -122,6 +123,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--zip", default=str(ROOT.parent / "shared/datasets/ml-latest-small.zip"))
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument(
+        "--only", choices=("similar", "because", "onboarding"), help="run one section only"
+    )
     args = ap.parse_args()
     started = time.perf_counter()
     data = read_release(args.zip)
@@ -162,36 +166,39 @@ def main() -> None:
             0.5 * (mf_unit[rows] @ mf_unit.T) + 0.5 * (rk_unit[rows] @ rk_unit.T)
         ),
     }
-    print(f"similar movies: top-{SIM_N}, pairs = (liked in train, liked in test) per user")
-    print(
-        f"{'rule':<22}{'pair recall':>12}{'(+- vs today)':>14}{'per film':>10}{'coverage':>10}"
-        f"{'median count':>14}"
-    )
-    today = None
-    for name, cos_of in rules.items():
-        row = check_similar(
-            similar_lists(cos_of, counts, n_items, listable), liked_tr, liked_te, counts
-        )
-        today = today or row["users"]
-        se = paired_se(*row["users"], *today)
+    if args.only in (None, "similar"):
+        print(f"similar movies: top-{SIM_N}, pairs = (liked in train, liked in test) per user")
         print(
-            f"{name:<22}{row['pair recall']:>12.4f}{se:>14.4f}{row['per film']:>10.4f}{row['coverage']:>10.3f}"
-            f"{row['median count']:>14g}"
+            f"{'rule':<22}{'pair recall':>12}{'(+- vs today)':>14}{'per film':>10}{'coverage':>10}"
+            f"{'median count':>14}"
         )
-    want = similar_lists(rules["blend 0.5/0.5"], counts, n_items, listable)
-    for a in range(0, n_items, 97):  # the product's function on a sample gives the same lists
-        got = similar_items_blend(mf, rk, a, SIM_N, counts)[0]
-        assert got.tolist() == want[a][want[a] >= 0].tolist(), (a, got, want[a])
-    print("(movietui.model.itemsim.similar_items_blend gives the blend's lists)")
-    print(f"[{time.perf_counter() - started:.0f} s]\n")
+        today = None
+        for name, cos_of in rules.items():
+            row = check_similar(
+                similar_lists(cos_of, counts, n_items, listable), liked_tr, liked_te, counts
+            )
+            today = today or row["users"]
+            se = paired_se(*row["users"], *today)
+            print(
+                f"{name:<22}{row['pair recall']:>12.4f}{se:>14.4f}{row['per film']:>10.4f}{row['coverage']:>10.3f}"
+                f"{row['median count']:>14g}"
+            )
+        want = similar_lists(rules["blend 0.5/0.5"], counts, n_items, listable)
+        for a in range(0, n_items, 97):  # the product's function on a sample gives the same lists
+            got = similar_items_blend(mf, rk, a, SIM_N, counts)[0]
+            assert got.tolist() == want[a][want[a] >= 0].tolist(), (a, got, want[a])
+        print("(movietui.model.itemsim.similar_items_blend gives the blend's lists)")
+        print(f"[{time.perf_counter() - started:.0f} s]\n")
 
     # --- because you liked ---------------------------------------------------------
-    check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit, args.seed)
-    print(f"[{time.perf_counter() - started:.0f} s]\n")
+    if args.only in (None, "because"):
+        check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit, args.seed)
+        print(f"[{time.perf_counter() - started:.0f} s]\n")
 
     # --- onboarding ----------------------------------------------------------------
-    check_onboarding(u, ii, r, users, all_items, args.seed)
-    print(f"[{time.perf_counter() - started:.0f} s]")
+    if args.only in (None, "onboarding"):
+        check_onboarding(u, ii, r, users, all_items, args.seed)
+        print(f"[{time.perf_counter() - started:.0f} s]")
 
 
 def check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit, seed) -> None:
@@ -207,13 +214,16 @@ def check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit,
     bounds = np.searchsorted(uu[order], np.arange(n_users + 1))
     rng = np.random.default_rng(seed)
     methods = [
-        "MF deviation x cosine (today)",
+        "MF deviation x cosine (before)",
         "ranker: deviation x cosine",
         "deviation x blend cosine",
         "ranker: iALS exact",
         "ranker: iALS exact x deviation",
+        "MF row, cosine above list mean (today)",
         "random liked film (reference)",
     ]
+    # Above the list mean: a film's cosine with the target minus (part of) its mean cosine
+    # with the list's 20 films, so a film that resembles the whole list is not named for all.
     stats = {
         m: {
             "obs_te": 0.0,
@@ -244,6 +254,7 @@ def check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit,
         dev = rat - (own + mf.item_bias[idx])
         liked = (rat > own) & (dev > 0)
         exact_share = _ials_share(rk, targets, idx, rat)
+        listed = explain_list(mf, targets, idx, rat, b, n=BECAUSE_N)
         exact = []
         for col in exact_share.T:
             o = np.lexsort((idx, -col))
@@ -253,7 +264,7 @@ def check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit,
         for m in methods:
             named_lists = []
             for t_pos, t in enumerate(targets):
-                if m.startswith("MF"):
+                if m == "MF deviation x cosine (before)":
                     named = explain(mf, int(t), idx, rat, b, n=BECAUSE_N)[0]
                 elif m in (
                     "ranker: deviation x cosine",
@@ -270,6 +281,8 @@ def check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit,
                         contrib = dev * exact_share[:, t_pos]
                     o = np.lexsort((idx, -contrib))
                     named = idx[o[liked[o] & (contrib[o] > 0)][:BECAUSE_N]]
+                elif m == "MF row, cosine above list mean (today)":
+                    named = listed[t_pos][0]
                 elif m == "ranker: iALS exact":
                     named = exact[t_pos]
                 else:
@@ -301,13 +314,13 @@ def check_because(u, uu, ii, r, tr, te, users, mf, rk, counts, mf_unit, rk_unit,
         f"because you liked: {BECAUSE_N} names for each of the served top-{TOP} ({n_targets:,} targets)"
     )
     print(
-        f"{'rule':<32}{'held-out lift':>14}{'train lift':>11}{'explained':>10}{'distinct/20':>12}"
+        f"{'rule':<40}{'held-out lift':>14}{'train lift':>11}{'explained':>10}{'distinct/20':>12}"
         f"{'top share':>10}"
     )
     for m in methods:
         s = stats[m]
         print(
-            f"{m:<32}{s['obs_te'] / max(s['exp_te'], 1e-9):>14.2f}{s['obs_tr'] / max(s['exp_tr'], 1e-9):>11.2f}"
+            f"{m:<40}{s['obs_te'] / max(s['exp_te'], 1e-9):>14.2f}{s['obs_tr'] / max(s['exp_tr'], 1e-9):>11.2f}"
             f"{s['explained'] / n_targets:>10.3f}{np.mean(s['distinct']):>12.2f}{np.mean(s['top']):>10.3f}"
         )
 

@@ -172,22 +172,50 @@ def explain(
     Contribution of a liked film j: (r_j - (mu + b_u + b_j)) * cos(q_j, q_target), kept when
     positive (similar films). Returns (rated item indices, contributions).
     """
-    if not 0 <= int(target_idx) < model.n_items:
-        raise ModelError(f"item index {target_idx} is not in the model")
+    return explain_list(model, [target_idx], rated_idx, rated_ratings, user_bias, n)[0]
+
+
+def explain_list(
+    model: MFModel, targets, rated_idx, rated_ratings, user_bias: float, n: int = 3
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """:func:`explain` for every film of a list shown together, naming what sets each apart.
+
+    With two or more targets a liked film's cosine with a target is taken relative to its
+    mean cosine with the whole list: a film that resembles every film listed (a hub such as
+    Pulp Fiction) is no longer named for each of them. bench/check_item_factors.py, served
+    top-20s of ml-latest-small: distinct films named per list 14.4 -> 17.2, the most-named
+    film's share 0.21 -> 0.15, and the named films are co-liked with their targets slightly
+    more often (held-out lift 2.07 -> 2.10). A named film still resembles its target (cos > 0).
+    Targets outside the model get no names.
+    """
+    target_idx = np.asarray(targets, dtype=np.int64).reshape(-1)
+    empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
+    known_targets = (target_idx >= 0) & (target_idx < model.n_items)
+    if len(targets) == 1 and not known_targets[0]:
+        raise ModelError(f"item index {target_idx[0]} is not in the model")
     idx = np.asarray(rated_idx, dtype=np.int64).reshape(-1)
     r = np.asarray(rated_ratings, dtype=np.float64).reshape(-1)
     if idx.size != r.size:
         raise ModelError(f"rated_idx and rated_ratings differ in length ({idx.size}, {r.size})")
-    keep = (idx >= 0) & (idx < model.n_items) & (idx != target_idx) & np.isfinite(r)
+    keep = (idx >= 0) & (idx < model.n_items) & np.isfinite(r)
     idx, r = idx[keep], r[keep]
-    if idx.size == 0 or n <= 0:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
+    if idx.size == 0 or n <= 0 or not known_targets.any():
+        return [empty for _ in target_idx]
     b = float(user_bias) if user_bias is not None and np.isfinite(user_bias) else 0.0
     own_baseline = model.mu + b
     deviation = r - (own_baseline + model.item_bias[idx])
     liked = (r > own_baseline) & (deviation > 0)
     unit = model.unit_item_factors()
-    contrib = deviation * (unit[idx] @ unit[target_idx])
-    order = np.lexsort((idx, -contrib))
-    order = order[liked[order] & (contrib[order] > 0)][:n]
-    return idx[order], contrib[order].astype(np.float32)
+    cos = unit[idx] @ unit[np.where(known_targets, target_idx, 0)].T  # (rated, targets)
+    typical = cos[:, known_targets].mean(1) if known_targets.sum() > 1 else 0.0
+    out = []
+    for col, t in enumerate(target_idx):
+        if not known_targets[col]:
+            out.append(empty)
+            continue
+        contrib = deviation * (cos[:, col] - typical)
+        order = np.lexsort((idx, -contrib))
+        named = liked[order] & (contrib[order] > 0) & (cos[order, col] > 0) & (idx[order] != t)
+        order = order[named][:n]
+        out.append((idx[order], contrib[order].astype(np.float32)))
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from movietui.model import Hyper, MFModel, explain
+from movietui.model.serve import explain_list
 
 MU = 3.5
 # item: (factor row, item bias). The target points along x.
@@ -68,3 +69,41 @@ def test_liked_means_above_the_profiles_own_baseline() -> None:
     assert reasons({"meh_but_above_its_mean": 4.5, "liked_close": 5.0}, user_bias=1.2) == [
         "liked_close"
     ]
+
+
+def test_a_list_names_what_sets_each_film_apart_not_the_film_like_all_of_them() -> None:
+    """Two targets listed together: the hub (liked, close to both) was the first reason for
+    both alone; in the list each gets the liked film that resembles it in particular."""
+    q = np.array(
+        [
+            (1.0, 0.0, 0.0),  # 0: target A
+            (0.0, 1.0, 0.0),  # 1: target B
+            (1.0, 1.0, 0.0),  # 2: hub, as close to A as to B
+            (1.0, -0.2, 0.3),  # 3: like A in particular
+            (-0.2, 1.0, 0.3),  # 4: like B in particular
+        ],
+        dtype=np.float32,
+    )
+    m = MFModel(
+        mu=MU,
+        user_bias=np.zeros(1, np.float32),
+        item_bias=np.zeros(5, np.float32),
+        user_factors=np.zeros((1, 3), np.float32),
+        item_factors=q,
+        user_keys=np.array([1], np.int64),
+        item_ids=np.arange(1, 6, dtype=np.int64),
+        hyper=Hyper(factors=3),
+    )
+    rated, stars = [2, 3, 4], [5.0, 4.5, 4.5]
+    alone = [explain(m, t, rated, stars, 0.0, n=1)[0].tolist() for t in (0, 1)]
+    assert alone == [[2], [2]]  # the hub is each film's strongest single reason
+    listed = explain_list(m, [0, 1], rated, stars, 0.0, n=1)
+    assert [named.tolist() for named, _ in listed] == [[3], [4]]
+    assert explain_list(m, [0, 1, -1], rated, stars, 0.0)[2][0].size == 0  # unknown film
+
+
+def test_explain_list_of_one_film_is_explain() -> None:
+    rated, stars = [1, 2, 3, 5], [5.0, 4.5, 3.0, 5.0]
+    got = explain_list(model(), [0], rated, stars, 0.0, n=3)[0]
+    want = explain(model(), 0, rated, stars, 0.0, n=3)
+    assert got[0].tolist() == want[0].tolist() == [1, 2]
