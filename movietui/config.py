@@ -1,7 +1,9 @@
 """Where movietui keeps its data.
 
 One SQLite file under the platform's user data dir, overridable by ``MOVIETUI_HOME``
-or ``--home`` (tests always pass a temporary home). Nothing is opened at import time.
+or ``--home`` (tests always pass a temporary home), and a settings file (settings.toml,
+see settings.py) in the platform's user config dir, or in that home when it is given.
+Nothing is opened at import time.
 """
 
 from __future__ import annotations
@@ -14,11 +16,18 @@ import platformdirs
 
 APP_NAME = "movietui"
 DB_FILENAME = "movietui.db"
+SETTINGS_FILENAME = "settings.toml"
 
 
 @dataclass(frozen=True)
 class Paths:
     home: Path
+    config_dir: Path | None = None  # None: the settings file lives in home
+
+    @property
+    def settings(self) -> Path:
+        """The user's settings file (keys, theme, default profile and filters)."""
+        return (self.config_dir or self.home) / SETTINGS_FILENAME
 
     @property
     def db(self) -> Path:
@@ -46,4 +55,8 @@ def resolve_home(home: str | os.PathLike[str] | None = None) -> Path:
 
 
 def get_paths(home: str | os.PathLike[str] | None = None) -> Paths:
-    return Paths(resolve_home(home))
+    """The data home, and the config dir: the platform's unless a home was given (so a test's
+    or a second install's home holds its own settings)."""
+    overridden = bool(home) or bool(os.environ.get("MOVIETUI_HOME"))
+    config = None if overridden else platformdirs.user_config_path(APP_NAME)
+    return Paths(resolve_home(home), config)

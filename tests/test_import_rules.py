@@ -54,6 +54,7 @@ FORBIDDEN = {
     "errors": {"movietui", "numpy", "pandas", "textual"},
     "stars": {"movietui", "numpy", "pandas", "textual"},
     "text": {"movietui", "numpy", "pandas", "textual"},
+    "settings": {"movietui", "numpy", "pandas", "textual"},
 }
 
 
