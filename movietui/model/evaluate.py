@@ -254,6 +254,30 @@ def _served(picks: _Picks, stars: _Stars, mu: float) -> topn.Scorer:
     return lambda rows: served_scores(picks(rows), stars(rows), mu)
 
 
+@dataclass(frozen=True)
+class Scorers:
+    """Scores of every film in ``all_items`` for given user rows, as the app computes them."""
+
+    stars: topn.Scorer  # the rating model's predicted stars
+    picks: topn.Scorer  # the ranker's score (rows folded in from the user's train ratings)
+    served: topn.Scorer  # what For you ranks by
+
+
+def scorers(
+    model: MFModel, ranker: RankerModel, all_items: np.ndarray, users, uu_train, i_train, r_train
+) -> Scorers:
+    """The three scorers for ``users`` (sorted keys; ``uu_train`` are positions in them)."""
+    mf_rows = model.user_index(users)
+    stars = _Stars(
+        model,
+        all_items,
+        _rows(mf_rows, model.user_factors),
+        np.where(mf_rows >= 0, model.user_bias[np.maximum(mf_rows, 0)], 0),
+    )
+    picks = _Picks(ranker, all_items, folded_rows(ranker, uu_train, i_train, r_train, users.size))
+    return Scorers(stars, picks, _served(picks, stars, model.mu))
+
+
 def _hide_obscure(
     scorer: topn.Scorer, counts: np.ndarray, below: int = OBSCURE_BELOW
 ) -> topn.Scorer:
