@@ -59,18 +59,28 @@ NeuralCallback = Callable[[EpochReport], "bool | None"]
 
 @dataclass(frozen=True)
 class NeuralHyper:
-    """Hyperparameters of CollabFNet. Architecture defaults are the notebook's (width 100,
-    hidden 10, dropout 0.1, weight decay 1e-6); training defaults were chosen on an inner
-    split of the ml-latest-small training part (see bench/bench_neural.py and the report)."""
+    """Hyperparameters of CollabFNet.
+
+    The architecture is the notebook's (width 100, hidden 10, dropout 0.1, no biases).
+    Training defaults were chosen on ml-latest-small without touching its test split: the
+    90% training part of the seed-42 split (evaluate.split) split again 90/10 with seed 1,
+    each configuration fitted with seeds 42, 1 and 2, ranked by mean RMSE on that inner 10%
+    (our MF: 0.8332 there). The notebook's weight decay 1e-6 with a constant lr 0.002: 0.8477
+    (seed 42); weight decay 1e-5: 0.8440 +- 0.0022; plus lr 0.004 decayed 0.7 an epoch:
+    0.8434 +- 0.0007 (biases 0.8425 +- 0.0007). No better: weight decay 3e-6, 3e-5, 1e-4;
+    dropout 0.2, 0.3; batch 128, 512, 1024; lr 0.001-0.006; lr_decay 0.5, 0.8, 1; init_std
+    0.02, 0.1, 0.2; val_fraction 0.05. A wider hidden layer helps a little (with biases:
+    hidden 20 0.8402 +- 0.0009, 32 0.8408, 64 0.8432) but is not the notebook's model.
+    """
 
     factors: int = 100  # embedding width d of users and items
     hidden: int = 10  # H: units of the hidden layer
     dropout: float = 0.1  # on the concatenated embeddings, after the ReLU
-    weight_decay: float = 1e-6  # L2 added to every gradient (PyTorch Adam's weight_decay)
-    lr: float = 0.002  # Adam step size
-    lr_decay: float = 1.0  # lr at epoch e (0-based) is lr * lr_decay**e
+    weight_decay: float = 1e-5  # L2 added to every gradient (PyTorch Adam's weight_decay)
+    lr: float = 0.004  # Adam step size at the first epoch
+    lr_decay: float = 0.7  # lr at epoch e (0-based) is lr * lr_decay**e
     batch_size: int = 256
-    epochs: int = 40  # an upper bound: early stopping on validation RMSE
+    epochs: int = 40  # an upper bound: early stopping ends ml-latest-small near 7
     patience: int = 3  # epochs without a validation improvement before stopping
     val_fraction: float = 0.02  # held out for val RMSE and early stopping; 0 = none
     biases: bool = False  # user and item bias terms beside the network
@@ -96,15 +106,15 @@ class NeuralHyper:
             ),
             (
                 _finite(self.weight_decay) and 0 <= self.weight_decay < 1,
-                f"weight_decay={self.weight_decay!r} must be in [0, 1): try 1e-6",
+                f"weight_decay={self.weight_decay!r} must be in [0, 1): try 1e-5",
             ),
             (
                 _finite(self.lr) and 0 < self.lr <= 1,
-                f"lr={self.lr!r} must be in (0, 1]: try 0.002",
+                f"lr={self.lr!r} must be in (0, 1]: try 0.004",
             ),
             (
                 _finite(self.lr_decay) and 0 < self.lr_decay <= 1,
-                f"lr_decay={self.lr_decay!r} must be in (0, 1]: try 1",
+                f"lr_decay={self.lr_decay!r} must be in (0, 1]: try 0.7",
             ),
             (
                 _integer(self.batch_size) and 1 <= self.batch_size <= MAX_BATCH,
@@ -242,13 +252,19 @@ class NeuralModel(FactorModel):
         row None = a profile with no ratings (the mean user). O(n_items * hidden)."""
         p = self._row(row)
         b = float(bias) if bias is not None and np.isfinite(bias) and self.hyper.biases else 0.0
-        cu = self.W1[:, : self.factors] @ np.maximum(p, 0)
-        z = self.item_half() + cu.astype(np.float32)
-        np.maximum(z, 0, out=z)
-        out = z @ self.w2
-        out += self.item_bias
-        out += np.float32(self.mu + self.out_bias + b)
-        return np.clip(out, 0.5, 5.0, out=out).astype(np.float32, copy=False)
+        cu = (self.W1[:, : self.factors] @ np.maximum(p, 0)).astype(np.float32)
+        out = np.empty(self.n_items, np.float32)
+        # one compiled pass (C + cu, ReLU, dot with w2, clip): 87k films in well under a ms,
+        # where the same in numpy made four 87k x H temporaries
+        neural_kernels.score_items(
+            self.item_half(),
+            cu,
+            self.w2,
+            self.item_bias,
+            np.float32(self.mu + self.out_bias + b),
+            out,
+        )
+        return out
 
     def predict(self, user_keys, item_ids) -> np.ndarray:
         """Clipped predictions for (user key, movie id) pairs; an unknown user is the mean
@@ -517,8 +533,8 @@ def fit_neural(
     g_halves = np.zeros((2, theta.size), np.float32)
     stamp_of = np.full(n_users + n_items, -1, np.int64)
     slot_of = np.zeros(n_users + n_items, np.int64)
-    touched = np.zeros(2 * B, np.int64)
-    acc = np.zeros((2 * B, d + 1), np.float32)
+    touched = np.zeros((2, B), np.int64)  # per side (users, films): rows the batch touched
+    acc = np.zeros((2, B, d + 1), np.float32)
     key = int(np.random.SeedSequence([hyper.seed, 13]).generate_state(1, np.uint64)[0])
     key_u64 = np.uint64(key)
     mu32 = np.float32(mu)
@@ -558,11 +574,16 @@ def fit_neural(
                     sse_b = _half(order, mid, hi, lo, args, scale, gX, g_halves[1])
                 sse += sse_a + sse_b
                 step += 1
-                neural_kernels.apply_step(
-                    order, lo, hi, urow, irow, gX, g_halves, E, mE, vE, theta, m_theta,
-                    v_theta, stamp_of, slot_of, touched, acc, step, lr, beta1, beta2,
-                    ADAM_EPS, hyper.weight_decay, step,
-                )  # fmt: skip
+                state = (order, lo, hi, urow, irow, gX, g_halves, E, mE, vE, theta, m_theta,
+                         v_theta, stamp_of, slot_of, touched, acc, step, lr, beta1, beta2,
+                         ADAM_EPS, hyper.weight_decay, step)  # fmt: skip
+                if helper is not None:
+                    # users on the helper, films and the dense layers here: disjoint rows
+                    theirs = helper.submit(_apply, state, 0, 1, False)
+                    _apply(state, 1, 2, True)
+                    theirs.result()
+                else:
+                    _apply(state, 0, 2, True)
             if not (np.isfinite(sse) and np.isfinite(theta).all()):
                 raise _diverged(epoch + 1, hyper)
             val_rmse = None
@@ -650,6 +671,11 @@ def fit_neural(
 def _half(order, lo: int, hi: int, batch_lo: int, args: tuple, scale: float, gX, out) -> float:
     """Forward and backward of order[lo:hi] (one half of a mini-batch), GIL released."""
     return float(neural_kernels.grad_half(order, lo, hi, batch_lo, *args, scale, gX, out))
+
+
+def _apply(state: tuple, side_lo: int, side_hi: int, dense: bool) -> None:
+    """The Adam step for the embedding rows of the given sides (and the dense layers)."""
+    neural_kernels.apply_step(*state, side_lo, side_hi, dense)
 
 
 MAX_PARAMS = 2_000_000_000 // 16  # E plus Adam's two moments and the copy of the best: ~2 GB

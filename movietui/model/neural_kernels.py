@@ -205,31 +205,23 @@ def apply_step(
     eps,
     wd,
     t,
+    side_lo,
+    side_hi,
+    dense,
 ):
-    """One Adam step from the gradients grad_half left (halves summed in order 0, 1).
+    """One Adam step from the gradients grad_half left, for the embedding rows of sides
+    side_lo..side_hi-1 (0 = users, 1 = films) and, if ``dense``, the dense layers (halves
+    summed in order 0, 1).
 
-    Embedding rows: each touched row's gradient is the sum of its examples' in batch order;
-    only touched rows move (lazy Adam; bias correction with the global step t). Weight decay
-    is added to the gradient (PyTorch Adam's weight_decay), on touched rows only.
+    Users and films are disjoint rows, so the two sides can run on two threads at once
+    (each with its own touched[side] / acc[side] buffers); either way every row's gradient
+    is the sum of its examples' in batch order. Only touched rows move (lazy Adam; bias
+    correction with the global step t). Weight decay is added to the gradient (PyTorch
+    Adam's weight_decay), on touched rows only.
     """
     width = E.shape[1]
     bc1 = 1.0 - beta1**t
     bc2 = 1.0 - beta2**t
-    n_touched = 0
-    for j in range(lo, hi):
-        e_idx = order[j]
-        slot = j - lo
-        for side in range(2):
-            row = urow[e_idx] if side == 0 else irow[e_idx]
-            if stamp_of[row] != stamp:
-                stamp_of[row] = stamp
-                slot_of[row] = n_touched
-                touched[n_touched] = row
-                acc[n_touched, :] = 0.0
-                n_touched += 1
-            s = slot_of[row]
-            for k in range(width):
-                acc[s, k] += gX[slot, side, k]
     one = np.float32(1.0)
     zero = np.float32(0.0)
     b1f = np.float32(beta1)
@@ -239,11 +231,32 @@ def apply_step(
     lrf = np.float32(lr)
     epsf = np.float32(eps)
     wdf = np.float32(wd)
-    for s in range(n_touched):
-        row = touched[s]
-        _adam(E[row], mE[row], vE[row], acc[s], acc[s], zero, b1f, b2f, c1, c2, lrf, epsf, wdf)
-    _adam(theta, m_theta, v_theta, g_halves[0], g_halves[1], one, b1f, b2f, c1, c2, lrf, epsf, wdf)
-    return n_touched
+    for side in range(side_lo, side_hi):
+        rows = urow if side == 0 else irow
+        mine = touched[side]
+        sums = acc[side]
+        n_touched = 0
+        for j in range(lo, hi):
+            row = rows[order[j]]
+            if stamp_of[row] != stamp:
+                stamp_of[row] = stamp
+                slot_of[row] = n_touched
+                mine[n_touched] = row
+                sums[n_touched, :] = 0.0
+                n_touched += 1
+            s = slot_of[row]
+            g = gX[j - lo, side]
+            for k in range(width):
+                sums[s, k] += g[k]
+        for s in range(n_touched):
+            row = mine[s]
+            _adam(
+                E[row], mE[row], vE[row], sums[s], sums[s], zero, b1f, b2f, c1, c2, lrf, epsf, wdf
+            )
+    if dense:
+        _adam(
+            theta, m_theta, v_theta, g_halves[0], g_halves[1], one, b1f, b2f, c1, c2, lrf, epsf, wdf
+        )
 
 
 @njit(**_OPTS)
@@ -311,9 +324,7 @@ def _row_loss(items, ratings, C, bi, W1u, w2, base, p, b, prior, f0, b0, cu, rel
         it = items[j]
         y = base + bi[it] + b
         for h in range(H):
-            z = C[it, h] + cu[h]
-            if z > 0:
-                y += w2[h] * z
+            y += w2[h] * max(C[it, h] + cu[h], np.float32(0.0))
         e = y - ratings[j]
         sse += e * e
     reg = 0.0
@@ -390,3 +401,19 @@ def fold_in_row(items, ratings, C, bi, W1u, w2, base, p, b, prior, f0, b0, fit_b
         if rel < tol:
             break
     return b, sse0, sse, used
+
+
+@njit(**_OPTS)
+def score_items(C, cu, w2, bi, base, out):
+    """out[i] = clip(base + bi[i] + w2 . relu(C[i] + cu), 0.5, 5): every film's stars for
+    one profile, in one pass over the cached item half of the first layer."""
+    H = C.shape[1]
+    lo = np.float32(0.5)
+    hi = np.float32(5.0)
+    zero = np.float32(0.0)
+    for i in range(C.shape[0]):
+        y = base + bi[i]
+        for h in range(H):
+            # branch-free ReLU: a branch on the sign mispredicted about half the time
+            y += w2[h] * max(C[i, h] + cu[h], zero)
+        out[i] = min(hi, max(lo, y))

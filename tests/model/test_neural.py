@@ -15,7 +15,15 @@ from movietui.model import neural_kernels as nk
 from movietui.model.neural import NeuralHyper, NeuralModel, fit_neural, is_neural
 
 FAST = NeuralHyper(
-    factors=8, hidden=6, epochs=8, lr=0.01, batch_size=64, val_fraction=0.1, patience=3, seed=7
+    factors=8,
+    hidden=6,
+    epochs=8,
+    lr=0.01,
+    lr_decay=1.0,
+    batch_size=64,
+    val_fraction=0.1,
+    patience=3,
+    seed=7,
 )
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
