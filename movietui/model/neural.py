@@ -579,9 +579,9 @@ def fit_neural(
                          ADAM_EPS, hyper.weight_decay, step)  # fmt: skip
                 if helper is not None:
                     # users on the helper, films and the dense layers here: disjoint rows
-                    theirs = helper.submit(_apply, state, 0, 1, False)
+                    users_done = helper.submit(_apply, state, 0, 1, False)
                     _apply(state, 1, 2, True)
-                    theirs.result()
+                    users_done.result()
                 else:
                     _apply(state, 0, 2, True)
             if not (np.isfinite(sse) and np.isfinite(theta).all()):
