@@ -13,7 +13,8 @@ written by hand in numba (neural_kernels.py, checked against finite differences 
 tests), Adam (lazy for the embedding tables: only the rows a batch touched move),
 validation RMSE each epoch and early stopping with the best epoch's parameters kept.
 Each mini-batch is computed as two halves with separate gradient buffers summed in a fixed
-order, so ``threads=2`` runs the halves on two cores and gives the same bits as 1 thread.
+order, so ``threads=2`` runs the halves on two cores and gives the same bits as 1 thread
+(it does not pay at the default batch size; see NeuralHyper.threads).
 
 Serving: the first layer splits into a user half and an item half, so the item half
 C = relu(V) W1_item^T + b1 is computed once per model (n_items x H) and a profile's scores
@@ -86,7 +87,11 @@ class NeuralHyper:
     biases: bool = False  # user and item bias terms beside the network
     init_std: float = 0.05  # embeddings: uniform on [0, init_std * sqrt(12)) (mean > 0: ReLU)
     seed: int = 42
-    threads: int = 2  # 1 or 2: two halves of each mini-batch on two cores (same bits)
+    # 1 or 2: two halves of each mini-batch (and the Adam step's users / films) on two
+    # cores, same bits. 1 by default: measured on the shared 2-core machine (bench section
+    # 3), two threads were slower (0.68x at batch 256, 0.93x at 1024): a half-batch is
+    # ~0.2 ms of work, less than the two thread hand-offs a batch costs.
+    threads: int = 1
 
     def validate(self) -> NeuralHyper:
         """Return self, or raise ModelError naming the first absurd value."""

@@ -24,6 +24,7 @@ FAST = NeuralHyper(
     val_fraction=0.1,
     patience=3,
     seed=7,
+    threads=2,  # the determinism test compares it with threads=1
 )
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
