@@ -207,6 +207,9 @@ class NeuralModel(FactorModel):
     item_counts: np.ndarray | None = None  # int32 (n_items,) ratings per item (train + val)
     _item_half: np.ndarray | None = field(default=None, init=False, repr=False)
     _prior: np.ndarray | None = field(default=None, init=False, repr=False)
+    _kernel_tables: tuple[np.ndarray, np.ndarray] | None = field(
+        default=None, init=False, repr=False
+    )
     _unit_items: np.ndarray | None = field(default=None, init=False, repr=False)
 
     @property
@@ -281,7 +284,9 @@ class NeuralModel(FactorModel):
         i = self.item_index(item_ids)
         if u.size != i.size:
             raise ModelError(f"user_keys and item_ids differ in length ({u.size}, {i.size})")
-        E, theta = self._tables(extra_user=True, extra_item=True)
+        if self._kernel_tables is None:  # cached: a copy of both embedding tables
+            self._kernel_tables = self._tables(extra_user=True, extra_item=True)
+        E, theta = self._kernel_tables
         urow = np.where(u >= 0, u, self.n_users).astype(np.int64)
         irow = np.where(i >= 0, i, self.n_items).astype(np.int64) + self.n_users + 1
         out = np.empty(u.size, np.float32)
