@@ -31,6 +31,12 @@ Protocol (deterministic for a seed):
   stars (SGD fold-in), the ranker's fold-in, the served score of both fold-ins, and a full
   retrain of both models (served score; the ranker retrained for the epochs its 80% fit
   chose by validation).
+- The neural model (neural.py, ``models`` containing "neural"): fitted on the same 90%,
+  its accuracy row "neural", its whole-catalog row "neural stars" (each user's trained
+  row), and on the same cold-start users and evaluation ratings "neural fold-in" (RMSE,
+  NDCG@10) and "neural stars" in the ranking curve, from a fit on the same 80% of users.
+  With ``models=("neural",)`` the rating model, ranker and served rows are skipped; the
+  baselines (global mean, bias baseline, most popular) are always there.
 """
 
 from __future__ import annotations
@@ -47,6 +53,7 @@ from movietui.model.blend import OBSCURE_BELOW, served_scores
 from movietui.model.foldin import fold_in, fold_in_exact
 from movietui.model.hyper import Hyper
 from movietui.model.mf import MFModel
+from movietui.model.neural import NeuralHyper, NeuralModel, fit_neural
 from movietui.model.ranker import RankerModel, RankHyper, fit_ranker
 from movietui.model.serve import predict, scores
 from movietui.model.train import check_ratings, train
@@ -56,6 +63,7 @@ COLD_USERS = 0.2
 ITEM_DAMPING = 10.0  # Surprise BaselineOnly's ALS defaults (reg_i=10, reg_u=15, 10 passes)
 USER_DAMPING = 15.0
 K = 10
+MODELS = ("mf", "neural")  # what ``evaluate(models=...)`` accepts
 
 EvalProgress = Callable[[str, int, int], None]  # (what is running, steps done, total steps)
 
@@ -76,11 +84,26 @@ class EvalReport:
     cold_ranking: list[dict] = field(default_factory=list)
     rank_hyper: dict = field(default_factory=dict)
     ranker_metrics: dict = field(default_factory=dict)
+    models: tuple[str, ...] = ("mf",)
+    neural_hyper: dict = field(default_factory=dict)  # empty unless the neural model ran
+    neural_metrics: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        """Plain JSON-able data (NaN becomes None); the shape docs/cli-json.md documents."""
+        """Plain JSON-able data (NaN becomes None); the shape docs/cli-json.md documents.
+        The neural keys ("models", "neural_hyper", "neural_metrics") appear only when the
+        neural model was evaluated, so the default output is unchanged."""
+        extra = (
+            {
+                "models": list(self.models),
+                "neural_hyper": self.neural_hyper,
+                "neural_metrics": self.neural_metrics,
+            }
+            if "neural" in self.models
+            else {}
+        )
         return _jsonable(
             {
+                **extra,
                 "seed": self.seed,
                 "n_train": self.n_train,
                 "n_test": self.n_test,
@@ -158,28 +181,48 @@ def evaluate(
     progress: EvalProgress | None = None,
     cold_ns=COLD_NS,
     rank_hyper: RankHyper | None = None,
+    models: tuple[str, ...] = ("mf",),
+    neural_hyper: NeuralHyper | None = None,
 ) -> EvalReport:
-    """Run the whole protocol above; progress(step, done, total) is called between trainings."""
+    """Run the whole protocol above; progress(step, done, total) is called between trainings.
+
+    models: which rating models to evaluate, "mf" (the default: today's report) and/or
+    "neural"; both run on the same split, cold-start users and evaluation ratings.
+    """
+    models = tuple(models)
+    if not models or any(m not in MODELS for m in models):
+        raise ModelError(f"models={models!r}: choose from {', '.join(MODELS)} (one or both)")
+    with_mf, with_neural = "mf" in models, "neural" in models
     hyper = (hyper if hyper is not None else Hyper()).validate()
     rank_hyper = (rank_hyper if rank_hyper is not None else RankHyper()).validate()
+    neural_hyper = (neural_hyper if neural_hyper is not None else NeuralHyper()).validate()
     u, i, r = check_ratings(user_keys, item_ids, ratings)
     if r.size < 20:
         raise ModelError(f"only {r.size} ratings: evaluation needs at least 20")
     started = time.perf_counter()
-    total = 4 + len(cold_ns)
+    total = (4 + len(cold_ns) if with_mf else 0) + (2 if with_neural else 0)
     step = _Stepper(progress, total)
     all_items = np.unique(i)
 
     tr, te = split(r.size, 0.1, seed)
-    step("train on 90% of ratings")
-    model = train(u[tr], i[tr], r[tr], hyper, all_item_ids=all_items)
+    model = None
+    if with_mf:
+        step("train on 90% of ratings")
+        model = train(u[tr], i[tr], r[tr], hyper, all_item_ids=all_items)
+    neural = None
+    if with_neural:
+        step("neural model on 90% of ratings")
+        neural = fit_neural(u[tr], i[tr], r[tr], neural_hyper, all_item_ids=all_items)
     base = fit_baseline(u[tr], i[tr], r[tr])
     mu = float(r[tr].mean())
     preds = {
         "global mean": np.full(te.size, np.clip(mu, 0.5, 5.0)),
         "bias baseline": base.predict(u[te], i[te]),
-        "model": predict(model, u[te], i[te]),
     }
+    if model is not None:
+        preds["model"] = predict(model, u[te], i[te])
+    if neural is not None:
+        preds["neural"] = neural.predict(u[te], i[te])
     accuracy = {}
     for name, p in preds.items():
         row = {"rmse": metrics.rmse(p, r[te]), "mae": metrics.mae(p, r[te])}
@@ -187,14 +230,28 @@ def evaluate(
             row[f"precision@{K}"] = metrics.precision_at_k(u[te], p, r[te], K)
             row[f"ndcg@{K}"] = metrics.ndcg_at_k(u[te], p, r[te], K)
         accuracy[name] = row
-    step("ranker on 90% of ratings")
-    ranker = fit_ranker(u[tr], i[tr], r[tr], rank_hyper, all_item_ids=all_items)
-    ranking = _ranking(u, i, r, tr, te, all_items, model, ranker)
-    cold, cold_ranking = (
-        _cold_start(u, i, r, hyper, rank_hyper, seed, cold_ns, all_items, step)
-        if cold_ns
-        else ([], [])
-    )
+    ranker = None
+    ranking: dict = {}
+    cold: list[dict] = []
+    cold_ranking: list[dict] = []
+    if model is not None:
+        step("ranker on 90% of ratings")
+        ranker = fit_ranker(u[tr], i[tr], r[tr], rank_hyper, all_item_ids=all_items)
+        ranking = _ranking(u, i, r, tr, te, all_items, model, ranker)
+        cold, cold_ranking = (
+            _cold_start(u, i, r, hyper, rank_hyper, seed, cold_ns, all_items, step)
+            if cold_ns
+            else ([], [])
+        )
+    if neural is not None:
+        ranking.update(
+            _neural_ranking(u, i, r, tr, te, all_items, neural, with_baseline=not with_mf)
+        )
+        if cold_ns:
+            more, more_rank = _neural_cold_start(
+                u, i, r, neural_hyper, seed, cold_ns, all_items, step, with_baseline=not with_mf
+            )
+            cold, cold_ranking = _merge_by_n(cold, more), _merge_by_n(cold_ranking, more_rank)
     if progress is not None:
         progress("done", total, total)
     return EvalReport(
@@ -203,13 +260,16 @@ def evaluate(
         n_test=int(te.size),
         accuracy=accuracy,
         cold_start=cold,
-        hyper=hyper.to_dict(),
-        model_metrics=dict(model.metrics),
+        hyper=hyper.to_dict() if with_mf else {},
+        model_metrics=dict(model.metrics) if model is not None else {},
         seconds=time.perf_counter() - started,
         ranking=ranking,
         cold_ranking=cold_ranking,
-        rank_hyper=rank_hyper.to_dict(),
-        ranker_metrics=dict(ranker.metrics),
+        rank_hyper=rank_hyper.to_dict() if with_mf else {},
+        ranker_metrics=dict(ranker.metrics) if ranker is not None else {},
+        models=models,
+        neural_hyper=neural_hyper.to_dict() if with_neural else {},
+        neural_metrics=dict(neural.metrics) if neural is not None else {},
     )
 
 
@@ -465,12 +525,147 @@ def _cold_start(
     return out, out_rank
 
 
+class _NeuralStars:
+    """Scorer: the neural model's predicted stars (clipped 0.5..5) of given rows."""
+
+    def __init__(self, model: NeuralModel, all_items: np.ndarray, rows, bias):
+        self.model, self.rows, self.bias = model, rows, bias
+        cols = model.item_index(all_items)
+        self.cols, self.known = np.maximum(cols, 0), cols >= 0
+
+    def __call__(self, rows: np.ndarray) -> np.ndarray:
+        out = np.empty((rows.size, self.cols.size), np.float32)
+        for j, row in enumerate(rows):
+            s = self.model.scores(self.rows[row], float(self.bias[row]))
+            # a film the model lacks: the mean film's score for this row
+            out[j] = np.where(self.known, s[self.cols], np.mean(s))
+        return out
+
+
+def _neural_ranking(u, i, r, tr, te, all_items, model: NeuralModel, with_baseline: bool) -> dict:
+    """Whole-catalog top-N of the neural model's stars on the 90/10 split (trained rows)."""
+    users = np.unique(u)
+    uu, ii = np.searchsorted(users, u), np.searchsorted(all_items, i)
+    idx = model.user_index(users)
+    known = idx >= 0
+    rows = np.where(known[:, None], model.user_factors[np.maximum(idx, 0)], model.prior_row())
+    bias = np.where(known, model.user_bias[np.maximum(idx, 0)], 0)
+    methods: dict[str, topn.Scorer] = {}
+    if with_baseline:
+        methods["most popular"] = _popular(np.bincount(ii[tr], minlength=all_items.size))
+    methods["neural stars"] = _NeuralStars(model, all_items, rows, bias)
+    return {
+        name: topn.evaluate_top_n(
+            scorer, all_items.size, uu[tr], ii[tr], uu[te], ii[te], r[te]
+        ).as_dict()
+        for name, scorer in methods.items()
+    }
+
+
+def _neural_cold_start(
+    u, i, r, neural_hyper, seed, ns, all_items, step, with_baseline: bool
+) -> tuple[list[dict], list[dict]]:
+    """The cold-start curves of the neural model: the same held-out users, shuffles and
+    evaluation ratings as _cold_start (the same random draws), fold-in from N revealed."""
+    rng = np.random.default_rng(seed + 1)
+    keys, counts = np.unique(u, return_counts=True)
+    held = rng.choice(keys, size=max(1, round(COLD_USERS * keys.size)), replace=False)
+    rest = ~np.isin(u, held)
+    if not rest.any():
+        return [], []
+    max_n = max(ns)
+    users = [k for k in np.sort(held) if counts[np.searchsorted(keys, k)] >= max_n + 5]
+    if not users:
+        return [], []
+    rows_of = {k: rng.permutation(np.flatnonzero(u == k)) for k in users}
+    step("cold start: neural model on 80% of users")
+    model = fit_neural(u[rest], i[rest], r[rest], neural_hyper, all_item_ids=all_items)
+    base = fit_baseline(u[rest], i[rest], r[rest]) if with_baseline else None
+    ev = np.concatenate([rows_of[k][max_n:] for k in users])
+    ev_items = model.item_index(i[ev])
+    ii = np.searchsorted(all_items, i)
+    local = {k: j for j, k in enumerate(users)}
+    ev_local = np.concatenate([np.full(rows_of[k].size - max_n, local[k]) for k in users])
+    rest_counts = np.bincount(ii[rest], minlength=all_items.size)
+    out, out_rank = [], []
+    for n in ns:
+        shown = np.concatenate([rows_of[k][:n] for k in users])
+        preds = {"neural fold-in": np.empty(ev.size, np.float32)}
+        if base is not None:
+            preds = {"bias baseline": np.empty(ev.size, np.float32), **preds}
+        rows = np.zeros((len(users), model.factors), np.float32)
+        bias = np.zeros(len(users), np.float32)
+        pos = 0
+        for j, k in enumerate(users):
+            rev, evk = rows_of[k][:n], rows_of[k][max_n:]
+            sl = slice(pos, pos + evk.size)
+            pos += evk.size
+            if base is not None:
+                b_u = base.user_bias_for(i[rev], r[rev])
+                preds["bias baseline"][sl] = (
+                    base.mu + _gather(base.item_ids, base.item_bias, i[evk]) + b_u
+                )
+            res = model.fold_in(model.item_index(i[rev]), r[rev])
+            rows[j], bias[j] = res.factors, res.bias
+            preds["neural fold-in"][sl] = model.scores(res.factors, res.bias)[ev_items[sl]]
+        if base is not None:
+            preds["bias baseline"] = np.clip(preds["bias baseline"], 0.5, 5.0)
+        for name, p in preds.items():
+            out.append(
+                {
+                    "n": n,
+                    "method": name,
+                    "rmse": metrics.rmse(p, r[ev]),
+                    f"ndcg@{K}": metrics.ndcg_at_k(u[ev], p, r[ev], K),
+                    "users": len(users),
+                    "ratings": int(ev.size),
+                }
+            )
+        methods: dict[str, topn.Scorer] = {}
+        if base is not None:
+            methods["most popular"] = _popular(rest_counts)
+        methods["neural stars"] = _NeuralStars(model, all_items, rows, bias)
+        shown_local = np.concatenate([np.full(n, local[k]) for k in users])
+        between = np.concatenate([rows_of[k][n:max_n] for k in users])
+        between_local = np.concatenate([np.full(max_n - n, local[k]) for k in users])
+        for name, scorer in methods.items():
+            res_n = topn.evaluate_top_n(
+                scorer,
+                all_items.size,
+                shown_local,
+                ii[shown],
+                ev_local,
+                ii[ev],
+                r[ev],
+                item_counts=rest_counts,
+                exclude_users=between_local,
+                exclude_items=ii[between],
+            )
+            out_rank.append({"n": n, "method": name, **res_n.as_dict()})
+    return out, out_rank
+
+
+def _merge_by_n(first: list[dict], more: list[dict]) -> list[dict]:
+    """Rows of both curves, grouped by N (first's methods first within each N)."""
+    order = {n: j for j, n in enumerate(dict.fromkeys([c["n"] for c in first + more]))}
+    return sorted(first + more, key=lambda c: order[c["n"]])
+
+
 def format_table(report: EvalReport) -> str:
     """Plain-text tables of the report, for the CLI and the README."""
     lines = [
         f"split: random 90/10 of all ratings, seed {report.seed}: "
-        f"{report.n_train:,} train / {report.n_test:,} test ratings; "
-        f"model stopped at epoch {report.model_metrics.get('best_epoch', '?')}",
+        f"{report.n_train:,} train / {report.n_test:,} test ratings"
+        + (
+            f"; model stopped at epoch {report.model_metrics.get('best_epoch', '?')}"
+            if "mf" in report.models
+            else ""
+        )
+        + (
+            f"; neural model at epoch {report.neural_metrics.get('best_epoch', '?')}"
+            if "neural" in report.models
+            else ""
+        ),
         "",
         f"{'method':<16}{'RMSE':>8}{'MAE':>8}{'P@10':>8}{'NDCG@10':>9}",
     ]
