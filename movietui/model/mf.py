@@ -20,6 +20,7 @@ _ARRAYS = {  # name -> dtype; 2-D arrays are factor matrices
     "item_ids": np.int64,
     "item_counts": np.int32,
 }
+KIND = "biased-mf-sgd"
 
 
 class FactorModel:
@@ -88,7 +89,7 @@ class MFModel(FactorModel):
         }
         meta = {
             "format": FORMAT,
-            "kind": "biased-mf-sgd",
+            "kind": KIND,
             "mu": float(self.mu),
             "hyper": self.hyper.to_dict(),
             "history": [_jsonable(asdict(r)) for r in self.history],
@@ -107,6 +108,11 @@ class MFModel(FactorModel):
                 raise ModelError(
                     f"saved model format {meta['format']} is newer than this "
                     f"movietui understands ({FORMAT}): upgrade movietui or retrain"
+                )
+            if meta.get("kind", KIND) != KIND:  # a model of another kind has MF's arrays too
+                raise ModelError(
+                    f"saved model is a {meta.get('kind')!r} model, not the rating model: "
+                    "load it as that kind or retrain"
                 )
             parts = {}
             for name, dtype in _ARRAYS.items():

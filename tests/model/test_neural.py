@@ -397,3 +397,16 @@ def test_fold_in_rejects_bad_input(neural):
         neural.scores(np.zeros(neural.factors + 1))
     # a corrupt row degrades to the mean user, never to NaN
     assert np.isfinite(neural.scores(np.full(neural.factors, np.nan))).all()
+
+
+def test_the_rating_model_refuses_to_load_a_neural_model_as_its_own() -> None:
+    """A neural model's arrays include every name MF expects: the kind must decide."""
+    from movietui.model import MFModel
+
+    rng = np.random.default_rng(0)
+    u = rng.integers(0, 20, 400)
+    i = rng.integers(0, 30, 400)
+    r = (rng.integers(1, 11, 400) / 2).astype(np.float32)
+    arrays, meta = fit_neural(u, i, r, NeuralHyper(factors=4, hidden=3, epochs=1)).to_arrays()
+    with pytest.raises(ModelError, match="not the rating model"):
+        MFModel.from_arrays(arrays, meta)
