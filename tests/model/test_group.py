@@ -31,8 +31,8 @@ def test_every_strategy_gives_n_distinct_candidates(strategy: str) -> None:
     assert not {0, 50} & set(got.tolist())
 
 
-def test_fair_serves_both_members_and_prefers_the_film_both_like() -> None:
-    got = group_top_n(opposite_tastes(), 6, "fair").tolist()
+def test_shared_serves_both_members_and_prefers_the_film_both_like() -> None:
+    got = group_top_n(opposite_tastes(), 6, "shared").tolist()
     assert sum(f < 50 for f in got) >= 2 and sum(f >= 50 for f in got) >= 2
     assert got[0] == 99  # among the first turn's choices, the film both like wins
 
@@ -43,8 +43,9 @@ def test_least_misery_ranks_by_the_unhappiest_member_and_average_by_the_mean() -
     assert group_top_n(s, 1, "average").tolist() == [1]  # 0.75 beats 0.5 and 0.5
 
 
-def test_naive_interleaves_the_members_own_lists() -> None:
-    assert group_top_n(opposite_tastes(), 4, "naive").tolist() == [0, 50, 1, 51]
+def test_turns_interleaves_the_members_own_lists_and_is_the_default() -> None:
+    assert group_top_n(opposite_tastes(), 4, "turns").tolist() == [0, 50, 1, 51]
+    assert group_top_n(opposite_tastes(), 4).tolist() == [0, 50, 1, 51]
 
 
 def test_bad_input_is_a_clear_error_or_an_empty_list() -> None:
