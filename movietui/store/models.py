@@ -143,13 +143,6 @@ class ModelsMixin(StoreBase):
         return int(model_id), arrays, saved_meta
 
     @locked
-    def model_ids(self) -> list[int]:
-        """Saved model ids, newest first."""
-        return [
-            m for (m,) in self.conn.execute("SELECT model_id FROM models ORDER BY model_id DESC")
-        ]
-
-    @locked
     def start_training_run(self, params: dict) -> int:
         # The pid lets a later reader tell a run still going in some process from one whose
         # process was killed (finish_training_run replaces these metrics).
