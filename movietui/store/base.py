@@ -1,4 +1,9 @@
-"""What every part of the Store shares: the connection, the lock, error translation."""
+"""What every part of the Store shares: the connection, the lock, error translation.
+
+The main connection is used only under ``self._lock`` (``@locked`` methods). Bulk readers
+(``@translating``: catalog ratings, the saved model) and the model save open their own
+short-lived connection and do not take the lock (docs/design.md, "Threading contract").
+"""
 
 from __future__ import annotations
 
@@ -61,6 +66,20 @@ class StoreBase:
         # Memory-mapped reads hand BLOB pages over without copying them through the page
         # cache: about twice as fast for the multi-megabyte rating chunks and factor arrays.
         conn.execute(f"PRAGMA mmap_size = {2**31}")
+        return conn
+
+    def writer(self) -> sqlite3.Connection:
+        """A short-lived extra connection for one big write (a model save) without the lock.
+
+        WAL allows one writer beside any number of readers: the UI thread's reads go on
+        meanwhile; its writes wait for the commit on busy_timeout. Same guarantees as the main
+        connection (foreign keys, synchronous=FULL), and one transaction, so a kill mid-write
+        leaves the previous state.
+        """
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
         return conn
 
     def close(self) -> None:

@@ -88,12 +88,18 @@ class _Assembler:
 
 
 class ModelsMixin(StoreBase):
-    @locked
+    @translating
     def save_model(self, arrays: dict[str, np.ndarray], meta: dict) -> int:
-        """Write the model, make it current, drop all but the newest few; returns model_id."""
+        """Write the model, make it current, drop all but the newest few; returns model_id.
+
+        On its own connection, in one transaction, without the store lock: a 100+ MB save at
+        ml-32m must not make the UI thread's reads wait.
+        """
         encoded = [row for name, arr in arrays.items() for row in _encode(str(name), arr)]
         meta_json = to_json(meta, "meta")
-        with self.transaction() as conn:
+        conn = self.writer()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
             model_id = conn.execute(
                 "INSERT INTO models(created_at, meta, is_current) VALUES (?, ?, 0)",
                 (time.time(), meta_json),
@@ -107,6 +113,13 @@ class ModelsMixin(StoreBase):
                 "DELETE FROM models WHERE model_id NOT IN (SELECT model_id FROM models ORDER BY model_id DESC LIMIT ?)",
                 (KEEP_MODELS,),
             )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
         return int(model_id)
 
     @translating
