@@ -110,27 +110,37 @@ class Browser:
         if limit < 0 or offset < 0:
             raise MovietuiError(f"limit and offset must not be negative (got {limit}, {offset})")
         self.check_filters(filters)
-        where = dict(
-            genres=filters.genres,
-            year_min=filters.year_min,
-            year_max=filters.year_max,
-            min_count=filters.min_count,
-        )
-        if sort == "predicted" and self.live.model is not None and self.live.profile_id is not None:
+        f = filters
+        if sort == "predicted" and self.live.profile_id is not None:
             # Without a text query the cached movie table answers in numpy, no SQL pass.
             ids = (
-                self.store.filter_movie_ids(query, **where)
+                self.store.filter_movie_ids(
+                    query,
+                    genres=f.genres,
+                    year_min=f.year_min,
+                    year_max=f.year_max,
+                    min_count=f.min_count,
+                )
                 if query.strip()
                 else self.index().movie_id[self.index().mask(filters)]
             )
             with self.lock:
                 pred = self.live.predict(ids)
-            key = -pred if descending else pred
-            page = ids[np.argsort(key, kind="stable")][offset : offset + limit]
-            return Page(self.view_by_id(page), len(ids))
+            if pred is not None:  # None: no model yet (or not since a swap)
+                key = -pred if descending else pred
+                page = ids[np.argsort(key, kind="stable")][offset : offset + limit]
+                return Page(self.view_by_id(page), len(ids))
         store_sort = "popularity" if sort == "predicted" else sort  # no model: most rated first
         rows, total = self.store.search_movies(
-            query, sort=store_sort, descending=descending, limit=limit, offset=offset, **where
+            query,
+            genres=f.genres,
+            year_min=f.year_min,
+            year_max=f.year_max,
+            min_count=f.min_count,
+            sort=store_sort,
+            descending=descending,
+            limit=limit,
+            offset=offset,
         )
         return Page(self.views(rows), total)
 
@@ -192,8 +202,8 @@ class Browser:
         if model is None or not len(rated_idx):
             return [[] for _ in movie_ids]
         targets = model.item_index(np.asarray(movie_ids, np.int64))
-        picks = [
-            explain(model, int(t), rated_idx, rated_r, bias, n=BECAUSE_N)[0] if t >= 0 else []
+        picks: list[list[int]] = [
+            list(explain(model, int(t), rated_idx, rated_r, bias, n=BECAUSE_N)[0]) if t >= 0 else []
             for t in targets
         ]
         wanted = {int(model.item_ids[i]) for p in picks for i in p}
@@ -221,9 +231,10 @@ class Browser:
             star_scores = live.scores() if personal and rank_scores is None else None
             row, bias = live.factors, live.bias
         candidates = index.open_rows(filters, excluded)
-        if not personal:
+        if not personal or model is None or row is None:
             top = top_n(index.popularity(), n, candidate_mask=candidates)
-        elif rank_scores is None:  # a model saved before the ranker: predicted stars
+        elif rank_scores is None or ranker is None:  # a model saved before the ranker: stars
+            assert star_scores is not None
             baseline = float(np.clip(model.mu + bias, 0.5, 5.0))
             top = top_n(
                 index.model_scores(model, star_scores, baseline), n, candidate_mask=candidates

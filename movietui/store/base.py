@@ -89,6 +89,13 @@ class StoreBase:
                 self._conn = None
 
 
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT made (sqlite3 types it Optional: None only before any insert)."""
+    if cursor.lastrowid is None:
+        raise StoreError("the database did not report the new row; try again")
+    return int(cursor.lastrowid)
+
+
 def locked(method: F) -> F:
     """Serialise a public method on the store's RLock and turn sqlite3 errors into StoreError."""
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from movietui.errors import NotFoundError, StoreError
 
-from .base import StoreBase, locked, translating
+from .base import StoreBase, _row_id, locked, translating
 from .types import TrainingRun
 
 KEEP_MODELS = 3
@@ -47,7 +47,7 @@ def _encode(name: str, array: Any) -> list[tuple[str, int, str, str, memoryview]
     if arr.dtype.kind not in "biuf":
         raise StoreError(f"model array {name!r} has dtype {arr.dtype}; save numeric arrays only")
     little = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
-    raw = memoryview(little.reshape(-1).view(np.uint8))
+    raw = little.reshape(-1).view(np.uint8).data
     shape = json.dumps(list(arr.shape))
     starts = range(0, max(len(raw), 1), PART_BYTES)
     return [
@@ -97,6 +97,7 @@ class ModelsMixin(StoreBase):
         """
         encoded = [row for name, arr in arrays.items() for row in _encode(str(name), arr)]
         meta_json = to_json(meta, "meta")
+        _ = self.conn  # StoreError once the store is closed, as for every other method
         conn = self.writer()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -120,7 +121,7 @@ class ModelsMixin(StoreBase):
             raise
         finally:
             conn.close()
-        return int(model_id)
+        return int(model_id or 0)
 
     @translating
     def load_current_model(self) -> tuple[int, dict[str, np.ndarray], dict] | None:
@@ -163,7 +164,7 @@ class ModelsMixin(StoreBase):
             "INSERT INTO training_runs(started_at, status, params, metrics) VALUES (?, 'running', ?, ?)",
             (time.time(), to_json(params, "params"), to_json({"pid": os.getpid()}, "metrics")),
         )
-        return int(cur.lastrowid)
+        return _row_id(cur)
 
     @locked
     def finish_training_run(

@@ -87,6 +87,9 @@ def _order_sql(sort: str, descending: bool, has_text: bool = True) -> str:
 
 
 class SearchMixin(StoreBase):
+    def _catalog_arrays(self) -> dict[str, np.ndarray]:
+        raise NotImplementedError  # CatalogMixin's, earlier in Store's bases
+
     def _build(
         self,
         query: str,
@@ -162,7 +165,7 @@ class SearchMixin(StoreBase):
 
     def _filter_arrays(self, q: _Query) -> np.ndarray:
         """No query: the filters (store/filters.py) over the stored per-movie arrays."""
-        arrays = self._catalog_arrays()  # type: ignore[attr-defined]  (CatalogMixin)
+        arrays = self._catalog_arrays()
         assert q.bounds is not None
         keep = q.bounds.mask(arrays["year"], arrays["genre_mask"], arrays["rating_count"])
         order = arrays["pop_order"]
