@@ -74,7 +74,7 @@ def rated(service: Service) -> Service:
 
 
 genre_names = st.sampled_from(
-    ["Comedy", "comedy", "DRAMA", "Action", "sci-fi", "Film-Noir", "(no genres listed)"]
+    ["Comedy", "comedy", "DRAMA", "Action", "sci-fi", "Film-Noir", "imax", "western"]
 )
 years = st.one_of(st.none(), st.integers(-3, 2030), st.sampled_from([0, 1, 1995, 2018]))
 
