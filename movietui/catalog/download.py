@@ -28,7 +28,16 @@ from movietui.errors import DataError, MovietuiError, NotFoundError
 BLOCK = 1 << 20  # 1 MiB
 TIMEOUT_S = 30
 _PACKAGED = Path(__file__).with_name("manifest.json")  # the wheel's copy (pyproject force-include)
-_REPO = Path(__file__).resolve().parents[2] / "data" / "manifest.json"
+
+
+def checkout_data_dir(anchor: Path | None = None) -> Path | None:
+    """The data/ folder of a source checkout, or None when movietui runs installed.
+
+    From a checkout this file is <repo>/movietui/catalog/download.py and <repo> holds
+    pyproject.toml; installed, the same parents[2] is site-packages, which has no data/ of ours.
+    """
+    root = Path(anchor or __file__).resolve().parents[2]
+    return root / "data" if (root / "pyproject.toml").is_file() else None
 
 
 class DownloadCancelled(MovietuiError):
@@ -46,12 +55,12 @@ class ReleaseInfo:
 
 
 def load_manifest() -> list[ReleaseInfo]:
-    """The releases movietui knows, from the packaged manifest or the repo's data/manifest.json."""
-    for path in (_PACKAGED, _REPO):
-        if path.is_file():
-            break
-    else:
-        raise DataError(f"The release manifest is missing ({_REPO}): reinstall movietui")
+    """The releases movietui knows, from the packaged manifest or a checkout's data/manifest.json."""
+    data = checkout_data_dir()
+    places = [_PACKAGED] + ([data / "manifest.json"] if data is not None else [])
+    path = next((p for p in places if p.is_file()), None)
+    if path is None:
+        raise DataError(f"The release manifest is missing ({_PACKAGED}): reinstall movietui")
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["releases"]
         return [

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -153,7 +154,7 @@ def build_movies(
     imdb: dict[int, str] | None = None,
     tmdb: dict[int, int] | None = None,
     fallback_years: Sequence[int] | None = None,
-) -> dict[str, Sequence]:
+) -> dict[str, Any]:
     """The contract's movie columns, one row per id (the first wins), ordered by id."""
     unique_ids, first = np.unique(ids, return_index=True)
     if first.size < ids.size:

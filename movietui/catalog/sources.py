@@ -153,8 +153,8 @@ def open_source(path: str | Path) -> Iterator[ReleaseSource]:
     except OSError as exc:
         raise DataError(f"Cannot open {path} ({exc.strerror or exc}): check the file") from None
     with zf:
-        root = _zip_root(zf)
-        if root is None:
+        inner = _zip_root(zf)  # the release's folder inside the zip ("" for none)
+        if inner is None:
             raise DataError(f"{path}: {NOT_A_RELEASE}")
-        folder = PurePosixPath(root).name if root else path.stem
-        yield ReleaseSource(path, zf, root, _release_name(folder))
+        folder = PurePosixPath(inner).name if inner else path.stem
+        yield ReleaseSource(path, zf, inner, _release_name(folder))

@@ -10,8 +10,6 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,33 +24,18 @@ RATINGS_EXPORT_FORMATS = {
 }
 
 
-@contextmanager
-def _on_profile(service: Service, name: str | None) -> Iterator[None]:
-    """Run a command as profile ``name``, then give the app back the profile it had."""
-    if name is None:
-        yield
-        return
-    from movietui.service.personal import resolve_profile
-
-    target = resolve_profile(service, name)
-    original = service.current_profile
-    if original is not None and original.id == target.id:
-        yield
-        return
-    service.switch_profile(target.id)
-    try:
-        yield
-    finally:
-        if original is not None:
-            service.switch_profile(original.id)
+def _use_profile(service: Service, name: str | None) -> None:
+    """Act as profile ``name`` for this command only: the app's remembered profile is unchanged."""
+    if name is not None:
+        service.use_profile(service.profile_named(name).id)
 
 
 def _resolve(service: Service, query: str, year: int | None) -> MovieView | None:
     """The film a title query names; prints the candidates and returns None when ambiguous."""
-    from movietui.service.personal import AmbiguousTitleError, resolve_title
+    from movietui.service import AmbiguousTitleError
 
     try:
-        return resolve_title(service, query, year)
+        return service.resolve_title(query, year)
     except AmbiguousTitleError as error:
         print(f"movietui: error: {error}", file=sys.stderr)
         for view in error.candidates:
@@ -82,45 +65,44 @@ def _plural(count: int, noun: str) -> str:
 # --- recommend ----------------------------------------------------------------------
 def cmd_recommend(args: argparse.Namespace, service: Service) -> int:
     from movietui.service import Filters
-    from movietui.service.personal import render_recommendations
 
     filters = Filters(genres=tuple(args.genre or ()), year_min=args.since)
-    with _on_profile(service, args.profile):
-        recs = service.recommendations(n=args.n, filters=filters)
-        if args.output:
-            fmt = (
-                args.format
-                if args.format != "table"
-                else ("json" if args.output.endswith(".json") else "csv")
-            )
-            count = service.export_recommendations(args.output, fmt, n=args.n, filters=filters)
-            print(f"wrote {count} recommendations to {args.output} ({fmt})", file=sys.stderr)
-            return 0
-        if args.format in ("csv", "json"):
-            sys.stdout.write(render_recommendations(service, recs, args.format))
-            return 0
-        profile = service.current_profile
-        model = service.model_info()
-        who = (
-            f"profile {profile.name!r} ({_plural(profile.n_ratings, 'rating')})"
-            if profile
-            else "no profile"
+    _use_profile(service, args.profile)
+    recs = service.recommendations(n=args.n, filters=filters)
+    if args.output:
+        fmt = (
+            args.format
+            if args.format != "table"
+            else ("json" if args.output.endswith(".json") else "csv")
         )
-        personal = model is not None and profile is not None and profile.n_ratings > 0
-        basis = (
-            "from the model"
-            if personal
-            else "by popularity (rate films and train a model to personalise)"
+        count = service.save_recommendations(args.output, fmt, recs)  # the list computed above
+        print(f"wrote {count} recommendations to {args.output} ({fmt})", file=sys.stderr)
+        return 0
+    if args.format in ("csv", "json"):
+        sys.stdout.write(service.render_recommendations(recs, args.format))
+        return 0
+    profile = service.current_profile
+    model = service.model_info()
+    who = (
+        f"profile {profile.name!r} ({_plural(profile.n_ratings, 'rating')})"
+        if profile
+        else "no profile"
+    )
+    personal = model is not None and profile is not None and profile.n_ratings > 0
+    basis = (
+        "from the model"
+        if personal
+        else "by popularity (rate films and train a model to personalise)"
+    )
+    print(f"{len(recs)} recommendations for {who}, {basis}")
+    print(f"{'#':>3}  {'score':>5}  {'title':<56} genres")
+    for rank, rec in enumerate(recs, start=1):
+        print(
+            f"{rank:>3}  {rec.predicted:5.2f}  {_cut(_title(rec.movie), 56):<56} "
+            f"{_cut('|'.join(rec.movie.genres), 40)}"
         )
-        print(f"{len(recs)} recommendations for {who}, {basis}")
-        print(f"{'#':>3}  {'score':>5}  {'title':<56} genres")
-        for rank, rec in enumerate(recs, start=1):
-            print(
-                f"{rank:>3}  {rec.predicted:5.2f}  {_cut(_title(rec.movie), 56):<56} "
-                f"{_cut('|'.join(rec.movie.genres), 40)}"
-            )
-            if rec.because:
-                print(f"{'':>12}because you liked {', '.join(rec.because)}")
+        if rec.because:
+            print(f"{'':>12}because you liked {', '.join(rec.because)}")
     return 0
 
 
@@ -170,9 +152,9 @@ def cmd_rate(args: argparse.Namespace, service: Service) -> int:
     movie = _resolve(service, args.title, args.year)
     if movie is None:
         return 1
-    with _on_profile(service, args.profile):
-        profile = service.current_profile
-        result = service.rate(movie.movie_id, args.rating)
+    _use_profile(service, args.profile)
+    profile = service.current_profile
+    result = service.rate(movie.movie_id, args.rating)
     was = f" (was {result.previous:g})" if result.previous is not None else ""
     who = f" for {profile.name!r}" if profile else ""
     print(f"rated {_title(movie)}: {result.rating:g}{was}{who}")
@@ -187,14 +169,14 @@ def cmd_mark(args: argparse.Namespace, service: Service) -> int:
     movie = _resolve(service, args.title, args.year)
     if movie is None:
         return 1
-    with _on_profile(service, args.profile):
-        profile = service.current_profile
-        if args.kind == "clear":
-            result = service.clear_mark(movie.movie_id)
-        elif args.kind == "not_interested":
-            result = service.mark_not_interested(movie.movie_id)
-        else:
-            result = service.mark_seen(movie.movie_id)
+    _use_profile(service, args.profile)
+    profile = service.current_profile
+    if args.kind == "clear":
+        result = service.clear_mark(movie.movie_id)
+    elif args.kind == "not_interested":
+        result = service.mark_not_interested(movie.movie_id)
+    else:
+        result = service.mark_seen(movie.movie_id)
     who = f" for {profile.name!r}" if profile else ""
     if args.kind == "clear":
         was = MARK_WORDS.get(result.previous_mark or "")
@@ -211,9 +193,7 @@ def cmd_mark(args: argparse.Namespace, service: Service) -> int:
 
 # --- profiles -----------------------------------------------------------------------
 def _profile_id(service: Service, name: str) -> int:
-    from movietui.service.personal import resolve_profile
-
-    return resolve_profile(service, name).id
+    return service.profile_named(name).id
 
 
 def cmd_profiles(args: argparse.Namespace, service: Service) -> int:
@@ -269,10 +249,8 @@ def cmd_ratings_import(args: argparse.Namespace, service: Service) -> int:
 
 
 def cmd_ratings_export(args: argparse.Namespace, service: Service) -> int:
-    from movietui.service.personal import export_ratings
-
     name = args.format or ("json" if Path(args.file).suffix.lower() == ".json" else "movielens")
-    count = export_ratings(service, args.file, RATINGS_EXPORT_FORMATS[name], profile=args.profile)
+    count = service.export_ratings(args.file, RATINGS_EXPORT_FORMATS[name], profile=args.profile)
     print(f"wrote {count} ratings to {args.file} ({name})")
     return 0
 

@@ -58,6 +58,8 @@ from movietui.model.ranker import RankerModel, RankHyper, fit_ranker
 from movietui.model.serve import predict, scores
 from movietui.model.train import check_ratings, train
 
+Scorer = Callable[[np.ndarray], np.ndarray]  # user rows -> scores over every item
+
 COLD_NS = (1, 3, 5, 10, 20)
 COLD_USERS = 0.2
 ITEM_DAMPING = 10.0  # Surprise BaselineOnly's ALS defaults (reg_i=10, reg_u=15, 10 passes)
@@ -390,7 +392,7 @@ def _ranking(u, i, r, tr, te, all_items, model: MFModel, ranker: RankerModel) ->
     picks = _Picks(ranker, all_items, folded_rows(ranker, uu[tr], i[tr], r[tr], users.size))
     counts = np.bincount(ii[tr], minlength=all_items.size)
     served = _served(picks, stars, model.mu)
-    methods = {
+    methods: dict[str, Scorer] = {
         "most popular": _popular(counts),
         "predicted stars": stars,
         "ranker": picks,
@@ -498,7 +500,7 @@ def _cold_start(
         re_picks = _Picks(
             re_ranker, all_items, _rows(re_ranker.user_index(held_keys), re_ranker.user_factors)
         )
-        methods = {
+        methods: dict[str, Scorer] = {
             "most popular": popular,
             "predicted stars": stars,
             "ranker": picks,
@@ -509,7 +511,7 @@ def _cold_start(
         between = np.concatenate([rows_of[k][n:max_n] for k in users])
         between_local = np.concatenate([np.full(max_n - n, local[k]) for k in users])
         for name, scorer in methods.items():
-            res = topn.evaluate_top_n(
+            top = topn.evaluate_top_n(
                 scorer,
                 all_items.size,
                 shown_local,
@@ -521,7 +523,7 @@ def _cold_start(
                 exclude_users=between_local,
                 exclude_items=ii[between],
             )
-            out_rank.append({"n": n, "method": name, **res.as_dict()})
+            out_rank.append({"n": n, "method": name, **top.as_dict()})
     return out, out_rank
 
 

@@ -115,14 +115,6 @@ def fold_in_sgd(items, ratings, mu, Q, bi, p, b, lr, reg, bias_reg, max_passes, 
     return b, passes
 
 
-@njit(**_OPTS)
-def row_dots(M, v, out):
-    """out[i] = M[i] . v for every row: a single-threaded matvec. OpenBLAS's threaded gemv
-    was 10x slower (16 ms vs 1.5 ms at 87k x 64) on a loaded 2-core machine."""
-    for i in range(M.shape[0]):
-        out[i] = _dot(M[i], v)
-
-
 AHEAD = 8  # ratings between a prefetch and its use: 2, 8 and 16 gave 67, 57 and 64 ms
 
 

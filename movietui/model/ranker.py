@@ -264,7 +264,7 @@ class RankerModel(FactorModel):
         return row if np.all(np.isfinite(row)) else np.zeros(k, np.float32)
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict]:
-        arrays = {
+        arrays: dict[str, np.ndarray] = {
             "user_factors": np.ascontiguousarray(self.user_factors, np.float32),
             "item_factors": np.ascontiguousarray(self.item_factors, np.float32),
             "user_keys": np.ascontiguousarray(self.user_keys, np.int64),

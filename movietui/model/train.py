@@ -72,7 +72,11 @@ def train(
         else None
     )
     history: list[EpochReport] = []
-    best = (np.inf, 0, None)  # (val rmse, epoch, copies of params)
+    best: tuple[float, int, tuple[np.ndarray, ...] | None] = (
+        np.inf,
+        0,
+        None,
+    )  # (val rmse, epoch, copies of params)
     stopped_early = False
     started = time.perf_counter()
     try:

@@ -13,6 +13,7 @@ from movietui.model.hyper import MAX_EPOCHS, MAX_FACTORS, MAX_LR, MAX_REG
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
 from movietui.service.personal import RatingsImportReport
+from movietui.service.titles import AmbiguousTitleError
 from movietui.service.types import (
     SORTS,
     CatalogInfo,
@@ -38,6 +39,7 @@ __all__ = [
     "OBSCURE_BELOW",
     "SORTS",
     "STAGE_NAMES",
+    "AmbiguousTitleError",
     "CatalogInfo",
     "EpochReport",
     "EvalReport",

@@ -1,7 +1,9 @@
-"""Reading the catalog through the current profile: browse, details, similar, picks.
+"""Reading the catalog through the live model: browse, details, similar films, picks.
 
-A mixin of Service (like the store's mixins): it reads the live model and the profile's
-row under ``self._lock`` and builds MovieView records; nothing here writes.
+``Browser(store, live, lock)``: it reads the store, and the live model under ``lock`` (the
+Service's, which also guards every change to ``live``); it writes nothing. It caches the
+catalog as arrays (``CatalogIndex``, dropped by ``forget_catalog`` after an import) and the
+profile's watchlist ids (dropped by ``forget_watchlist`` after a change).
 """
 
 from __future__ import annotations
@@ -30,35 +32,46 @@ from movietui.store import MovieRow, Store
 BECAUSE_N = 2  # titles in a "because you liked ..." line
 
 
-class BrowseMixin:
-    # Set by Service.__init__.
-    store: Store
-    _lock: threading.RLock
-    _live: LiveModel
-    _watch: set[int] | None
-    _catalog: CatalogIndex | None
+class Browser:
+    def __init__(self, store: Store, live: LiveModel, lock: threading.RLock) -> None:
+        self.store = store
+        self.live = live
+        self.lock = lock
+        self._catalog: CatalogIndex | None = None
+        self._watch: tuple[int | None, set[int]] | None = None  # (profile id, its watchlist)
 
-    def _index(self) -> CatalogIndex:
+    def forget_catalog(self) -> None:
+        """The movie table changed (an import): rebuild the arrays on next use."""
+        with self.lock:
+            self._catalog = None
+
+    def forget_watchlist(self) -> None:
+        with self.lock:
+            self._watch = None
+
+    def index(self) -> CatalogIndex:
         """The movie table as arrays, built on first use after each catalog import."""
-        with self._lock:
+        with self.lock:
             if self._catalog is None:
                 self._catalog = CatalogIndex(self.store.movie_table(), self.store.genres())
             return self._catalog
 
     # --- views ---------------------------------------------------------------------
-    def _watch_ids(self) -> set[int]:
-        with self._lock:
-            if self._watch is None:
-                pid = self._live.profile_id
-                self._watch = set() if pid is None else {m for m, _ in self.store.watchlist(pid)}
-            return self._watch
+    def watch_ids(self) -> set[int]:
+        """The current profile's watchlist (cached until ``forget_watchlist`` or a switch)."""
+        with self.lock:
+            pid = self.live.profile_id
+            if self._watch is None or self._watch[0] != pid:
+                ids = set() if pid is None else {m for m, _ in self.store.watchlist(pid)}
+                self._watch = (pid, ids)
+            return self._watch[1]
 
-    def _views(self, rows: list[MovieRow]) -> list[MovieView]:
-        with self._lock:
-            predicted = self._live.predict([r.movie_id for r in rows]) if rows else None
-            mine = dict(self._live.ratings)
-            marks = self._live.marks()
-        watch = self._watch_ids()
+    def views(self, rows: list[MovieRow]) -> list[MovieView]:
+        with self.lock:
+            predicted = self.live.predict([r.movie_id for r in rows]) if rows else None
+            mine = dict(self.live.ratings)
+            marks = self.live.marks()
+        watch = self.watch_ids()
         return [
             MovieView(
                 movie_id=r.movie_id,
@@ -75,12 +88,12 @@ class BrowseMixin:
             for k, r in enumerate(rows)
         ]
 
-    def _view_by_id(self, movie_ids) -> list[MovieView]:
-        return self._views(self.store.get_movies([int(m) for m in movie_ids]))
+    def view_by_id(self, movie_ids) -> list[MovieView]:
+        return self.views(self.store.get_movies([int(m) for m in movie_ids]))
 
-    def _check_filters(self, filters: Filters) -> None:
+    def check_filters(self, filters: Filters) -> None:
         if filters.genres:
-            self._index().genre_bits(filters.genres)  # NotFoundError naming the genres on offer
+            self.index().check_genres(filters.genres)  # NotFoundError naming the genres on offer
 
     # --- browse and details --------------------------------------------------------
     def browse(
@@ -96,40 +109,46 @@ class BrowseMixin:
             raise MovietuiError(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
         if limit < 0 or offset < 0:
             raise MovietuiError(f"limit and offset must not be negative (got {limit}, {offset})")
-        self._check_filters(filters)
-        where = dict(
-            genres=filters.genres,
-            year_min=filters.year_min,
-            year_max=filters.year_max,
-            min_count=filters.min_count,
-        )
-        if (
-            sort == "predicted"
-            and self._live.model is not None
-            and self._live.profile_id is not None
-        ):
+        self.check_filters(filters)
+        f = filters
+        if sort == "predicted" and self.live.profile_id is not None:
             # Without a text query the cached movie table answers in numpy, no SQL pass.
             ids = (
-                self.store.filter_movie_ids(query, **where)
+                self.store.filter_movie_ids(
+                    query,
+                    genres=f.genres,
+                    year_min=f.year_min,
+                    year_max=f.year_max,
+                    min_count=f.min_count,
+                )
                 if query.strip()
-                else self._index().movie_id[self._index().mask(filters)]
+                else self.index().movie_id[self.index().mask(filters)]
             )
-            with self._lock:
-                pred = self._live.predict(ids)
-            key = -pred if descending else pred
-            page = ids[np.argsort(key, kind="stable")][offset : offset + limit]
-            return Page(self._view_by_id(page), len(ids))
+            with self.lock:
+                pred = self.live.predict(ids)
+            if pred is not None:  # None: no model yet (or not since a swap)
+                key = -pred if descending else pred
+                page = ids[np.argsort(key, kind="stable")][offset : offset + limit]
+                return Page(self.view_by_id(page), len(ids))
         store_sort = "popularity" if sort == "predicted" else sort  # no model: most rated first
         rows, total = self.store.search_movies(
-            query, sort=store_sort, descending=descending, limit=limit, offset=offset, **where
+            query,
+            genres=f.genres,
+            year_min=f.year_min,
+            year_max=f.year_max,
+            min_count=f.min_count,
+            sort=store_sort,
+            descending=descending,
+            limit=limit,
+            offset=offset,
         )
-        return Page(self._views(rows), total)
+        return Page(self.views(rows), total)
 
     def movie(self, movie_id: int) -> MovieDetail:
         row = self.store.get_movie(movie_id)
         if row is None:
             raise NotFoundError(f"movie {movie_id} is not in the catalog; search for it by title")
-        view = self._views([row])[0]
+        view = self.views([row])[0]
         imdb_url = f"https://www.imdb.com/title/{row.imdb_id}/" if row.imdb_id else None
         tmdb_url = f"https://www.themoviedb.org/movie/{row.tmdb_id}" if row.tmdb_id else None
         because = self._because([movie_id])[0] if view.my_rating is None else []
@@ -141,9 +160,9 @@ class BrowseMixin:
         """Films most like movie_id: the mean of both models' factor cosines (model/itemsim.py:
         it finds more of the films that people who liked one go on to like), shrunk for films
         with few ratings. A model saved before the ranker existed uses its own cosine only."""
-        with self._lock:
-            model = self._live.model
-            ranker = self._live.ranker
+        with self.lock:
+            model = self.live.model
+            ranker = self.live.ranker
         if model is None:
             return []
         item = int(model.item_index([movie_id])[0])
@@ -158,7 +177,7 @@ class BrowseMixin:
             if ranker is None
             else similar_items_blend(model, ranker, item, n, model.counts())
         )
-        views = {v.movie_id: v for v in self._view_by_id(model.item_ids[idx])}
+        views = {v.movie_id: v for v in self.view_by_id(model.item_ids[idx])}
         return [
             Similar(views[int(m)], float(s))
             for m, s in zip(model.item_ids[idx], sims, strict=True)
@@ -167,7 +186,7 @@ class BrowseMixin:
 
     def find_titles(self, query: str, year: int | None = None, n: int = 10) -> list[MovieView]:
         rows, _ = self.store.search_movies(query, year_min=year, year_max=year, limit=n)
-        return self._views(rows)
+        return self.views(rows)
 
     def _because(self, movie_ids) -> list[list[str]]:
         """For each movie, up to BECAUSE_N titles of the profile's ratings that lift it most.
@@ -176,15 +195,15 @@ class BrowseMixin:
         named films co-liked with the target more often than the ranker's (held-out lift
         2.07 vs 1.97, random liked film 1.85), though the iALS decomposition varies more.
         """
-        with self._lock:
-            model = self._live.model
-            rated_idx, rated_r = self._live.rated_model_items()
-            bias = self._live.bias
+        with self.lock:
+            model = self.live.model
+            rated_idx, rated_r = self.live.rated_model_items()
+            bias = self.live.bias
         if model is None or not len(rated_idx):
             return [[] for _ in movie_ids]
         targets = model.item_index(np.asarray(movie_ids, np.int64))
-        picks = [
-            explain(model, int(t), rated_idx, rated_r, bias, n=BECAUSE_N)[0] if t >= 0 else []
+        picks: list[list[int]] = [
+            list(explain(model, int(t), rated_idx, rated_r, bias, n=BECAUSE_N)[0]) if t >= 0 else []
             for t in targets
         ]
         wanted = {int(model.item_ids[i]) for p in picks for i in p}
@@ -201,10 +220,10 @@ class BrowseMixin:
         mark yet: the damped popularity ranking. Without a ranker (a model saved before it
         existed): predicted stars. The number shown is always the predicted stars.
         """
-        self._check_filters(filters)
-        index = self._index()
-        with self._lock:
-            live = self._live
+        self.check_filters(filters)
+        index = self.index()
+        with self.lock:
+            live = self.live
             model, ranker = live.model, live.ranker
             excluded = live.settled()
             personal = model is not None and live.factors is not None and bool(excluded)
@@ -212,9 +231,10 @@ class BrowseMixin:
             star_scores = live.scores() if personal and rank_scores is None else None
             row, bias = live.factors, live.bias
         candidates = index.open_rows(filters, excluded)
-        if not personal:
+        if not personal or model is None or row is None:
             top = top_n(index.popularity(), n, candidate_mask=candidates)
-        elif rank_scores is None:  # a model saved before the ranker: predicted stars
+        elif rank_scores is None or ranker is None:  # a model saved before the ranker: stars
+            assert star_scores is not None
             baseline = float(np.clip(model.mu + bias, 0.5, 5.0))
             top = top_n(
                 index.model_scores(model, star_scores, baseline), n, candidate_mask=candidates
@@ -228,7 +248,7 @@ class BrowseMixin:
                 n,
                 candidate_mask=candidates,
             )
-        views = self._view_by_id(index.movie_id[top])
+        views = self.view_by_id(index.movie_id[top])
         because = self._because([v.movie_id for v in views]) if personal else [[] for _ in views]
         # Without a model, show the damped mean (the ranking adds a popularity bonus).
         damped = index.popularity(bonus=False)
@@ -250,13 +270,13 @@ class BrowseMixin:
         greedy pick of what teaches the ranker's fold-in most): bench/check_item_factors.py
         measured this rule's picks giving better lists after 10 ratings (Recall@20 0.20 vs 0.16-0.18).
         """
-        index = self._index()
-        with self._lock:
-            model = self._live.model
-            rated = self._live.settled()
+        index = self.index()
+        with self.lock:
+            model = self.live.model
+            rated = self.live.settled()
         spread = (
             index.factor_spread(model)
             if model is not None
             else index.spread(self.store.load_catalog_ratings)
         )
-        return self._view_by_id(index.movie_id[index.onboarding_rows(spread, rated, n)])
+        return self.view_by_id(index.movie_id[index.onboarding_rows(spread, rated, n)])

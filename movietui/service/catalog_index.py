@@ -11,7 +11,7 @@ import numpy as np
 
 from movietui.errors import NotFoundError
 from movietui.model import popularity_scores
-from movietui.service.types import Filters
+from movietui.store.filters import Filters, resolve, unknown_genres
 
 ONBOARDING_POOL = 300  # onboarding picks among at least this many of the most-rated films
 
@@ -25,6 +25,9 @@ class CatalogIndex:
         self.mean_rating = np.nan_to_num(means, nan=0.0)
         self.genre_mask = np.asarray(table["genre_mask"], dtype=np.int64)
         self.genres = list(genres)
+        self.genre_bits = {
+            name: bit for bit, name in enumerate(self.genres)
+        }  # store: bits by order
         total = int(self.rating_count.sum())
         # Ratings-weighted mean of the movie means == the catalog's global mean rating.
         self.global_mean = (
@@ -44,31 +47,19 @@ class CatalogIndex:
         found = (self.movie_id[pos] == ids) if len(self.movie_id) else np.zeros(len(ids), bool)
         return np.where(found, pos, -1)
 
-    def genre_bits(self, names: tuple[str, ...]) -> int:
-        lookup = {g.casefold(): k for k, g in enumerate(self.genres)}
-        bits = 0
-        for name in names:
-            k = lookup.get(name.casefold())
-            if k is None:
-                raise NotFoundError(
-                    f"unknown genre {name!r}; choose one of: {', '.join(self.genres) or '(no catalog)'}"
-                )
-            bits |= 1 << k
-        return bits
+    def check_genres(self, names: tuple[str, ...]) -> None:
+        """NotFoundError naming the genres on offer when a name is not one of them."""
+        unknown = unknown_genres(names, self.genre_bits)
+        if unknown:
+            raise NotFoundError(
+                f"unknown genre {unknown[0]!r}; choose one of: "
+                f"{', '.join(self.genres) or '(no catalog)'}"
+            )
 
     def mask(self, filters: Filters) -> np.ndarray:
-        """Rows passing ``filters`` (every listed genre, year range, minimum count)."""
-        keep = np.ones(len(self.movie_id), dtype=bool)
-        if filters.genres:
-            bits = self.genre_bits(filters.genres)
-            keep &= (self.genre_mask & bits) == bits
-        if filters.year_min is not None:
-            keep &= self.year >= filters.year_min
-        if filters.year_max is not None:
-            keep &= (self.year <= filters.year_max) & (self.year > 0)
-        if filters.min_count:
-            keep &= self.rating_count >= filters.min_count
-        return keep
+        """Rows passing ``filters``, as store/filters.py defines them."""
+        bounds = resolve(filters, self.genre_bits)
+        return bounds.mask(self.year, self.genre_mask, self.rating_count)
 
     def open_rows(self, filters: Filters, rated_ids) -> np.ndarray:
         """Rows passing ``filters`` that the profile has not rated."""
@@ -116,14 +107,6 @@ class CatalogIndex:
             self._model_rows.pop(next(iter(self._model_rows)))
         self._model_rows[id(model)] = (model, index)
         return index
-
-    def counts_for_model(self, model) -> np.ndarray:
-        """Catalog rating counts aligned with the model's items (0 where unknown)."""
-        rows = self.model_rows(model)
-        counts = np.zeros(len(model.item_ids), dtype=np.int64)
-        known = rows >= 0
-        counts[rows[known]] = self.rating_count[known]
-        return counts
 
     def spread(self, load_ratings) -> np.ndarray:
         """Per-row standard deviation of the catalog's ratings (how divisive a film is).

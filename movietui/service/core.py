@@ -1,13 +1,21 @@
-"""class Service: the one facade the UI and CLI call (read paths in browsing.BrowseMixin).
+"""class Service: the one door the UI and CLI use, made of collaborators with explicit inputs.
 
-Blocking methods; the UI runs the slow ones (import_catalog, train, evaluate) in worker
-threads while the UI thread keeps browsing and rating. The store serialises its own
-calls; ``self._lock`` guards the in-memory state (live model, profile row, caches), and
-is never held across a slow step (training, reading a release) — only while swapping.
+- ``Browser(store, live, lock)`` (browsing.py): every read of the catalog through the model.
+- ``ProfileSession`` (session.py): the profile it acts for; ``Jobs``: long calls to stop on close.
+- ``training.train(store, current, ...)`` returns the new model; ``_swap_model`` puts it in use.
+- ``datasets.import_catalog(store, cache_dir, ...)``, ``personal.*`` (ratings files in and out),
+  ``titles.*`` (which film or profile a typed name means).
 
-Settings it keeps: ``current_profile`` (the profile the app reopens on) and
-``profile_row:<id>`` (that profile's folded factor row, written on close/switch, so a
-restart restores predictions exactly; without it the row is refolded from the ratings).
+Rating lives here (``rate`` -> ``_apply``): the store commits, then ``LiveModel.update`` folds.
+
+Blocking methods; the UI runs the slow ones (import_catalog, train, evaluate) on worker threads
+while the UI thread keeps browsing and rating. ``self._lock`` guards the live model, the profile
+session and the caches, and is never held across a slow step; the store serialises its own
+calls. The full contract (threads, locks, the shutdown order) is in docs/design.md.
+
+Settings it keeps: ``current_profile`` (the profile the app reopens on; written only when a
+person picks a profile) and ``profile_row:<id>`` (that profile's folded factor row, written on
+close/switch after a rating changed it, so a restart restores predictions exactly).
 """
 
 from __future__ import annotations
@@ -18,13 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
+from movietui.catalog.matching import Matcher
 from movietui.config import Paths, get_paths
 from movietui.errors import MovietuiError, NotFoundError
 from movietui.model import Hyper, fold_in
-from movietui.service import datasets, training
-from movietui.service.browsing import BrowseMixin
-from movietui.service.catalog_index import CatalogIndex
+from movietui.service import datasets, personal, titles, training
+from movietui.service.browsing import Browser
 from movietui.service.live_model import LiveModel, LoadedModel
+from movietui.service.session import CURRENT_PROFILE, Jobs, ProfileSession
 from movietui.service.types import (
     MARK_NOT_INTERESTED,
     MARK_SEEN,
@@ -32,19 +41,23 @@ from movietui.service.types import (
     Filters,
     ImportReport,
     ModelInfo,
+    MovieDetail,
     MovieView,
+    Page,
     Profile,
     RatedMovie,
     RateResult,
+    Recommendation,
+    Similar,
     TrainResult,
 )
 from movietui.stars import HALF_STARS, half_stars
-from movietui.store import open_store
+from movietui.store import Store, open_store
 
-CURRENT_PROFILE = "current_profile"
 VIEW_FILTERS = "view_filters"  # settings key: the app's list filters, as JSON
 ROW_KEY = "profile_row:{}"  # settings key of a profile's saved factor row
 UNDO_DEPTH = 200  # rating and mark changes `undo` can walk back
+CLOSE_WAIT_S = 60.0  # how long close() waits for a training run to save its finished epochs
 
 
 class RatingError(MovietuiError):
@@ -58,41 +71,47 @@ def check_rating(rating: object) -> float:
         raise RatingError(str(exc)) from None
 
 
-class Service(BrowseMixin):
-    def __init__(self, paths: Paths, store) -> None:
+class Service:
+    def __init__(self, paths: Paths, store: Store) -> None:
         self.paths = paths
         self.store = store
         self.load_warning: str | None = None  # why the saved model could not be loaded
         self._lock = threading.RLock()
         self._live = LiveModel()
-        self._catalog: CatalogIndex | None = None
+        self._session = ProfileSession()
+        self._browser = Browser(store, self._live, self._lock)
+        self._jobs = Jobs()
+        self._matcher: tuple[float, Matcher] | None = None  # (catalog imported_at, matcher)
         self._undo: list[tuple[int, float | None, str | None]] = []  # (movie, rating, mark) before
-        self._watch: set[int] | None = None
         self._saved_row: str | None = None  # the row as last read/written in settings
+        self._row_changed = False  # a rating or mark moved the row since it was loaded or saved
         self._closed = False
 
     @classmethod
     def open(cls, home: str | Path | None = None) -> Service:
+        """Open the home's store and act for the profile the app remembers (writes nothing)."""
         paths = get_paths(home)
         store = open_store(paths.db)
         try:
             service = cls(paths, store)
             service._live.loaded, service.load_warning = training.load_current(store)
-            profiles = store.list_profiles()
-            remembered = store.get_setting(CURRENT_PROFILE)
-            chosen = next(
-                (p for p in profiles if str(p.id) == remembered), profiles[0] if profiles else None
+            chosen = ProfileSession.remembered(
+                store.get_setting(CURRENT_PROFILE), store.list_profiles()
             )
-            service._activate(chosen.id if chosen else None)
+            service._act_as(chosen)
         except BaseException:
             store.close()
             raise
         return service
 
-    def close(self) -> None:
+    def close(self, wait: float = CLOSE_WAIT_S) -> None:
+        """Shut down in order: ask running jobs to stop (a training run saves its finished
+        epochs, as Stop does; an import rolls back), wait up to ``wait`` seconds for them,
+        save the profile's row, then close the store."""
         if self._closed:
             return
         self._closed = True
+        self._jobs.stop_all(wait)
         try:
             self._save_row()
         except MovietuiError:
@@ -124,13 +143,47 @@ class Service(BrowseMixin):
     def import_catalog(
         self, source: str | Path, progress=None, cancel: threading.Event | None = None
     ) -> ImportReport:
-        report = datasets.import_catalog(self, source, progress, cancel)
-        with self._lock:
-            self._catalog = None  # the movie table changed; rebuilt on next use
-        return report
+        with self._jobs.running(cancel) as stop:
+            try:
+                return datasets.import_catalog(self.store, self.paths.cache, source, progress, stop)
+            finally:
+                self._browser.forget_catalog()  # the movie table may have changed
 
     def genres(self) -> list[str]:
-        return list(self._index().genres)
+        return list(self._browser.index().genres)
+
+    # --- browsing (browsing.Browser) -----------------------------------------------
+    def browse(
+        self,
+        query: str = "",
+        filters: Filters = Filters(),
+        sort: str = "relevance",
+        descending: bool = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> Page:
+        return self._browser.browse(query, filters, sort, descending, limit, offset)
+
+    def movie(self, movie_id: int) -> MovieDetail:
+        return self._browser.movie(movie_id)
+
+    def similar(self, movie_id: int, n: int = 10) -> list[Similar]:
+        return self._browser.similar(movie_id, n)
+
+    def find_titles(self, query: str, year: int | None = None, n: int = 10) -> list[MovieView]:
+        return self._browser.find_titles(query, year, n)
+
+    def resolve_title(self, query: str, year: int | None = None) -> MovieView:
+        """The one film a typed title means; AmbiguousTitleError lists the candidates."""
+        query = titles.check_title_query(query)
+        found = self.find_titles(query, year=year, n=titles.TITLE_CANDIDATES)
+        return titles.pick_title(found, query, year)
+
+    def recommendations(self, n: int = 20, filters: Filters = Filters()) -> list[Recommendation]:
+        return self._browser.recommendations(n, filters)
+
+    def onboarding(self, n: int = 20) -> list[MovieView]:
+        return self._browser.onboarding(n)
 
     # --- profiles ------------------------------------------------------------------
     def profiles(self) -> list[Profile]:
@@ -138,75 +191,116 @@ class Service(BrowseMixin):
 
     @property
     def current_profile(self) -> Profile | None:
-        pid = self._live.profile_id
-        return (
-            None
-            if pid is None
-            else next((p for p in self.store.list_profiles() if p.id == pid), None)
-        )
+        """The profile the service acts for (no query: the session holds it)."""
+        with self._lock:
+            return self._session.current(len(self._live.ratings))
+
+    def profile_named(self, name: str | None) -> Profile:
+        """A profile by name; None means the current one."""
+        if name is None:
+            current = self.current_profile
+            if current is None:
+                raise NotFoundError(
+                    "no profile yet; create one with `movietui profiles create NAME`"
+                )
+            return current
+        return titles.pick_profile(self.store.list_profiles(), name)
 
     def create_profile(self, name: str) -> Profile:
         profile = self.store.create_profile(name)
         return self.switch_profile(profile.id)
 
     def switch_profile(self, profile_id: int) -> Profile:
+        """Act for this profile and remember it as the one the app reopens on."""
+        profile = self.use_profile(profile_id)
+        self._remember(profile)
+        return profile
+
+    def use_profile(self, profile_id: int) -> Profile:
+        """Act for this profile in this session only: the remembered profile is unchanged."""
+        profile = self._profile(profile_id)
+        if profile.id != self._session.profile_id:
+            self._act_as(profile)
+        return profile
+
+    def rename_profile(self, profile_id: int, name: str) -> None:
+        self.store.rename_profile(profile_id, name)
+        if profile_id == self._session.profile_id:
+            renamed = self._profile(profile_id)  # the name as the store cleaned it
+            with self._lock:
+                self._session.profile = renamed
+
+    def delete_profile(self, profile_id: int) -> None:
+        self.store.delete_profile(profile_id)
+        self.store.set_setting(ROW_KEY.format(profile_id), "")  # ids can be reused: drop its row
+        if profile_id == self._session.profile_id:
+            with self._lock:
+                self._session.profile = None  # nothing to save for a deleted profile
+                self._live.profile_id = None
+            rest = self.store.list_profiles()
+            self._act_as(rest[0] if rest else None)
+            self._remember(rest[0] if rest else None)
+
+    def reload_profile(self) -> None:
+        """Re-read the current profile's ratings and watchlist after a bulk write."""
+        pid = self._session.profile_id
+        self._act_as(None if pid is None else self._profile(pid), refold=True)
+
+    def _profile(self, profile_id: int) -> Profile:
         profile = next((p for p in self.store.list_profiles() if p.id == profile_id), None)
         if profile is None:
             raise NotFoundError(
                 f"profile {profile_id} does not exist; list profiles with `movietui profiles`"
             )
-        self._activate(profile.id)
         return profile
 
-    def rename_profile(self, profile_id: int, name: str) -> None:
-        self.store.rename_profile(profile_id, name)
+    def _remember(self, profile: Profile | None) -> None:
+        """Make ``profile`` the one the app reopens on (only when a person picked it)."""
+        value = "" if profile is None else str(profile.id)
+        if self.store.get_setting(CURRENT_PROFILE) != value:  # no write when nothing changed
+            self.store.set_setting(CURRENT_PROFILE, value)
 
-    def delete_profile(self, profile_id: int) -> None:
-        self.store.delete_profile(profile_id)
-        self.store.set_setting(ROW_KEY.format(profile_id), "")  # ids can be reused: drop its row
-        if profile_id == self._live.profile_id:
-            with self._lock:
-                self._live.profile_id = None  # nothing to save for a deleted profile
-            rest = self.store.list_profiles()
-            self._activate(rest[0].id if rest else None)
-
-    def reload_profile(self) -> None:
-        """Re-read the current profile's ratings and watchlist after a bulk write."""
-        self._activate(self._live.profile_id, save=False, refold=True)
-
-    def _activate(self, profile_id: int | None, save: bool = True, refold: bool = False) -> None:
-        if save and profile_id != self._live.profile_id:
+    def _act_as(self, profile: Profile | None, refold: bool = False) -> None:
+        """Load ``profile``'s ratings, marks and saved row into the live model. Writes nothing
+        but the previous profile's row, when a rating changed it."""
+        if profile is None or profile.id != self._session.profile_id:
             self._save_row()
-        ratings, saved, created, marks = {}, None, 0.0, []
-        if profile_id is not None:
-            ratings = {r.movie_id: r.rating for r in self.store.profile_ratings(profile_id)}
-            saved = None if refold else self.store.get_setting(ROW_KEY.format(profile_id))
-            created = next(
-                (p.created_at for p in self.store.list_profiles() if p.id == profile_id), 0.0
-            )
-            marks = self.store.feedback(profile_id)
+        ratings, saved, marks = {}, None, []
+        if profile is not None:
+            ratings = {r.movie_id: r.rating for r in self.store.profile_ratings(profile.id)}
+            saved = None if refold else self.store.get_setting(ROW_KEY.format(profile.id))
+            marks = self.store.feedback(profile.id)
         with self._lock:
-            self._live.set_profile(profile_id, ratings, saved, created)
+            self._session.profile = profile
+            self._live.set_profile(
+                None if profile is None else profile.id,
+                ratings,
+                saved,
+                0.0 if profile is None else profile.created_at,
+            )
             self._live.set_feedback(
                 [f.movie_id for f in marks if f.kind == MARK_NOT_INTERESTED],
                 [f.movie_id for f in marks if f.kind == MARK_SEEN],
             )
             self._saved_row = saved
+            self._row_changed = False
             self._undo.clear()
-            self._watch = None
-        remembered = "" if profile_id is None else str(profile_id)
-        if self.store.get_setting(CURRENT_PROFILE) != remembered:  # no write when nothing changed
-            self.store.set_setting(CURRENT_PROFILE, remembered)
+        self._browser.forget_watchlist()
 
     def _save_row(self) -> None:
+        """Keep the profile's folded row when it differs from the saved one. A refold is a
+        function of the model and the ratings, so only rating changes make a row worth saving."""
         with self._lock:
             pid, row = self._live.profile_id, self._live.saved_row()
-        if pid is not None and row is not None and row != self._saved_row:
+            changed = self._row_changed and row != self._saved_row
+        if pid is not None and row is not None and changed:
             self.store.set_setting(ROW_KEY.format(pid), row)
-            self._saved_row = row
+            with self._lock:
+                self._saved_row = row
+                self._row_changed = False
 
     def _require_profile(self) -> int:
-        pid = self._live.profile_id
+        pid = self._session.profile_id
         if pid is None:
             raise NotFoundError(
                 "no profile is selected; create one first (in the app, or `movietui profiles`)"
@@ -258,6 +352,7 @@ class Service(BrowseMixin):
                 self.store.clear_feedback(pid, movie_id)
         with self._lock:
             fold = self._live.update(movie_id, rating, mark)
+            self._row_changed = True
             if record:
                 self._undo.append((movie_id, previous, previous_mark))
                 del self._undo[:-UNDO_DEPTH]
@@ -268,7 +363,7 @@ class Service(BrowseMixin):
     def my_ratings(self) -> list[RatedMovie]:
         pid = self._require_profile()
         rated = self.store.profile_ratings(pid)
-        views = {v.movie_id: v for v in self._view_by_id([r.movie_id for r in rated])}
+        views = {v.movie_id: v for v in self._browser.view_by_id([r.movie_id for r in rated])}
         out = []
         for r in rated:
             view = views.get(r.movie_id) or MovieView(
@@ -293,12 +388,12 @@ class Service(BrowseMixin):
     # --- watchlist -----------------------------------------------------------------
     def watchlist(self) -> list[MovieView]:
         pid = self._require_profile()
-        return self._view_by_id([m for m, _ in self.store.watchlist(pid)])
+        return self._browser.view_by_id([m for m, _ in self.store.watchlist(pid)])
 
     def toggle_watchlist(self, movie_id: int) -> bool:
         movie_id = int(movie_id)
         pid = self._require_profile()
-        if movie_id in self._watch_ids():
+        if movie_id in self._browser.watch_ids():
             self.store.remove_from_watchlist(pid, movie_id)
             on = False
         else:
@@ -308,8 +403,7 @@ class Service(BrowseMixin):
                 )
             self.store.add_to_watchlist(pid, movie_id)
             on = True
-        with self._lock:
-            self._watch = None
+        self._browser.forget_watchlist()
         return on
 
     # --- feedback without stars (not interested, seen) -------------------------------
@@ -396,8 +490,17 @@ class Service(BrowseMixin):
         rank_hyper=None,
         on_rank_epoch=None,
     ) -> TrainResult:
-        """Train the rating model (on_epoch per epoch), then the ranker (on_rank_epoch)."""
-        return training.train(self, hyper, on_epoch, cancel, rank_hyper, on_rank_epoch)
+        """Train the rating model (on_epoch per epoch), then the ranker (on_rank_epoch); the
+        saved model is swapped in before this returns. ``close()`` stops it like ``cancel``."""
+        with self._jobs.running(cancel) as stop:
+            with self._lock:
+                current = self._live.loaded
+            loaded, result = training.train(
+                self.store, current, hyper, on_epoch, stop, rank_hyper, on_rank_epoch
+            )
+            if loaded is not None:
+                self._swap_model(loaded)
+        return result
 
     def live_ranker(self):
         """The ranker in use (None before the first training with one)."""
@@ -405,35 +508,60 @@ class Service(BrowseMixin):
             return self._live.ranker
 
     def evaluate(self, hyper: Hyper | None = None, seed: int = 42, progress=None):
-        return training.evaluate(self, hyper, seed, progress)
+        return training.evaluate(self.store, hyper, seed, progress)
 
     def _swap_model(self, loaded: LoadedModel) -> None:
         """Make a freshly trained model current and refold the profile onto it."""
         with self._lock:
             self._live.set_model(loaded)
 
-    # --- personal ratings in/out (issue 5: movietui/service/personal.py) -----------
+    # --- personal ratings in/out (personal.py) -------------------------------------
     def import_ratings(
         self, path, profile: str | None = None, dry_run: bool = False, partial: bool = False
-    ):
-        from movietui.service import personal
-
+    ) -> personal.RatingsImportReport:
+        """Import a ratings export into ``profile`` (default: the current one)."""
+        target = self.profile_named(profile)
         try:
             return personal.import_ratings(
-                self, path, profile=profile, dry_run=dry_run, partial=partial
+                self.store, self._ratings_matcher(), path, target, dry_run=dry_run, partial=partial
             )
         finally:
-            if not dry_run:
+            if not dry_run and target.id == self._session.profile_id:
                 self.reload_profile()  # bulk writes bypass rate(): refold from what was stored
 
-    def export_ratings(self, path, fmt: str) -> int:
-        from movietui.service import personal
+    def export_ratings(self, path, fmt: str, profile: str | None = None) -> int:
+        """Write ``profile``'s ratings (default: the current one); returns how many."""
+        return personal.export_ratings(self.store, path, fmt, self.profile_named(profile))
 
-        return personal.export_ratings(self, path, fmt)
+    def render_recommendations(self, recommendations: list[Recommendation], fmt: str) -> str:
+        """Recommendations as CSV or JSON text (shapes in personal.py)."""
+        current = self.current_profile
+        return personal.render_recommendations(
+            recommendations, fmt, current.name if current else None, self.model_info() is not None
+        )
+
+    def save_recommendations(self, path, fmt: str, recommendations: list[Recommendation]) -> int:
+        """Write recommendations already computed; returns how many were written."""
+        personal.check_recommendation_format(fmt)
+        personal.write_text(path, self.render_recommendations(recommendations, fmt))
+        return len(recommendations)
 
     def export_recommendations(
         self, path, fmt: str, n: int = 20, filters: Filters = Filters()
     ) -> int:
-        from movietui.service import personal
+        """Write the current profile's top ``n`` recommendations; returns how many."""
+        personal.check_recommendation_format(fmt)
+        return self.save_recommendations(path, fmt, self.recommendations(n=n, filters=filters))
 
-        return personal.export_recommendations(self, path, fmt, n=n, filters=filters)
+    def _ratings_matcher(self) -> Matcher:
+        """Title matching over the whole catalog, built once per imported catalog."""
+        info = self.store.catalog_info()
+        stamp = info.imported_at if info else None
+        with self._lock:
+            cached = self._matcher
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        matcher = personal.build_matcher(self.store)
+        with self._lock:
+            self._matcher = (stamp, matcher) if stamp is not None else None
+        return matcher

@@ -1,4 +1,6 @@
-"""Catalog import on behalf of the Service: resolve the source, read it, replace the catalog.
+"""Catalog import: resolve the source, read it, replace the catalog in the store it is given.
+
+``import_catalog(store, cache_dir, source, progress, cancel)``: downloads go to ``cache_dir``.
 
 A source is a local zip or folder, a release name from the manifest (downloaded into
 the cache first), or an http(s) URL. The store writes the whole catalog in one
@@ -10,18 +12,15 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from movietui.catalog.download import checkout_data_dir
 from movietui.catalog.progress import Progress, ProgressFn
 from movietui.errors import DataError
 from movietui.service.types import ImportReport
-
-if TYPE_CHECKING:
-    from movietui.service.core import Service
+from movietui.store import Store
 
 # Files that mark a MovieLens release folder (CSV, .dat and ml-100k layouts).
 MARKERS = ("ratings.csv", "ratings.dat", "u.data")
-PROJECT_DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 def _is_release_dir(folder: Path) -> bool:
@@ -37,9 +36,12 @@ def _is_release_dir(folder: Path) -> bool:
 
 
 def find_local_datasets(extra_dirs=()) -> list[Path]:
-    """MovieLens zips and unpacked folders (named ``ml-*``) in data/, the cwd, ~/Downloads."""
+    """MovieLens zips and unpacked folders (named ``ml-*``) in a checkout's data/, the cwd,
+    ~/Downloads (an installed movietui has no data/ folder of its own)."""
     places = [Path(d).expanduser() for d in extra_dirs]
-    places += [PROJECT_DATA, Path.cwd(), Path.home() / "Downloads"]
+    project_data = checkout_data_dir()
+    places += [project_data] if project_data is not None else []
+    places += [Path.cwd(), Path.home() / "Downloads"]
     found: dict[Path, None] = {}
     for place in places:
         try:
@@ -56,7 +58,7 @@ def find_local_datasets(extra_dirs=()) -> list[Path]:
 
 
 def resolve_source(
-    service: Service,
+    cache_dir: Path,
     source: str | Path,
     progress: ProgressFn | None,
     cancel: threading.Event | None,
@@ -76,11 +78,12 @@ def resolve_source(
             f"or a release name to download ({names})"
         )
     # A release name (unknown names get a NotFoundError listing the known ones) or a URL.
-    return download_release(text, service.paths.cache, progress, cancel)
+    return download_release(text, cache_dir, progress, cancel)
 
 
 def import_catalog(
-    service: Service,
+    store: Store,
+    cache_dir: Path,
     source: str | Path,
     progress: ProgressFn | None,
     cancel: threading.Event | None,
@@ -88,14 +91,14 @@ def import_catalog(
     from movietui.catalog.readers import read_release
 
     started = time.perf_counter()
-    path = resolve_source(service, source, progress, cancel)
+    path = resolve_source(cache_dir, source, progress, cancel)
     data = read_release(path, progress)
 
     def store_progress(stage: str, done: int, total: int | None) -> None:
         if progress is not None:
             progress(Progress(stage, done, total))
 
-    service.store.replace_catalog(
+    store.replace_catalog(
         release=data.release,
         source=str(path.resolve()),
         movies=data.movies,

@@ -239,6 +239,7 @@ class LiveModel:
         if self._scores is None:  # right after a rating: score just these films
             return scores(model, self.factors, self.bias, items=idx)
         all_scores = self.scores()
+        assert all_scores is not None  # model and factors are set (checked above)
         baseline = float(np.clip(model.mu + self.bias, 0.5, 5.0))
         return np.where(idx >= 0, all_scores[np.maximum(idx, 0)], baseline)
 

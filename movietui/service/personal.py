@@ -1,5 +1,8 @@
 """Bring your own ratings: import a person's export into a profile; export ratings and picks.
 
+Functions of what they are given (the store, a Matcher, the target Profile); the Service
+resolves the profile and refolds it after an import. Title queries live in service/titles.py.
+
 Import reads the file (catalog.personal), matches each row to a catalog movie
 (catalog.matching: ids first, then title + year), and writes only when every row matched
 (or ``partial`` is set). Writing goes through ``Store.set_ratings_bulk``, where a newer
@@ -44,13 +47,12 @@ import io
 import json
 import os
 import time
-import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from movietui.catalog.matching import Matcher, title_key, title_keys
+from movietui.catalog.matching import Matcher
 from movietui.catalog.personal import (
     FORMATS,
     JSON_FORMAT_TAG,
@@ -58,11 +60,8 @@ from movietui.catalog.personal import (
     read_personal_ratings,
 )
 from movietui.errors import MovietuiError, NotFoundError
-from movietui.service.types import Filters, MovieView, Profile, Recommendation
-from movietui.store import MovieRow
-
-if TYPE_CHECKING:
-    from movietui.service.core import Service
+from movietui.service.types import Profile, Recommendation
+from movietui.store import MovieRow, Store
 
 RATINGS_FORMATS = ("letterboxd-csv", "movielens-csv", "json")
 RECOMMENDATION_FORMATS = ("csv", "json")
@@ -197,54 +196,25 @@ def _movie(movie: MovieRow) -> str:
 # ---------------------------------------------------------------- import
 
 
-def resolve_profile(service: Service, name: str | None) -> Profile:
-    """A profile by name, else the current one; clear errors listing what exists."""
-    profiles = service.store.list_profiles()
-    if name is None:
-        current = service.current_profile
-        if current is None:
-            raise NotFoundError("no profile yet; create one with `movietui profiles create NAME`")
-        return current
-    for profile in profiles:
-        if profile.name == name:
-            return profile
-    known = ", ".join(repr(p.name) for p in profiles) or "none"
-    raise NotFoundError(
-        f"no profile named {name!r} (profiles: {known}); create it with "
-        f"`movietui profiles create {name}`"
-    )
-
-
-# Per service: (catalog import time, matcher). Rebuilt when the catalog is replaced.
-_MATCHERS: weakref.WeakKeyDictionary[Service, tuple[float, Matcher]] = weakref.WeakKeyDictionary()
-
-
-def build_matcher(service: Service) -> Matcher:
-    """Every catalog movie, with the fields matching needs; cached until the catalog changes."""
-    info = service.catalog_info()
-    if info is None:
+def build_matcher(store: Store) -> Matcher:
+    """Every catalog movie, with the fields matching needs (the Service caches it per catalog)."""
+    if store.catalog_info() is None:
         raise NotFoundError("no catalog yet; import one first (`movietui import ml-latest-small`)")
-    cached = _MATCHERS.get(service)
-    if cached is not None and cached[0] == info.imported_at:
-        return cached[1]
-    movie_ids = service.store.movie_table()["movie_id"]
-    matcher = Matcher(service.store.get_movies([int(m) for m in movie_ids]))
-    _MATCHERS[service] = (info.imported_at, matcher)
-    return matcher
+    movie_ids = store.movie_table()["movie_id"]
+    return Matcher(store.get_movies([int(m) for m in movie_ids]))
 
 
 def import_ratings(
-    service: Service,
+    store: Store,
+    matcher: Matcher,
     path: str | Path,
-    profile: str | None = None,
+    target: Profile,
     dry_run: bool = False,
     partial: bool = False,
 ) -> RatingsImportReport:
-    """Import a ratings export into a profile; see the module docstring for the rules."""
+    """Import a ratings export into ``target``; see the module docstring for the rules."""
     path = Path(path)
     export = read_personal_ratings(path)
-    target = resolve_profile(service, profile)
-    matcher = build_matcher(service)
     report = RatingsImportReport(
         str(path), export.format, target.name, dry_run=dry_run, partial=partial
     )
@@ -271,37 +241,35 @@ def import_ratings(
     wanted = _newest_per_movie(
         [(row, movie) for row, movie in report.matched if row.rating is not None], undated
     )
-    stored = {r.movie_id: r for r in service.store.profile_ratings(target.id)}
+    stored = {r.movie_id: r for r in store.profile_ratings(target.id)}
     changes = []
     for movie_id, (rating, rated_at) in wanted.items():
         old = stored.get(movie_id)
         if old is None or (old.rating != rating and rated_at > old.rated_at):
             changes.append((movie_id, rating, rated_at))
     report.unchanged = len(wanted) - len(changes)
-    on_list = {m for m, _ in service.store.watchlist(target.id)}
+    on_list = {m for m, _ in store.watchlist(target.id)}
     to_watch = sorted(
         {movie.movie_id for row, movie in report.matched if row.rating is None and row.mark is None}
         - on_list
     )
     mark_changes = _mark_changes(
-        service, target.id, report.matched, set(stored) | set(wanted), undated
+        store, target.id, report.matched, set(stored) | set(wanted), undated
     )
     if dry_run:
         report.written, report.watchlist_added = len(changes), len(to_watch)
         report.marks_written = len(mark_changes)
         return report
-    report.written = service.store.set_ratings_bulk(target.id, changes) if changes else 0
+    report.written = store.set_ratings_bulk(target.id, changes) if changes else 0
     for movie_id in to_watch:
-        service.store.add_to_watchlist(target.id, movie_id)
+        store.add_to_watchlist(target.id, movie_id)
     report.watchlist_added = len(to_watch)
-    report.marks_written = (
-        service.store.set_feedback_bulk(target.id, mark_changes) if mark_changes else 0
-    )
+    report.marks_written = store.set_feedback_bulk(target.id, mark_changes) if mark_changes else 0
     return report
 
 
 def _mark_changes(
-    service: Service,
+    store: Store,
     profile_id: int,
     matched: list[tuple[PersonalRating, MovieRow]],
     rated: set[int],
@@ -317,7 +285,7 @@ def _mark_changes(
         held = wanted.get(movie.movie_id)
         if held is None or marked_at >= held[1]:
             wanted[movie.movie_id] = (row.mark, marked_at)
-    stored = {f.movie_id: f for f in service.store.feedback(profile_id)}
+    stored = {f.movie_id: f for f in store.feedback(profile_id)}
     return [
         (movie_id, kind, marked_at)
         for movie_id, (kind, marked_at) in wanted.items()
@@ -352,16 +320,15 @@ def _file_time(path: Path) -> float:
 # ---------------------------------------------------------------- export
 
 
-def export_ratings(service: Service, path: str | Path, fmt: str, profile: str | None = None) -> int:
-    """Write a profile's ratings (default: the current one); returns the number of ratings."""
+def export_ratings(store: Store, path: str | Path, fmt: str, target: Profile) -> int:
+    """Write ``target``'s ratings (and marks, in JSON); returns the number of ratings."""
     if fmt not in RATINGS_FORMATS:
         raise ExportError(
             f"unknown ratings format {fmt!r}; use one of {', '.join(RATINGS_FORMATS)}"
         )
-    target = resolve_profile(service, profile)
-    ratings = service.store.profile_ratings(target.id)
+    ratings = store.profile_ratings(target.id)
     ratings.sort(key=lambda r: (r.rated_at, r.movie_id))
-    movies = {m.movie_id: m for m in service.store.get_movies([r.movie_id for r in ratings])}
+    movies = {m.movie_id: m for m in store.get_movies([r.movie_id for r in ratings])}
     if fmt == "json":
         entries = []
         for r in ratings:
@@ -383,9 +350,9 @@ def export_ratings(service: Service, path: str | Path, fmt: str, profile: str | 
             "profile": target.name,
             "exported_at": time.time(),
             "ratings": entries,
-            "marks": _mark_entries(service, target.id),
+            "marks": _mark_entries(store, target.id),
         }
-        _write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+        write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
         return len(entries)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
@@ -424,14 +391,14 @@ def export_ratings(service: Service, path: str | Path, fmt: str, profile: str | 
                 ]
             )
             written += 1
-    _write_text(path, out.getvalue())
+    write_text(path, out.getvalue())
     return written
 
 
-def _mark_entries(service: Service, profile_id: int) -> list[dict[str, Any]]:
+def _mark_entries(store: Store, profile_id: int) -> list[dict[str, Any]]:
     """The profile's marks as JSON objects, oldest first (like the ratings)."""
-    marks = sorted(service.store.feedback(profile_id), key=lambda f: (f.marked_at, f.movie_id))
-    movies = {m.movie_id: m for m in service.store.get_movies([f.movie_id for f in marks])}
+    marks = sorted(store.feedback(profile_id), key=lambda f: (f.marked_at, f.movie_id))
+    movies = {m.movie_id: m for m in store.get_movies([f.movie_id for f in marks])}
     entries = []
     for f in marks:
         movie = movies.get(f.movie_id)
@@ -470,18 +437,17 @@ def recommendation_rows(recommendations: list[Recommendation]) -> list[dict[str,
 
 
 def render_recommendations(
-    service: Service, recommendations: list[Recommendation], fmt: str
+    recommendations: list[Recommendation], fmt: str, profile: str | None, has_model: bool
 ) -> str:
     """Recommendations as CSV or JSON text (the shapes in the module docstring)."""
     rows = recommendation_rows(recommendations)
     if fmt == "json":
-        current = service.current_profile
         document = {
             "format": RECOMMENDATIONS_TAG,
             "version": JSON_VERSION,
-            "profile": current.name if current else None,
+            "profile": profile,
             "generated_at": time.time(),
-            "model": service.model_info() is not None,
+            "model": has_model,
             "recommendations": rows,
         }
         return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -507,18 +473,12 @@ def render_recommendations(
     return out.getvalue()
 
 
-def export_recommendations(
-    service: Service, path: str | Path, fmt: str, n: int = 20, filters: Filters = Filters()
-) -> int:
-    """Write the current profile's top ``n`` recommendations; returns how many were written."""
+def check_recommendation_format(fmt: str) -> None:
     if fmt not in RECOMMENDATION_FORMATS:
         raise ExportError(f"unknown recommendations format {fmt!r}; use csv or json")
-    recommendations = service.recommendations(n=n, filters=filters)
-    _write_text(path, render_recommendations(service, recommendations, fmt))
-    return len(recommendations)
 
 
-def _write_text(path: str | Path, text: str) -> None:
+def write_text(path: str | Path, text: str) -> None:
     """Temp file + rename, so a failed export never leaves half a file behind."""
     path = Path(path)
     temporary = path.with_name(f".{path.name}.tmp")
@@ -532,43 +492,3 @@ def _write_text(path: str | Path, text: str) -> None:
             f"{path}: cannot write ({error.strerror or error}); check the folder exists "
             "and is writable"
         ) from None
-
-
-# ---------------------------------------------------------------- title queries (headless commands)
-
-
-class AmbiguousTitleError(NotFoundError):
-    """A title query fits several films; ``candidates`` lists them, best first."""
-
-    def __init__(self, message: str, candidates: list[MovieView]) -> None:
-        super().__init__(message)
-        self.candidates = candidates
-
-
-def resolve_title(
-    service: Service, query: str, year: int | None = None, limit: int = 25
-) -> MovieView:
-    """The one film a typed title means: the only search hit, or the only exact title among them.
-
-    "toy story" picks Toy Story (1995) over Toy Story 2; "hamlet" without a year is ambiguous.
-    """
-    query = query.strip()
-    if not query:
-        raise NotFoundError('empty title; give part of a film\'s title, e.g. "toy story"')
-    found = service.find_titles(query, year=year, n=limit)
-    in_year = f" from {year}" if year else ""
-    if not found:
-        raise NotFoundError(
-            f"no film{in_year} matches {query!r}; try fewer words or another spelling"
-        )
-    if len(found) == 1:
-        return found[0]
-    wanted = title_key(query)
-    exact = [view for view in found if wanted in title_keys(view.title)]
-    if len(exact) == 1:
-        return exact[0]
-    candidates = exact or found
-    hint = "add --year YEAR" if exact else "type more of the title, or add --year YEAR"
-    raise AmbiguousTitleError(
-        f"{query!r}{in_year} matches {len(candidates)} films; {hint}", candidates
-    )

@@ -1,4 +1,7 @@
-"""Training, evaluation and loading of the saved model, on behalf of the Service.
+"""Training, evaluation and loading of the saved model: functions of the store they are given.
+
+``train(store, current, ...)`` returns ``(new model or None, TrainResult)``; the Service swaps
+the new model in itself. Nothing here holds or calls back into the Service.
 
 A run is logged in ``training_runs`` from start to finish. The new model is written in
 one transaction and swapped in only after that commit, so a crash, a divergence or a
@@ -15,7 +18,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,9 +28,7 @@ from movietui.model import train as train_model
 from movietui.model.ranker import RankEpochReport, RankerModel, RankHyper, fit_ranker
 from movietui.service.live_model import LoadedModel
 from movietui.service.types import ModelInfo, TrainResult
-
-if TYPE_CHECKING:
-    from movietui.service.core import Service
+from movietui.store import Store
 
 SERVICE_META = "service"  # our own keys inside the model meta (MFModel ignores them)
 RANKER = "ranker"  # meta key and array-name prefix of the ranker saved beside the MF model
@@ -118,21 +118,23 @@ class _Cancelled(Exception):
 
 
 def train(
-    service: Service,
+    store: Store,
+    current: LoadedModel | None,
     hyper: Hyper | None,
     on_epoch: Callable[[EpochReport], object] | None,
     cancel: threading.Event | None,
     rank_hyper: RankHyper | None = None,
     on_rank_epoch: Callable[[RankEpochReport], object] | None = None,
-) -> TrainResult:
+) -> tuple[LoadedModel | None, TrainResult]:
     """Train the rating model, then the ranker on the same data; save both as one model.
 
-    A cancel during the rating model keeps its best epoch and carries the current ranker
-    over (it has its own id maps); a cancel during the ranker keeps the ranker's best epoch.
+    Returns the saved model (None when nothing was saved) for the caller to swap in, and the
+    result. ``current`` is the model in use: a cancel during the rating model keeps its best
+    epoch and carries the current ranker over (it has its own id maps); a cancel during the
+    ranker keeps the ranker's best epoch.
     """
     hyper = (hyper or Hyper()).validate()
     rank_hyper = (rank_hyper or RankHyper()).validate()
-    store = service.store
     if store.catalog_info() is None:
         raise ModelError(
             "there is no catalog to train on; import one first (movietui import ml-latest-small)"
@@ -157,7 +159,7 @@ def train(
         all_items = store.movie_table()["movie_id"]
         model = train_model(keys, items, values, hyper, on_epoch=report, all_item_ids=all_items)
         if cancelled:  # stopped during the rating model: keep the ranker in use
-            ranker = service.live_ranker()
+            ranker = current.ranker if current is not None else None
         else:
             ranker = fit_ranker(
                 keys,
@@ -170,7 +172,8 @@ def train(
             cancelled = cancel is not None and cancel.is_set()
     except _Cancelled:
         store.finish_training_run(run_id, "cancelled", {"epochs_run": 0}, None)
-        return TrainResult(service.model_info(), stopped_early=False, cancelled=True)
+        kept = current.info if current is not None else None
+        return None, TrainResult(kept, stopped_early=False, cancelled=True)
     except MovietuiError as exc:
         store.finish_training_run(
             run_id, "failed", {"error": str(exc), "epochs_run": epochs_done}, None
@@ -201,19 +204,19 @@ def train(
     status = "cancelled" if cancelled else "done"
     store.finish_training_run(run_id, status, model.metrics, model_id)
     info = model_info(model_id, model, meta, ranker)
-    service._swap_model(LoadedModel(model, info, ranker))
     stopped_early = bool(model.metrics.get("stopped_early")) and not cancelled
-    return TrainResult(info, stopped_early=stopped_early, cancelled=cancelled)
+    return LoadedModel(model, info, ranker), TrainResult(
+        info, stopped_early=stopped_early, cancelled=cancelled
+    )
 
 
-def evaluate(service: Service, hyper: Hyper | None, seed: int, progress):
+def evaluate(store: Store, hyper: Hyper | None, seed: int, progress):
     """The model room's offline evaluation on the catalog's ratings (profiles left out).
 
     ``progress`` gets a Progress("train", step, steps, what is running) between trainings.
     """
     from movietui.model.evaluate import evaluate as run_evaluation
 
-    store = service.store
     if store.catalog_info() is None:
         raise ModelError(
             "there is no catalog to evaluate on; import one first (movietui import ml-latest-small)"

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from movietui.store import SORTS as SQL_SORTS
+from movietui.store.filters import Filters
 from movietui.store.types import CatalogInfo, Profile
 
 if TYPE_CHECKING:  # only for annotations: keeps this module free of numba start-up cost
@@ -35,16 +37,9 @@ __all__ = [
 # A profile's marks without stars (store/feedback.py keeps them; one per film at most).
 MARK_NOT_INTERESTED, MARK_SEEN = "not_interested", "seen"
 
-# Orders browse() understands; "predicted" needs a model (no model: catalog order).
-SORTS = ("relevance", "title", "year", "popularity", "mean", "predicted")
-
-
-@dataclass(frozen=True)
-class Filters:
-    genres: tuple[str, ...] = ()  # a movie must carry every genre listed
-    year_min: int | None = None
-    year_max: int | None = None
-    min_count: int = 0  # minimum number of catalog ratings ("hide obscure")
+# Orders browse() understands: the store's SQL orders, plus "predicted", which needs a model
+# and a profile (without them it falls back to "popularity").
+SORTS = (*SQL_SORTS, "predicted")
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""What every part of the Store shares: the connection, the lock, error translation."""
+"""What every part of the Store shares: the connection, the lock, error translation.
+
+The main connection is used only under ``self._lock`` (``@locked`` methods). Bulk readers
+(``@translating``: catalog ratings, the saved model) and the model save open their own
+short-lived connection and do not take the lock (docs/design.md, "Threading contract").
+"""
 
 from __future__ import annotations
 
@@ -63,11 +68,32 @@ class StoreBase:
         conn.execute(f"PRAGMA mmap_size = {2**31}")
         return conn
 
+    def writer(self) -> sqlite3.Connection:
+        """A short-lived extra connection for one big write (a model save) without the lock.
+
+        WAL allows one writer beside any number of readers: the UI thread's reads go on
+        meanwhile; its writes wait for the commit on busy_timeout. Same guarantees as the main
+        connection (foreign keys, synchronous=FULL), and one transaction, so a kill mid-write
+        leaves the previous state.
+        """
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=10)
+        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = FULL")
+        return conn
+
     def close(self) -> None:
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT made (sqlite3 types it Optional: None only before any insert)."""
+    if cursor.lastrowid is None:
+        raise StoreError("the database did not report the new row; try again")
+    return int(cursor.lastrowid)
 
 
 def locked(method: F) -> F:

@@ -291,17 +291,17 @@ class CatalogMixin(StoreBase):
                     (
                         chunk_no,
                         end - start,
-                        memoryview(users[start:end]),
-                        memoryview(rated[start:end]),
-                        memoryview(stars[start:end]),
-                        memoryview(stamps[start:end]),
+                        users[start:end].data,
+                        rated[start:end].data,
+                        stars[start:end].data,
+                        stamps[start:end].data,
                     ),
                 )
                 step("write", len(rows) + end, total)
             conn.executemany(
                 "INSERT INTO catalog_arrays VALUES (?, ?, ?)",
                 [
-                    (name, arr.dtype.str, memoryview(arr))
+                    (name, arr.dtype.str, np.ascontiguousarray(arr).data)
                     for name, arr in movie_arrays(rows).items()
                 ],
             )
@@ -330,7 +330,8 @@ class CatalogMixin(StoreBase):
             for p in (self.path, self.path.with_name(self.path.name + "-wal"))
             if p.exists()
         )
-        return CatalogInfo(*row, db_bytes=size)
+        release, source, imported_at, n_movies, n_ratings, n_users = row
+        return CatalogInfo(release, source, imported_at, n_movies, n_ratings, n_users, size)
 
     @translating
     def load_catalog_ratings(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from movietui.errors import NotFoundError, StoreError
 
-from .base import StoreBase, locked, translating
+from .base import StoreBase, _row_id, locked, translating
 from .types import TrainingRun
 
 KEEP_MODELS = 3
@@ -47,7 +47,7 @@ def _encode(name: str, array: Any) -> list[tuple[str, int, str, str, memoryview]
     if arr.dtype.kind not in "biuf":
         raise StoreError(f"model array {name!r} has dtype {arr.dtype}; save numeric arrays only")
     little = np.ascontiguousarray(arr, dtype=arr.dtype.newbyteorder("<"))
-    raw = memoryview(little.reshape(-1).view(np.uint8))
+    raw = little.reshape(-1).view(np.uint8).data
     shape = json.dumps(list(arr.shape))
     starts = range(0, max(len(raw), 1), PART_BYTES)
     return [
@@ -88,12 +88,19 @@ class _Assembler:
 
 
 class ModelsMixin(StoreBase):
-    @locked
+    @translating
     def save_model(self, arrays: dict[str, np.ndarray], meta: dict) -> int:
-        """Write the model, make it current, drop all but the newest few; returns model_id."""
+        """Write the model, make it current, drop all but the newest few; returns model_id.
+
+        On its own connection, in one transaction, without the store lock: a 100+ MB save at
+        ml-32m must not make the UI thread's reads wait.
+        """
         encoded = [row for name, arr in arrays.items() for row in _encode(str(name), arr)]
         meta_json = to_json(meta, "meta")
-        with self.transaction() as conn:
+        _ = self.conn  # StoreError once the store is closed, as for every other method
+        conn = self.writer()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
             model_id = conn.execute(
                 "INSERT INTO models(created_at, meta, is_current) VALUES (?, ?, 0)",
                 (time.time(), meta_json),
@@ -107,7 +114,14 @@ class ModelsMixin(StoreBase):
                 "DELETE FROM models WHERE model_id NOT IN (SELECT model_id FROM models ORDER BY model_id DESC LIMIT ?)",
                 (KEEP_MODELS,),
             )
-        return int(model_id)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+        return int(model_id or 0)
 
     @translating
     def load_current_model(self) -> tuple[int, dict[str, np.ndarray], dict] | None:
@@ -143,13 +157,6 @@ class ModelsMixin(StoreBase):
         return int(model_id), arrays, saved_meta
 
     @locked
-    def model_ids(self) -> list[int]:
-        """Saved model ids, newest first."""
-        return [
-            m for (m,) in self.conn.execute("SELECT model_id FROM models ORDER BY model_id DESC")
-        ]
-
-    @locked
     def start_training_run(self, params: dict) -> int:
         # The pid lets a later reader tell a run still going in some process from one whose
         # process was killed (finish_training_run replaces these metrics).
@@ -157,7 +164,7 @@ class ModelsMixin(StoreBase):
             "INSERT INTO training_runs(started_at, status, params, metrics) VALUES (?, 'running', ?, ?)",
             (time.time(), to_json(params, "params"), to_json({"pid": os.getpid()}, "metrics")),
         )
-        return int(cur.lastrowid)
+        return _row_id(cur)
 
     @locked
     def finish_training_run(

@@ -15,7 +15,7 @@ import numpy as np
 from movietui.errors import NotFoundError, StoreError
 from movietui.stars import half_stars
 
-from .base import StoreBase, locked
+from .base import StoreBase, _row_id, locked
 from .types import Profile, ProfileRating
 
 MAX_NAME = 60
@@ -93,7 +93,7 @@ class ProfilesMixin(StoreBase):
                 raise StoreError(f"a profile named {text!r} already exists; choose another name")
             now = time.time()
             cur = conn.execute("INSERT INTO profiles(name, created_at) VALUES (?, ?)", (text, now))
-        return Profile(int(cur.lastrowid), text, now, 0)
+        return Profile(_row_id(cur), text, now, 0)
 
     @locked
     def rename_profile(self, profile_id: int, name: str) -> None:

@@ -24,9 +24,9 @@ from movietui.text import fold_text
 
 from .base import StoreBase, locked
 from .catalog import MOVIE_COLUMNS, fetch_movies, row_to_movie
+from .filters import Bounds, Filters, resolve, whole
 from .types import MovieRow
 
-SORTS = ("relevance", "title", "year", "popularity", "mean")
 ID_MASK = 0xFFFFFFFF
 ALL_KEYS = "{display_key bare_key title_key}"
 # Each sort's keys, written for descending=True; descending=False flips every key.
@@ -37,6 +37,8 @@ _ORDER = {
     "popularity": [("pop_rank", "ASC")],
     "mean": [("mean_rating", "DESC"), ("pop_rank", "ASC")],
 }
+# The orders SQL can give (the service adds "predicted", which needs the model).
+SORTS = tuple(_ORDER)
 _FLIP = {"ASC": "DESC", "DESC": "ASC"}
 # Exact: the folded query equals the display title, the title without its article, or
 # the raw title ("the matrix", "matrix", "matrix, the"). Prefix: one of them starts with it.
@@ -62,6 +64,7 @@ class _Query:
     filters: list[str] = field(default_factory=list)
     params: dict[str, Any] = field(default_factory=dict)
     empty: bool = False  # a filter that can match nothing (unknown genre)
+    bounds: Bounds | None = None
 
     @property
     def trigram(self) -> bool:
@@ -70,13 +73,6 @@ class _Query:
     def where(self, *extra: str) -> str:
         parts = [*extra, *self.filters]
         return " AND ".join(parts) if parts else "1"
-
-
-def _whole(value: object, name: str) -> int:
-    try:
-        return int(value)  # type: ignore[call-overload]
-    except (TypeError, ValueError, OverflowError):
-        raise StoreError(f"{name} must be a whole number, got {value!r}") from None
 
 
 def _order_sql(sort: str, descending: bool, has_text: bool = True) -> str:
@@ -91,6 +87,9 @@ def _order_sql(sort: str, descending: bool, has_text: bool = True) -> str:
 
 
 class SearchMixin(StoreBase):
+    def _catalog_arrays(self) -> dict[str, np.ndarray]:
+        raise NotImplementedError  # CatalogMixin's, earlier in Store's bases
+
     def _build(
         self,
         query: str,
@@ -111,21 +110,15 @@ class SearchMixin(StoreBase):
                 fts_rest=f"{phrase} NOT ({prefix})",
                 like=like_pattern(q.text),
             )
-        wanted = [g for g in genres if g]
-        if wanted:
-            bits = dict(self.conn.execute("SELECT name, bit FROM genres"))
-            q.empty = any(g not in bits for g in wanted)
-            q.filters.append("(genre_mask & :mask) = :mask")
-            q.params["mask"] = sum(1 << bits[g] for g in set(wanted) if g in bits)
-        if year_min is not None:
-            q.filters.append("year >= :ymin AND year > 0")
-            q.params["ymin"] = _whole(year_min, "year_min")
-        if year_max is not None:
-            q.filters.append("year <= :ymax AND year > 0")
-            q.params["ymax"] = _whole(year_max, "year_max")
-        if min_count:
-            q.filters.append("rating_count >= :min_count")
-            q.params["min_count"] = _whole(min_count, "min_count")
+        # What each filter means lives in store/filters.py (shared with the array paths).
+        bounds = resolve(
+            Filters(tuple(genres), year_min, year_max, min_count),
+            dict(self.conn.execute("SELECT name, bit FROM genres")),
+        )
+        q.bounds = bounds
+        q.empty = bounds.matches_nothing
+        q.filters, params = bounds.sql()
+        q.params.update(params)
         return q
 
     # -- the tiered fast path (trigram queries, relevance order) --------------------
@@ -171,18 +164,10 @@ class SearchMixin(StoreBase):
         return found[np.argsort(tier, kind="stable")] & ID_MASK
 
     def _filter_arrays(self, q: _Query) -> np.ndarray:
-        """No query: the same filters as _build's SQL, over the stored per-movie arrays."""
-        arrays = self._catalog_arrays()  # type: ignore[attr-defined]  (CatalogMixin)
-        keep = np.ones(arrays["movie_id"].size, bool)
-        p = q.params
-        if "mask" in p:
-            keep &= (arrays["genre_mask"] & p["mask"]) == p["mask"]
-        if "ymin" in p:
-            keep &= (arrays["year"] >= p["ymin"]) & (arrays["year"] > 0)
-        if "ymax" in p:
-            keep &= (arrays["year"] <= p["ymax"]) & (arrays["year"] > 0)
-        if "min_count" in p:
-            keep &= arrays["rating_count"] >= p["min_count"]
+        """No query: the filters (store/filters.py) over the stored per-movie arrays."""
+        arrays = self._catalog_arrays()
+        assert q.bounds is not None
+        keep = q.bounds.mask(arrays["year"], arrays["genre_mask"], arrays["rating_count"])
         order = arrays["pop_order"]
         return arrays["movie_id"][order][keep[order]].astype(np.int64)
 
@@ -252,7 +237,7 @@ class SearchMixin(StoreBase):
         offset: int = 0,
     ) -> tuple[list[MovieRow], int]:
         """One page of matches in the asked order, and how many match in all."""
-        limit, offset = _whole(limit, "limit"), _whole(offset, "offset")
+        limit, offset = whole(limit, "limit"), whole(offset, "offset")
         if limit < 0 or offset < 0:
             raise StoreError(f"limit and offset must not be negative (got {limit}, {offset})")
         q = self._build(query, genres, year_min, year_max, min_count)

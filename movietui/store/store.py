@@ -1,4 +1,5 @@
-"""The Store: one SQLite file, one connection, every public method under one RLock."""
+"""The Store: one SQLite file; one main connection under one RLock (bulk reads and model saves
+use their own connections: docs/design.md, "Threading contract")."""
 
 from __future__ import annotations
 

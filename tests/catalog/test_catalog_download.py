@@ -108,9 +108,20 @@ def test_manifest_falls_back_to_the_repo_copy(
 ) -> None:
     monkeypatch.setattr(download, "_PACKAGED", tmp_path / "absent.json")
     assert len(load_manifest()) == 8
-    monkeypatch.setattr(download, "_REPO", tmp_path / "also-absent.json")
+    monkeypatch.setattr(download, "checkout_data_dir", lambda: tmp_path / "not-a-checkout")
     with pytest.raises(DataError, match="manifest is missing"):
         load_manifest()
+
+
+def test_checkout_data_dir_only_from_a_checkout(tmp_path: Path) -> None:
+    """Installed, parents[2] of the module is site-packages: no data/ of ours is looked for there."""
+    installed = tmp_path / "site-packages" / "movietui" / "catalog" / "download.py"
+    installed.parent.mkdir(parents=True)
+    installed.touch()
+    assert download.checkout_data_dir(installed) is None
+    (tmp_path / "site-packages" / "pyproject.toml").touch()  # a checkout has pyproject.toml
+    assert download.checkout_data_dir(installed) == (tmp_path / "site-packages" / "data").resolve()
+    assert download.checkout_data_dir() is not None  # these tests run from a checkout
 
 
 def test_resolve_names_and_urls() -> None:

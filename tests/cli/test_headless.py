@@ -288,3 +288,25 @@ def test_mark_from_the_shell(home: Path, tmp_path: Path, capsys: pytest.CaptureF
     finally:
         in_process(capsys, home, "profiles", "delete", "marker")
         in_process(capsys, home, "profiles", "use", "alice")
+
+
+def test_recommend_to_a_file_computes_the_list_once(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`recommend -o` writes the list it computed, not a second one (it used to compute two)."""
+    from movietui.service import Service
+
+    computed: list[int] = []
+    real = Service.recommendations
+
+    def counted(self: Service, *args: object, **kwargs: object) -> list:
+        out = real(self, *args, **kwargs)  # type: ignore[arg-type]
+        computed.append(len(out))
+        return out
+
+    monkeypatch.setattr(Service, "recommendations", counted)
+    target = tmp_path / "picks.json"
+    code, _, err = in_process(capsys, home, "recommend", "-n", "7", "-o", str(target))
+    assert code == 0, err
+    assert computed == [7]
+    assert len(json.loads(target.read_text())["recommendations"]) == 7

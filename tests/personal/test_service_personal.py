@@ -16,7 +16,6 @@ from personal_builders import csv_bytes, letterboxd_zip, write
 from movietui.catalog.personal import read_personal_ratings
 from movietui.errors import MovietuiError, NotFoundError
 from movietui.service import Filters, Service
-from movietui.service.personal import export_ratings, resolve_title
 
 LB = ["Date", "Name", "Year", "Letterboxd URI", "Rating"]
 
@@ -280,7 +279,7 @@ def test_export_of_a_named_profile_and_bad_format(service: Service, tmp_path: Pa
     service.create_profile("named")
     service.rate(1, 3.0)
     service.create_profile("elsewhere")
-    assert export_ratings(service, tmp_path / "n.json", "json", profile="named") == 1
+    assert service.export_ratings(tmp_path / "n.json", "json", profile="named") == 1
     document = json.loads((tmp_path / "n.json").read_text())
     assert document["format"] == "movietui-ratings" and document["profile"] == "named"
     assert [
@@ -326,14 +325,14 @@ def test_export_recommendations(service: Service, tmp_path: Path) -> None:
 
 
 def test_resolve_title(service: Service) -> None:
-    assert resolve_title(service, "toy story").movie_id == 1
-    assert resolve_title(service, "se7en").movie_id == 47
-    assert resolve_title(service, "hamlet", year=1990).movie_id == 3723
+    assert service.resolve_title("toy story").movie_id == 1
+    assert service.resolve_title("se7en").movie_id == 47
+    assert service.resolve_title("hamlet", year=1990).movie_id == 3723
     with pytest.raises(NotFoundError, match="'hamlet' matches 5 films; add --year YEAR") as caught:
-        resolve_title(service, "hamlet")
+        service.resolve_title("hamlet")
     assert [v.year for v in caught.value.candidates] == [1996, 1990, 2000, 1948, 1964]
     with pytest.raises(NotFoundError, match="no film matches 'zzzqqq'"):
-        resolve_title(service, "zzzqqq")
+        service.resolve_title("zzzqqq")
 
 
 def test_undated_rows_use_the_file_time(service: Service, tmp_path: Path) -> None:

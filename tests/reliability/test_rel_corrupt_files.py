@@ -396,19 +396,24 @@ def test_full_disk_gives_clear_error_and_loses_nothing(rel_home: Path, figures: 
 
 def test_sqlite_full_via_max_page_count(rel_home: Path, figures: Figures) -> None:
     db, ratings = build_real_db(rel_home)
+    # max_page_count holds for the connection that sets it: the main one, so the big write is
+    # a bulk rating import (model saves use their own connection; the RLIMIT_FSIZE test above
+    # fills the disk under them).
     with open_store(db) as store:
         pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
         store.conn.execute(f"PRAGMA max_page_count = {pages + 2}")
+        pid = store.list_profiles()[0].id
+        rows = [(2_000_000 + k, 0.5 + (k % 10) / 2, 1.0e9 + k) for k in range(100_000)]
         with pytest.raises(StoreError) as caught:
-            store.save_model({"w": np.ones(2_000_000, np.float32)}, {"k": 2})
+            store.set_ratings_bulk(pid, rows)
         text = str(caught.value).replace(str(db), "<db>")
         assert "full" in text and "\n" not in text
-        pid = store.list_profiles()[0].id
         store.set_rating(pid, 123_456_789, 3.0)  # small writes still fit
     assert integrity(db) == "ok"
     after = ratings_of(db)
     assert after[123_456_789] == 3.0
     assert {m: after[m] for m in ratings} == ratings
+    assert not any(2_000_000 <= m < 2_100_000 for m in after), "half a failed bulk is visible"
     with open_store(db) as store:
         assert store.load_current_model()[2] == {"k": 1}  # type: ignore[index]
     figures.add("full_disk_cases")

@@ -59,7 +59,7 @@ def test_a_profile_of_one_star_ratings_gets_a_sound_list(service: Service) -> No
 
 def test_a_profile_that_hides_every_film_gets_an_empty_list_not_a_crash(service: Service) -> None:
     profile = service.create_profile("dan")
-    every = service._index().movie_id.tolist()
+    every = service._browser.index().movie_id.tolist()
     keep = every[:3]
     service.store.set_feedback_bulk(profile.id, [(m, "not_interested", 1.0) for m in every[3:]])
     service.reload_profile()
