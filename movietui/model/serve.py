@@ -172,6 +172,8 @@ def explain(
     Contribution of a liked film j: (r_j - (mu + b_u + b_j)) * cos(q_j, q_target), kept when
     positive (similar films). Returns (rated item indices, contributions).
     """
+    if not 0 <= int(target_idx) < model.n_items:
+        raise ModelError(f"item index {target_idx} is not in the model")
     return explain_list(model, [target_idx], rated_idx, rated_ratings, user_bias, n)[0]
 
 
@@ -191,8 +193,6 @@ def explain_list(
     target_idx = np.asarray(targets, dtype=np.int64).reshape(-1)
     empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
     known_targets = (target_idx >= 0) & (target_idx < model.n_items)
-    if len(targets) == 1 and not known_targets[0]:
-        raise ModelError(f"item index {target_idx[0]} is not in the model")
     idx = np.asarray(rated_idx, dtype=np.int64).reshape(-1)
     r = np.asarray(rated_ratings, dtype=np.float64).reshape(-1)
     if idx.size != r.size:

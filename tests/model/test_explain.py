@@ -100,6 +100,7 @@ def test_a_list_names_what_sets_each_film_apart_not_the_film_like_all_of_them() 
     listed = explain_list(m, [0, 1], rated, stars, 0.0, n=1)
     assert [named.tolist() for named, _ in listed] == [[3], [4]]
     assert explain_list(m, [0, 1, -1], rated, stars, 0.0)[2][0].size == 0  # unknown film
+    assert explain_list(m, [-1], rated, stars, 0.0)[0][0].size == 0
 
 
 def test_explain_list_of_one_film_is_explain() -> None:
