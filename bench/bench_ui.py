@@ -196,8 +196,8 @@ async def key_latencies(home: Path, n: int, training: bool) -> tuple[list[float]
             hyper = dataclasses.replace(
                 app.service.default_hyper(), epochs=100_000, patience=100_000
             )
-            app.start_training(hyper)
-            await poll(lambda: len(app.training.history) >= 2, timeout=120)
+            app.training.start(hyper)
+            await poll(lambda: len(app.training.state.history) >= 2, timeout=120)
         screen = app.main_screen
         for i in range(n):  # tab switches, ending on the recommendations
             tab, key = (("browse", "b"), ("recs", "f"))[i % 2]
@@ -212,12 +212,12 @@ async def key_latencies(home: Path, n: int, training: bool) -> tuple[list[float]
                 await answered(app, "down" if i < n // 2 else "up", lambda: table.cursor_row != row)
             )
             await asyncio.sleep(HUMAN_GAP_S)
-        epochs = len(app.training.history)
+        epochs = len(app.training.state.history)
         if training:
             assert app.training.running, (
                 "training finished before the measurement did"
             )  # never: 100k epochs
-            app.stop_training()
+            app.training.stop()
             await poll(lambda: not app.training.running, timeout=120)
     return moves, tabs, epochs
 

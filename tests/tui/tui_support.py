@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -28,6 +29,9 @@ SMALL_HYPER = Hyper(
     patience=10,
     threads=1,
 )
+# For tests that stop a run themselves: no validation split, so no early stopping; the run
+# goes on until the test stops it (the fields set epochs to the most they allow).
+NO_EARLY_STOP = dataclasses.replace(SMALL_HYPER, val_fraction=0.0)
 SIZE = (140, 40)
 
 
