@@ -10,7 +10,16 @@ from pathlib import Path
 
 from textual import events
 from textual.widgets import Input
-from tui_support import NO_EARLY_STOP, SIZE, SMALL_HYPER, app_session, visible_rows, wait_until
+from tui_support import (
+    NO_EARLY_STOP,
+    SIZE,
+    SMALL_HYPER,
+    app_session,
+    browse_applied,
+    palette_shows,
+    visible_rows,
+    wait_until,
+)
 
 from movietui.config import DB_FILENAME
 from movietui.service import MAX_EPOCHS, Service
@@ -130,7 +139,7 @@ async def test_search_finds_matrix_and_amelie_and_the_similar_list_navigates(
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         await pilot.press("slash", *"matrix")
-        await pilot.pause(0.3)
+        await browse_applied(pilot)
         table = app.screen.query_one("#browse-table", MovieTable)
         titles = [table.rows_data[m].movie.title for m in table.movie_ids()]
         assert "The Matrix" in titles[:3], titles[:5]
@@ -138,7 +147,7 @@ async def test_search_finds_matrix_and_amelie_and_the_similar_list_navigates(
         search = app.screen.query_one("#search", Input)
         search.value = ""
         await pilot.press(*"amelie", "enter")
-        await pilot.pause(0.3)
+        await browse_applied(pilot)
         first = table.rows_data[table.movie_ids()[0]].movie
         assert "Amélie" in first.title and first.year == 2001
 
@@ -316,7 +325,7 @@ async def test_list_filters_are_remembered_across_restarts(trained_home: Path) -
         await pilot.press(*"1990")
         app.screen.query_one("#browse-sort").focus()
         await pilot.press("enter", "down", "enter")
-        await pilot.pause(0.4)  # the filter debounce
+        await browse_applied(pilot)
         sort = app.screen.query_one("#browse-sort").value
         assert sort != "relevance"
         await pilot.press("f")  # For you: hide obscure films (off by default since the ranker)
@@ -330,7 +339,7 @@ async def test_list_filters_are_remembered_across_restarts(trained_home: Path) -
         assert app.screen.query_one("#recs-obscure").value is True
         await pilot.press("b")
         await wait_until(pilot, lambda: "browse" in app.main_screen.built)
-        await pilot.pause(0.4)
+        await pilot.pause()
         assert app.screen.query_one("#browse-year-min", Input).value == "1990"
         assert app.screen.query_one("#browse-sort").value == sort
         years = [
@@ -414,7 +423,7 @@ async def test_keys_can_be_remapped_by_binding_id_and_verbs_are_in_the_palette(
         await pilot.press("escape", "ctrl+p")
         await pilot.pause()
         await pilot.press(*"go to training")
-        await pilot.pause(0.5)
+        await palette_shows(pilot, "Go to Training")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and app.screen.active_tab == "training"
@@ -428,7 +437,7 @@ async def test_reimporting_from_the_palette_keeps_the_profile_and_its_ratings(
         await pilot.pause()
         old_main = app.main_screen
         await pilot.press("ctrl+p", *"import a dataset")
-        await pilot.pause(0.5)
+        await palette_shows(pilot, "Import a dataset")
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, WelcomeScreen)

@@ -63,3 +63,26 @@ async def app_session(home: Path) -> AsyncIterator[tuple[MovieTuiApp, Pilot]]:
             yield app, pilot
     finally:
         service.close()
+
+
+async def browse_applied(pilot: Pilot) -> None:
+    """Wait until the text typed into Browse's search and year fields is applied (debounced)."""
+    app = pilot.app
+    await wait_until(
+        pilot,
+        lambda: not any(getattr(screen, "browse_pending", False) for screen in app.screen_stack),
+    )
+    await pilot.pause()
+
+
+async def palette_shows(pilot: Pilot, command: str) -> None:
+    """Wait until the command palette's first hit is ``command`` (searches run as you type)."""
+    from textual.command import CommandList
+
+    def first_hit() -> str:
+        options = pilot.app.screen.query(CommandList)
+        if not options or not options.first().option_count:
+            return ""
+        return str(options.first().get_option_at_index(0).prompt)
+
+    await wait_until(pilot, lambda: command in first_hit())

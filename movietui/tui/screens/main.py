@@ -459,6 +459,8 @@ class MainScreen(Screen):
 
     @on(Select.Changed, "#browse-genre, #browse-sort")
     def _browse_selected(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()  # applied now, with the typed text
         self._debounced_browse()
 
     @on(Input.Submitted, "#search")
