@@ -13,6 +13,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
 from movietui.tui.constants import TAB_TITLES
+from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.screens.main import MainScreen
 from movietui.tui.widgets.movie_table import MovieTable
 
@@ -27,7 +28,9 @@ def _mark_target(screen: Screen) -> Callable[[str], object] | None:
         and focused.current_movie_id is not None
     ):
         return focused.action_mark
-    return getattr(screen, "action_mark", None)
+    if isinstance(screen, MovieDetailScreen):
+        return screen.action_mark
+    return None
 
 
 class MovieTuiCommands(Provider):

@@ -8,6 +8,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from textual import events
 from textual.widgets import Input
 from tui_support import (
@@ -238,9 +239,12 @@ async def test_training_panel_starts_shows_epochs_answers_keys_and_stops(
         assert len(app.training.state.history) < MAX_EPOCHS
 
 
+@pytest.mark.parametrize("how", ["q", "exit"])
 async def test_quitting_mid_training_keeps_the_finished_epochs_and_closes_the_run(
-    trained_home: Path,
+    trained_home: Path, how: str
 ) -> None:
+    """q stops the run in view; any other way out (app.exit: ctrl+q, a crash handler, the end
+    of run_test) goes through the same order on unmount: cancel, wait, close."""
     with Service.open(trained_home) as service:
         service.create_profile("Eve")
         before = service.model_info()
@@ -252,19 +256,23 @@ async def test_quitting_mid_training_keeps_the_finished_epochs_and_closes_the_ru
         app.training.start(dataclasses.replace(NO_EARLY_STOP, epochs=MAX_EPOCHS))
         await wait_until(pilot, lambda: len(app.training.state.history) >= 3)
         assert app.training.running
-        await pilot.press("q")
-    # The app stopped the run, waited for its save, then closed the service.
-    assert not app.training.running
+        if how == "q":
+            await pilot.press("q")
+        else:
+            app.exit()
+    # The app stopped the run, waited for its save, then closed the service: reopened, the
+    # home holds the new model with every finished epoch, and the run row says how it ended.
     epochs = len(app.training.state.history)
-    result = app.training.state.result
-    assert result is not None and result.cancelled and app.training.state.error is None
-    with Service.open(trained_home) as service:
-        info = service.model_info()
-        assert info is not None and info.model_id != before.model_id
-        assert len(info.history) == epochs  # every finished epoch, as Stop keeps them
     with sqlite3.connect(trained_home / DB_FILENAME) as db:
         statuses = [s for (s,) in db.execute("SELECT status FROM training_runs ORDER BY run_id")]
     assert statuses[-1] == "cancelled" and "running" not in statuses
+    with Service.open(trained_home) as service:
+        info = service.model_info()
+        assert info is not None and info.model_id != before.model_id
+        assert len(info.history) == epochs  # as Stop keeps them
+    result = app.training.state.result
+    assert result is not None and result.cancelled and app.training.state.error is None
+    assert not app.training.running
 
 
 async def test_training_runs_the_ranker_after_the_rating_model_and_charts_it(
