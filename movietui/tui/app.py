@@ -150,8 +150,11 @@ class MovieTuiApp(App[int]):
         else:
             self.push_screen(main)
         self.update_subtitle()
-        self.call_after_refresh(self.warm_up)
         return main
+
+    @on(MainScreen.Painted)
+    def _main_painted(self) -> None:
+        self.warm_up()
 
     @on(CatalogImported)
     def _catalog_imported(self) -> None:

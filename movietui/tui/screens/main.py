@@ -97,6 +97,9 @@ class MainScreen(Screen):
             super().__init__()
             self.tab = tab
 
+    class Painted(Message):
+        """The screen was drawn for the first time (the app then warms the model up)."""
+
     def __init__(self, context: Context, initial_tab: str | None = None) -> None:
         super().__init__()
         self.context = context
@@ -245,6 +248,7 @@ class MainScreen(Screen):
         self.context.listen(self, training=True)
         self._pane_ready(self.initial_tab)
         self._focus_tab(self.initial_tab)
+        self.call_after_refresh(self.post_message, self.Painted())
         self.set_timer(PREBUILD_AFTER_S, self._prebuild_next)
 
     def _pane_ready(self, tab: str) -> None:
