@@ -37,11 +37,12 @@ from movietui.tui.messages import (
 )
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
-from movietui.tui.screens.main import MainScreen
+from movietui.tui.screens.main import FILTER_IDS, MainScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.profiles import ProfilesScreen
 from movietui.tui.screens.welcome import WelcomeScreen
 from movietui.tui.training import TrainingController, TrainingState, lower_thread_priority
+from movietui.tui.user_settings import apply_settings, remember_theme
 from movietui.tui.widgets.status_line import StatusLine
 
 SHUTDOWN_TIMEOUT_S = 60.0  # quitting mid-training waits this long for the save
@@ -95,6 +96,10 @@ class MovieTuiApp(App[int]):
             self.push_screen(ErrorScreen(self.open_error or "The database could not be opened."))
             return
         self.training.updates.subscribe(self, self._training_update, immediate=True)
+        settings_path = self.service.paths.settings
+        for problem in apply_settings(self, self.service, settings_path, FILTER_IDS):
+            self.notify(problem, severity="warning", timeout=15)
+        remember_theme(self, settings_path)
         try:
             has_catalog = self.service.has_catalog()
         except MovietuiError as error:
