@@ -20,9 +20,9 @@ from movietui.service import Service
 from movietui.settings import load_settings, save_theme
 
 
-def binding_ids() -> set[str]:
-    """Every binding id the app's own screens and widgets declare (the ids F1 lists)."""
-    ids: set[str] = set()
+def own_bindings() -> dict[str, Binding]:
+    """Every binding the app's own screens and widgets declare, by id (the ids F1 lists)."""
+    found: dict[str, Binding] = {}
     pending: list[type] = [DOMNode]
     while pending:
         cls = pending.pop()
@@ -30,8 +30,21 @@ def binding_ids() -> set[str]:
         if cls.__module__.startswith("movietui.tui"):
             for binding in cls.__dict__.get("BINDINGS", []):
                 if isinstance(binding, Binding) and binding.id:
-                    ids.add(binding.id)
-    return ids
+                    found.setdefault(binding.id, binding)
+    return found
+
+
+def binding_ids() -> set[str]:
+    return set(own_bindings())
+
+
+def bindings_markdown() -> str:
+    """A Markdown table of binding ids, their default keys and what they do, for F1."""
+    rows = [
+        f"| `{bid}` | `{b.key}` | {b.description or b.tooltip or b.action} |"
+        for bid, b in sorted(own_bindings().items())
+    ]
+    return "| Binding id | Keys | What |\n|---|---|---|\n" + "\n".join(rows) + "\n"
 
 
 def apply_settings(
