@@ -260,7 +260,11 @@ class MovieTuiApp(App[int]):
             self.notify("Nothing to undo.", timeout=2)
             return
         shown = fmt.stars(result.rating) or fmt.MARK_WORDS.get(result.mark or "", "no rating")
-        self.say(f"undone: back to {shown}")
+        try:
+            title = self.service.movie(result.movie_id).movie.title
+        except MovietuiError:
+            title = f"movie {result.movie_id}"
+        self.say(f"Undone: {title} is back to {shown}")
         self._publish_rating(result)
 
     @on(MarkRequested)
