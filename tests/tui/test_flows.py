@@ -79,7 +79,15 @@ async def test_bad_dataset_path_shows_an_error_and_the_app_keeps_running(home: P
             messages = [n.message for n in app._notifications]
             assert isinstance(app.screen, WelcomeScreen)
             assert any("ml-missing.zip" in m for m in messages), messages
-            assert "failed" in str(app.screen.query_one("#import-status").render())
+            status = app.screen.query_one("#import-status")
+            assert "failed" in str(status.render())
+            # Issue 12 #6: the whole line is on screen (wrapped), not cut at the edge.
+            shown = " ".join(
+                "".join(seg.text for seg in line).strip()
+                for line in status.render_lines(status.region.reset_offset)
+            )
+            error = next(m for m in messages if "ml-missing.zip" in m)
+            assert " ".join(error.split()[-3:]) in " ".join(shown.split())
             assert not service.has_catalog()
     finally:
         service.close()
