@@ -13,6 +13,7 @@ from movietui.model.hyper import MAX_EPOCHS, MAX_FACTORS, MAX_LR, MAX_REG
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
 from movietui.service.personal import RatingsImportReport
+from movietui.service.taste_map import TasteMapData
 from movietui.service.titles import AmbiguousTitleError
 from movietui.service.types import (
     SORTS,
@@ -60,6 +61,7 @@ __all__ = [
     "Recommendation",
     "Service",
     "Similar",
+    "TasteMapData",
     "TrainResult",
     "format_eval_table",
 ]

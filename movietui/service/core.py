@@ -34,6 +34,8 @@ from movietui.service import datasets, personal, titles, training
 from movietui.service.browsing import Browser
 from movietui.service.live_model import LiveModel, LoadedModel
 from movietui.service.session import CURRENT_PROFILE, Jobs, ProfileSession
+from movietui.service.taste_map import KINDS as MAP_KINDS
+from movietui.service.taste_map import TasteMapData, TasteMaps, build_base
 from movietui.service.types import (
     MARK_NOT_INTERESTED,
     MARK_SEEN,
@@ -86,6 +88,7 @@ class Service:
         self._saved_row: str | None = None  # the row as last read/written in settings
         self._row_changed = False  # a rating or mark moved the row since it was loaded or saved
         self._closed = False
+        self._maps = TasteMaps()  # taste map planes per model, the session's trails
 
     @classmethod
     def open(cls, home: str | Path | None = None) -> Service:
@@ -148,6 +151,7 @@ class Service:
                 return datasets.import_catalog(self.store, self.paths.cache, source, progress, stop)
             finally:
                 self._browser.forget_catalog()  # the movie table may have changed
+                self._maps.forget()
 
     def genres(self) -> list[str]:
         return list(self._browser.index().genres)
@@ -353,6 +357,7 @@ class Service:
         with self._lock:
             fold = self._live.update(movie_id, rating, mark)
             self._row_changed = True
+            self._record_map_rows()
             if record:
                 self._undo.append((movie_id, previous, previous_mark))
                 del self._undo[:-UNDO_DEPTH]
@@ -565,3 +570,41 @@ class Service:
         with self._lock:
             self._matcher = (stamp, matcher) if stamp is not None else None
         return matcher
+
+    # --- taste map (taste_map.py) --------------------------------------------------
+    def taste_map(self, kind: str = "ranker") -> TasteMapData:
+        """The films of the rating model ("stars") or the ranker ("ranker") in their factor
+        plane, the current profile's marker and its trail this session, its rated films."""
+        if kind not in MAP_KINDS:
+            raise MovietuiError(f"unknown map {kind!r}; use one of {', '.join(MAP_KINDS)}")
+        index = self._browser.index()
+        with self._lock:
+            live = self._live
+            model = live.model if kind == "stars" else live.ranker
+            row = live.factors if kind == "stars" else live.rank_row
+            pid, ratings = live.profile_id, dict(live.ratings)
+        if model is None:
+            what = "a model" if kind == "stars" else "a ranker"
+            raise NotFoundError(
+                f"the taste map needs {what}; train one first (T, or `movietui train`)"
+            )
+
+        def titles_of(ids: list[int]) -> dict[int, str]:
+            return {r.movie_id: r.display_title for r in self.store.get_movies(ids)}
+
+        base = self._maps.base(
+            kind,
+            model,
+            lambda: build_base(
+                model.item_factors, model.user_factors, model.item_ids, index, titles_of
+            ),
+        )
+        with self._lock:
+            self._maps.record(kind, pid, model, row)  # where the trail starts this session
+            return self._maps.data(kind, base, pid, model, row, ratings)
+
+    def _record_map_rows(self) -> None:
+        """After a rating or mark (under the lock): the trail's next point on both maps."""
+        live = self._live
+        self._maps.record("stars", live.profile_id, live.model, live.factors)
+        self._maps.record("ranker", live.profile_id, live.ranker, live.rank_row)
