@@ -12,6 +12,7 @@ from movietui.model.evaluate import format_table as format_eval_table
 from movietui.model.hyper import MAX_EPOCHS, MAX_FACTORS, MAX_LR, MAX_REG
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
+from movietui.service.demo import Demo, DemoFrame, DemoPick, DemoPoint, format_curve
 from movietui.service.personal import RatingsImportReport
 from movietui.service.taste_map import TasteMapData
 from movietui.service.titles import AmbiguousTitleError
@@ -42,6 +43,10 @@ __all__ = [
     "STAGE_NAMES",
     "AmbiguousTitleError",
     "CatalogInfo",
+    "Demo",
+    "DemoFrame",
+    "DemoPick",
+    "DemoPoint",
     "EpochReport",
     "EvalReport",
     "Filters",
@@ -63,5 +68,6 @@ __all__ = [
     "Similar",
     "TasteMapData",
     "TrainResult",
+    "format_curve",
     "format_eval_table",
 ]

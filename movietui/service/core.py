@@ -32,6 +32,7 @@ from movietui.errors import MovietuiError, NotFoundError
 from movietui.model import Hyper, fold_in
 from movietui.service import datasets, personal, titles, training
 from movietui.service.browsing import Browser
+from movietui.service.demo import Demo, DemoError, pick_user, train_without
 from movietui.service.live_model import LiveModel, LoadedModel
 from movietui.service.session import CURRENT_PROFILE, Jobs, ProfileSession
 from movietui.service.taste_map import KINDS as MAP_KINDS
@@ -608,3 +609,35 @@ class Service:
         live = self._live
         self._maps.record("stars", live.profile_id, live.model, live.factors)
         self._maps.record("ranker", live.profile_id, live.ranker, live.rank_row)
+
+    # --- demo (demo.py) -------------------------------------------------------------
+    def demo(
+        self,
+        user: int | None = None,
+        seed: int = 0,
+        hyper: Hyper | None = None,
+        rank_hyper=None,
+        on_epoch=None,
+        on_rank_epoch=None,
+        cancel: threading.Event | None = None,
+    ) -> Demo:
+        """A replay of a real catalog user (``user``, else one picked by ``seed``): both models
+        trained without them (in memory; the saved model is untouched), ready to ``step``."""
+        if self.store.catalog_info() is None:
+            raise DemoError(
+                "the demo needs a catalog; import one first (movietui import ml-latest-small)"
+            )
+        with self._jobs.running(cancel) as stop:
+            if user is None:
+                user = pick_user(self.store.load_catalog_ratings()[0], seed)
+            movies, ratings, _ = self.store.user_catalog_ratings(int(user))
+            if movies.size < 2:
+                what = "is not in" if movies.size == 0 else "has only 1 rating in"
+                raise DemoError(
+                    f"user {user} {what} this catalog; pick another with --user, "
+                    "or leave it out to pick one"
+                )
+            loaded = train_without(
+                self.store, int(user), hyper, rank_hyper, on_epoch, on_rank_epoch, stop
+            )
+        return Demo(self.store, loaded, int(user), movies, ratings)
