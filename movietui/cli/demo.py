@@ -1,8 +1,9 @@
 """``movietui demo``: a real MovieLens user's ratings replayed into models that never saw them.
 
 ``--report`` prints the curve (hits in the top 20 against the ratings so far, beside the most
-popular list) as a table, headless. Without it the replay runs live, one line per rating
-(``--speed`` ratings a second, default 1; Ctrl+C stops); in the app, the palette's "Demo".
+popular list) as a table, headless. Without it the app opens on the demo screen (also the
+palette's "Demo"); ``--text`` runs the replay as text, one line per rating (``--speed`` ratings
+a second, default 1; Ctrl+C stops).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def check_options(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace, service: Service) -> int:
     check_options(args)
+    if not (args.report or args.text):
+        return open_app(args, service)
     from movietui.service import format_curve
 
     hyper, rank_hyper = demo_hypers(args)
@@ -58,6 +61,19 @@ def cmd_demo(args: argparse.Namespace, service: Service) -> int:
         print(format_curve(demo.run(args.steps), every=args.every))
         return 0
     return ticker(demo, args.steps, args.speed)
+
+
+def open_app(args: argparse.Namespace, service: Service) -> int:
+    """The app, straight on the demo screen (it trains the demo's models itself)."""
+    from movietui.tui.app import run_app
+    from movietui.tui.screens.demo import DemoOptions
+
+    hyper, rank_hyper = demo_hypers(args)
+    service.close()  # the app opens the home itself
+    return run_app(
+        home=args.home,
+        demo=DemoOptions(args.user, args.seed, args.speed, hyper, rank_hyper),
+    )
 
 
 def ticker(demo, steps: int | None, speed: float) -> int:
@@ -97,6 +113,7 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=int, default=0, help="picks the user when --user is not given")
     p.add_argument("--report", action="store_true", help="print the curve as a table, no app")
+    p.add_argument("--text", action="store_true", help="the replay as text, one line a rating")
     p.add_argument("--steps", type=int, default=None, help="ratings to replay (default: all)")
     p.add_argument("--every", type=int, default=1, help="--report: a row every N ratings after 10")
     p.add_argument(
