@@ -61,6 +61,7 @@ class HitsCurve(PlotextPlot):
         plt.clear_figure()
         plt.title("Hits in the top 20 (films they went on to rate 4+)")
         plt.xlabel("ratings so far")
+        plt.ylim(0, 20)  # hits of a top 20
         if frame is not None and frame.curve:
             xs = [p.n for p in frame.curve]
             plt.xlim(0, max(10, xs[-1]))
