@@ -12,7 +12,9 @@ from movietui.model.evaluate import format_table as format_eval_table
 from movietui.model.hyper import MAX_EPOCHS, MAX_FACTORS, MAX_LR, MAX_REG
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
+from movietui.service.demo import Demo, DemoFrame, DemoPick, DemoPoint, format_curve
 from movietui.service.personal import RatingsImportReport
+from movietui.service.taste_map import TasteMapData
 from movietui.service.titles import AmbiguousTitleError
 from movietui.service.types import (
     SORTS,
@@ -41,6 +43,10 @@ __all__ = [
     "STAGE_NAMES",
     "AmbiguousTitleError",
     "CatalogInfo",
+    "Demo",
+    "DemoFrame",
+    "DemoPick",
+    "DemoPoint",
     "EpochReport",
     "EvalReport",
     "Filters",
@@ -60,6 +66,8 @@ __all__ = [
     "Recommendation",
     "Service",
     "Similar",
+    "TasteMapData",
     "TrainResult",
+    "format_curve",
     "format_eval_table",
 ]

@@ -32,8 +32,11 @@ from movietui.errors import MovietuiError, NotFoundError
 from movietui.model import Hyper, fold_in
 from movietui.service import datasets, personal, titles, training
 from movietui.service.browsing import Browser
+from movietui.service.demo import Demo, DemoError, pick_user, train_without
 from movietui.service.live_model import LiveModel, LoadedModel
 from movietui.service.session import CURRENT_PROFILE, Jobs, ProfileSession
+from movietui.service.taste_map import KINDS as MAP_KINDS
+from movietui.service.taste_map import TasteMapData, TasteMaps, build_base
 from movietui.service.types import (
     MARK_NOT_INTERESTED,
     MARK_SEEN,
@@ -86,6 +89,7 @@ class Service:
         self._saved_row: str | None = None  # the row as last read/written in settings
         self._row_changed = False  # a rating or mark moved the row since it was loaded or saved
         self._closed = False
+        self._maps = TasteMaps()  # taste map planes per model, the session's trails
 
     @classmethod
     def open(cls, home: str | Path | None = None) -> Service:
@@ -148,6 +152,7 @@ class Service:
                 return datasets.import_catalog(self.store, self.paths.cache, source, progress, stop)
             finally:
                 self._browser.forget_catalog()  # the movie table may have changed
+                self._maps.forget()
 
     def genres(self) -> list[str]:
         return list(self._browser.index().genres)
@@ -353,6 +358,7 @@ class Service:
         with self._lock:
             fold = self._live.update(movie_id, rating, mark)
             self._row_changed = True
+            self._record_map_rows()
             if record:
                 self._undo.append((movie_id, previous, previous_mark))
                 del self._undo[:-UNDO_DEPTH]
@@ -581,3 +587,73 @@ class Service:
         with self._lock:
             self._matcher = (stamp, matcher) if stamp is not None else None
         return matcher
+
+    # --- taste map (taste_map.py) --------------------------------------------------
+    def taste_map(self, kind: str = "ranker") -> TasteMapData:
+        """The films of the rating model ("stars") or the ranker ("ranker") in their factor
+        plane, the current profile's marker and its trail this session, its rated films."""
+        if kind not in MAP_KINDS:
+            raise MovietuiError(f"unknown map {kind!r}; use one of {', '.join(MAP_KINDS)}")
+        index = self._browser.index()
+        with self._lock:
+            live = self._live
+            model = live.model if kind == "stars" else live.ranker
+            row = live.factors if kind == "stars" else live.rank_row
+            pid, ratings = live.profile_id, dict(live.ratings)
+        if model is None:
+            what = "a model" if kind == "stars" else "a ranker"
+            raise NotFoundError(
+                f"the taste map needs {what}; train one first (T, or `movietui train`)"
+            )
+
+        def titles_of(ids: list[int]) -> dict[int, str]:
+            return {r.movie_id: r.display_title for r in self.store.get_movies(ids)}
+
+        base = self._maps.base(
+            kind,
+            model,
+            lambda: build_base(
+                model.item_factors, model.user_factors, model.item_ids, index, titles_of
+            ),
+        )
+        with self._lock:
+            self._maps.record(kind, pid, model, row)  # where the trail starts this session
+            return self._maps.data(kind, base, pid, model, row, ratings)
+
+    def _record_map_rows(self) -> None:
+        """After a rating or mark (under the lock): the trail's next point on both maps."""
+        live = self._live
+        self._maps.record("stars", live.profile_id, live.model, live.factors)
+        self._maps.record("ranker", live.profile_id, live.ranker, live.rank_row)
+
+    # --- demo (demo.py) -------------------------------------------------------------
+    def demo(
+        self,
+        user: int | None = None,
+        seed: int = 0,
+        hyper: Hyper | None = None,
+        rank_hyper=None,
+        on_epoch=None,
+        on_rank_epoch=None,
+        cancel: threading.Event | None = None,
+    ) -> Demo:
+        """A replay of a real catalog user (``user``, else one picked by ``seed``): both models
+        trained without them (in memory; the saved model is untouched), ready to ``step``."""
+        if self.store.catalog_info() is None:
+            raise DemoError(
+                "the demo needs a catalog; import one first (movietui import ml-latest-small)"
+            )
+        with self._jobs.running(cancel) as stop:
+            if user is None:
+                user = pick_user(self.store.load_catalog_ratings()[0], seed)
+            movies, ratings, _ = self.store.user_catalog_ratings(int(user))
+            if movies.size < 2:
+                what = "is not in" if movies.size == 0 else "has only 1 rating in"
+                raise DemoError(
+                    f"user {user} {what} this catalog; pick another with --user, "
+                    "or leave it out to pick one"
+                )
+            loaded = train_without(
+                self.store, int(user), hyper, rank_hyper, on_epoch, on_rank_epoch, stop
+            )
+        return Demo(self.store, loaded, int(user), movies, ratings)

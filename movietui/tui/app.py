@@ -35,6 +35,7 @@ from movietui.tui.messages import (
     WatchlistChanged,
     WatchToggled,
 )
+from movietui.tui.screens.demo import DemoOptions, DemoScreen
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
 from movietui.tui.screens.main import FILTER_IDS, MainScreen
@@ -57,6 +58,7 @@ class MovieTuiApp(App[int]):
         Binding("p", "profiles", "Profiles", id="app.profiles"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
+    demo_options: DemoOptions | None = None  # set by `movietui demo`: open on the replay
 
     def __init__(
         self,
@@ -109,6 +111,9 @@ class MovieTuiApp(App[int]):
             self.push_screen(WelcomeScreen(self.service, import_path=self.dataset))
             return
         self.show_main()
+        if self.demo_options is not None:  # `movietui demo`: straight to the replay
+            self.action_demo()
+            return
         warning = getattr(self.service, "load_warning", None)  # the saved model could not be read
         if warning:
             self.notify(str(warning), severity="warning", timeout=10)
@@ -356,6 +361,11 @@ class MovieTuiApp(App[int]):
         if self._service is not None and not isinstance(self.screen, WelcomeScreen):
             self.push_screen(WelcomeScreen(self.service, can_cancel=self.main_screen is not None))
 
+    def action_demo(self) -> None:
+        """Replay a real MovieLens user's ratings into models trained without them."""
+        if self.context is not None and self._service is not None and self.service.has_catalog():
+            self.push_screen(DemoScreen(self.context, self.demo_options or DemoOptions()))
+
     def action_onboarding(self) -> None:
         if self._service is None or not self.service.has_catalog():
             return
@@ -390,8 +400,11 @@ def make_app(
     )
 
 
-def run_app(home: str | None = None, dataset: str | None = None) -> int:
-    """Entry point for ``movietui`` with no sub-command."""
+def run_app(
+    home: str | None = None, dataset: str | None = None, demo: DemoOptions | None = None
+) -> int:
+    """Entry point for ``movietui`` with no sub-command (``demo``: ``movietui demo``)."""
     app = make_app(home=home, dataset=dataset)
+    app.demo_options = demo
     app.run()
     return app.return_code or 0

@@ -60,6 +60,11 @@ class MovieTuiCommands(Provider):
                 ),
                 ("Search titles", "Focus the Browse search box", main.action_search),
                 ("Onboarding", "Rate a few well-known movies", self._run("app.onboarding")),
+                (
+                    "Demo",
+                    "Replay a real MovieLens user's ratings into models that never saw them",
+                    self._run("app.demo"),
+                ),
             ]
             for tab, label in TAB_TITLES.items():
                 verbs.append(

@@ -50,6 +50,7 @@ from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
 from movietui.tui.widgets.status_line import StatusLine
+from movietui.tui.widgets.taste_map_pane import TasteMapPane
 from movietui.tui.widgets.training_panel import TrainingPanel, shown_hyper
 
 SEARCH_DEBOUNCE_S = 0.15
@@ -70,6 +71,7 @@ TABLE_OF_TAB = {
     "recs": "#recs-table",
     "ratings": "#ratings-table",
     "watchlist": "#watch-table",
+    "map": "#map-view",
 }
 
 
@@ -85,6 +87,7 @@ class MainScreen(Screen):
         Binding("y", "show_tab('ratings')", "Your ratings", show=False, id="main.tab.ratings"),
         Binding("l", "show_tab('watchlist')", "Watchlist", show=False, id="main.tab.watchlist"),
         Binding("g", "show_tab('training')", "Training", show=False, id="main.tab.training"),
+        Binding("m", "show_tab('map')", "Taste map", show=False, id="main.tab.map"),
         Binding("slash", "search", "Search", id="main.search"),
         Binding("t", "train", "Train", id="main.train"),
         Binding("x", "stop_train", "Stop", show=False, id="main.stop"),
@@ -241,6 +244,8 @@ class MainScreen(Screen):
                         classes="status",
                     ),
                 ]
+            case "map":
+                return [TasteMapPane(self.context, id="map-pane")]
             case "training":
                 return [TrainingPanel(id="training-panel")]
         raise KeyError(tab)
@@ -361,6 +366,12 @@ class MainScreen(Screen):
                     self.reload_ratings()
                 case "watchlist":
                     self.reload_watchlist()
+                case "map" if self.active_tab != "map":
+                    self.stale.add(
+                        "map"
+                    )  # fetched when shown: a model's first plane takes ~0.3-2 s
+                case "map":
+                    self.query_one(TasteMapPane).reload()
                 case "training":
                     self.query_one(TrainingPanel).show_state(
                         self.training.state, self.service.model_info()
