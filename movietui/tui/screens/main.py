@@ -518,9 +518,9 @@ class MainScreen(Screen):
             note = "No model yet: popular movies until the first training finishes."
         else:
             note = (
-                f"Top {len(recs)} for {profile.name}, from {fmt.count(profile.n_ratings, 'rating')}. "
-                "Ranked by what you would pick; Predicted is the stars you would give. "
-                "Rated, seen and not-interested titles never appear."
+                f"Top {len(recs)} for {profile.name} ({fmt.count(profile.n_ratings, 'rating')}), "
+                "ranked by what you would pick; Predicted: the stars you would give. "
+                "Rated and marked films never appear."
             )
         self.query_one("#recs-status", Static).update(Text(note), layout=False)
 
