@@ -28,6 +28,7 @@ the command palette (**ctrl+p**). Keys can be remapped by binding id (`App.set_k
 | `b` `f` `y` `l` `g` | tabs: Browse, For you, Your ratings, watchList, traininG |
 | `/` | search titles (type to search; accents and case do not matter) |
 | `t` / `x` | start / stop training |
+| `c` / `s` | Training tab: switch the model (matrix factorisation / neural) / make it predict the stars (★) |
 | `o` | onboarding: rate a few well-known movies |
 
 ## In any movie list
