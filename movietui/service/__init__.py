@@ -10,6 +10,7 @@ from movietui.model.blend import OBSCURE_BELOW
 from movietui.model.evaluate import EvalReport
 from movietui.model.evaluate import format_table as format_eval_table
 from movietui.model.hyper import MAX_EPOCHS, MAX_FACTORS, MAX_LR, MAX_REG
+from movietui.model.neural import NeuralHyper
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
 from movietui.service.demo import Demo, DemoFrame, DemoPick, DemoPoint, format_curve
@@ -32,6 +33,7 @@ from movietui.service.types import (
     Similar,
     TrainResult,
 )
+from movietui.store import SavedModel
 
 __all__ = [
     "MAX_EPOCHS",
@@ -55,6 +57,7 @@ __all__ = [
     "ModelInfo",
     "MovieDetail",
     "MovieView",
+    "NeuralHyper",
     "Page",
     "Profile",
     "Progress",
@@ -64,6 +67,7 @@ __all__ = [
     "RatedMovie",
     "RatingsImportReport",
     "Recommendation",
+    "SavedModel",
     "Service",
     "Similar",
     "TasteMapData",

@@ -29,8 +29,8 @@ import numpy as np
 from movietui.catalog.matching import Matcher
 from movietui.config import Paths, get_paths
 from movietui.errors import MovietuiError, NotFoundError
-from movietui.model import Hyper, fold_in
-from movietui.service import datasets, personal, titles, training
+from movietui.model import Hyper, NeuralHyper, fold_in
+from movietui.service import datasets, neural, personal, titles, training
 from movietui.service.browsing import Browser
 from movietui.service.demo import Demo, DemoError, pick_user, train_without
 from movietui.service.live_model import LiveModel, LoadedModel
@@ -55,7 +55,7 @@ from movietui.service.types import (
     TrainResult,
 )
 from movietui.stars import HALF_STARS, half_stars
-from movietui.store import Store, open_store
+from movietui.store import SavedModel, Store, open_store
 
 VIEW_FILTERS = "view_filters"  # settings key: the app's list filters, as JSON
 ROW_KEY = "profile_row:{}"  # settings key of a profile's saved factor row
@@ -99,6 +99,7 @@ class Service:
         try:
             service = cls(paths, store)
             service._live.loaded, service.load_warning = training.load_current(store)
+            service._open_neural()
             chosen = ProfileSession.remembered(
                 store.get_setting(CURRENT_PROFILE), store.list_profiles()
             )
@@ -468,6 +469,8 @@ class Service:
             similar_items(model, 0, 1)
             if ranker is not None:  # its fold-in kernel, Gramian, mean row and scoring pass
                 ranker.scores(ranker.fold_in(np.zeros(1, np.int32), np.full(1, 4.0, np.float32)))
+        self._warm_neural()
+        if model is not None and model.n_items:
             with self._lock:
                 self._live.scores()
 
@@ -513,8 +516,16 @@ class Service:
         with self._lock:
             return self._live.ranker
 
-    def evaluate(self, hyper: Hyper | None = None, seed: int = 42, progress=None):
-        return training.evaluate(self.store, hyper, seed, progress)
+    def evaluate(
+        self,
+        hyper: Hyper | None = None,
+        seed: int = 42,
+        progress=None,
+        models: tuple[str, ...] = ("mf",),
+        neural_hyper=None,
+    ):
+        """Offline evaluation; ``models``: ("mf",), ("neural",) or ("mf", "neural")."""
+        return training.evaluate(self.store, hyper, seed, progress, models, neural_hyper)
 
     def _swap_model(self, loaded: LoadedModel) -> None:
         """Make a freshly trained model current and refold the profile onto it."""
@@ -657,3 +668,68 @@ class Service:
                 self.store, int(user), hyper, rank_hyper, on_epoch, on_rank_epoch, stop
             )
         return Demo(self.store, loaded, int(user), movies, ratings)
+    # --- the neural model (service/neural.py) and which model predicts stars -----------
+    def default_neural_hyper(self) -> NeuralHyper:
+        return NeuralHyper()
+
+    def train_neural(
+        self,
+        hyper: NeuralHyper | None = None,
+        on_epoch=None,
+        cancel: threading.Event | None = None,
+    ) -> TrainResult:
+        """Train the neural model (on_epoch per epoch) on the catalog and every profile; saved
+        as the current neural model and swapped in before this returns (it predicts stars
+        only once chosen: ``set_star_model``). ``close()`` stops it like ``cancel``."""
+        with self._jobs.running(cancel) as stop:
+            with self._lock:
+                current = self._live.neural
+            loaded, result = neural.train_neural(self.store, current, hyper, on_epoch, stop)
+            if loaded is not None:
+                with self._lock:
+                    self._live.set_neural(loaded)
+                    self._row_changed = True
+        return result
+
+    def neural_info(self) -> ModelInfo | None:
+        """The current neural model (None before the first neural training)."""
+        with self._lock:
+            return self._live.neural.info if self._live.neural else None
+
+    def star_model(self) -> str:
+        """Which model predicts the stars shown everywhere: "mf" or "neural"."""
+        with self._lock:
+            return "neural" if self._live.stars_neural else "mf"
+
+    def set_star_model(self, kind: str) -> None:
+        """Make "mf" or "neural" the model that predicts stars (remembered for the next start);
+        the profile's row in that model is folded from its ratings now."""
+        with self._lock:
+            live = self._live
+            neural.check_star_kind(kind, live.loaded is not None, live.neural is not None)
+            live.set_star_kind(kind)
+            self._row_changed = True
+        if self.store.get_setting(neural.STAR_MODEL) != kind:
+            self.store.set_setting(neural.STAR_MODEL, kind)
+
+    def saved_models(self) -> list[SavedModel]:
+        """Every saved model of both kinds, newest first (id, kind, when, current)."""
+        return self.store.list_models()
+
+    def _open_neural(self) -> None:
+        """At open: load the current neural model and the remembered star model."""
+        loaded, warning = neural.load_neural(self.store)
+        if warning:
+            self.load_warning = f"{self.load_warning}; {warning}" if self.load_warning else warning
+        self._live.neural = loaded
+        if self.store.get_setting(neural.STAR_MODEL) == "neural" and loaded is not None:
+            self._live.star_kind = "neural"
+
+    def _warm_neural(self) -> None:
+        """Compile the neural kernels (scores, fold-in) and cache its item half, when a neural
+        model is loaded."""
+        with self._lock:
+            loaded = self._live.neural
+        if loaded is not None and loaded.model.n_items:
+            model = loaded.model
+            model.scores(model.fold_in(np.zeros(1, np.int64), np.full(1, 4.0, np.float32)).factors)

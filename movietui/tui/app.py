@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.signal import Signal
 
 from movietui.errors import MovietuiError
-from movietui.service import Hyper, RateResult, Service
+from movietui.service import Hyper, NeuralHyper, RateResult, Service
 from movietui.tui import format as fmt
 from movietui.tui.commands import MovieTuiCommands
 from movietui.tui.context import Context
@@ -67,11 +67,13 @@ class MovieTuiApp(App[int]):
         dataset: str | None = None,
         first_train_hyper: Hyper | None = None,
         train_base: Hyper | None = None,
+        neural_base: NeuralHyper | None = None,
         open_error: str | None = None,
         owns_service: bool = False,
     ) -> None:
         """``train_base``: the hyperparameters the Training tab's fields edit (factors,
-        epochs, learning rate, regularisation); the service's defaults when None."""
+        epochs, learning rate, regularisation); the service's defaults when None.
+        ``neural_base``: the same for the neural model (factors, epochs, learning rate)."""
         super().__init__()
         self._service = service
         self.dataset = dataset
@@ -83,7 +85,7 @@ class MovieTuiApp(App[int]):
         self.context: Context | None = None
         if service is not None:
             self.training = TrainingController(self, service)
-            self.context = Context(service, self.training, self.changes, train_base)
+            self.context = Context(service, self.training, self.changes, train_base, neural_base)
         self._first_run = False
         self.main_screen: MainScreen | None = None
 
@@ -337,8 +339,17 @@ class MovieTuiApp(App[int]):
                 self.notify("Training stopped.", timeout=3)
             elif info is not None:
                 val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
+                in_use = info.kind == "mf" or (
+                    self.context is not None and self.context.service.star_model() == "neural"
+                )
+                what = "New neural model" if info.kind == "neural" else "New model"
                 self.notify(
-                    f"New model in use (validation RMSE {val}).", title="Training", timeout=4
+                    f"{what} in use (validation RMSE {val})."
+                    if in_use
+                    else f"{what} saved (validation RMSE {val}); s on the Training tab makes "
+                    "it predict the stars.",
+                    title="Training",
+                    timeout=4,
                 )
         if self._first_run:
             self._first_run = False
@@ -381,6 +392,7 @@ def make_app(
     dataset: str | None = None,
     first_train_hyper: Hyper | None = None,
     train_base: Hyper | None = None,
+    neural_base: NeuralHyper | None = None,
 ) -> MovieTuiApp:
     """Build the app; tests pass a Service opened on a temporary home."""
     owns = service is None
@@ -395,6 +407,7 @@ def make_app(
         dataset=dataset,
         first_train_hyper=first_train_hyper,
         train_base=train_base,
+        neural_base=neural_base,
         open_error=open_error,
         owns_service=owns,
     )

@@ -31,6 +31,7 @@ prints where) by binding id: the ids are listed at the end of this help.
 | `b` `f` `y` `l` `g` | tabs: Browse, For you, Your ratings, watchList, traininG |
 | `/` | search titles (type to search; accents and case do not matter) |
 | `t` / `x` | start / stop training |
+| `c` / `s` | Training tab: switch the model (matrix factorisation / neural) / make it predict the stars (★) |
 | `o` | onboarding: rate a few well-known movies |
 | `m` | the Taste map tab |
 

@@ -1,5 +1,6 @@
-"""Live training charts, drawn by plotext with real axes: the rating model's train and
-validation RMSE per epoch, and the ranker's validation Recall@20 per epoch."""
+"""Live training charts, drawn by plotext with real axes: the rating models' train and
+validation RMSE per epoch (matrix factorisation and the neural model on one axis when both
+have been trained), and the ranker's validation Recall@20 per epoch."""
 
 from __future__ import annotations
 
@@ -15,27 +16,44 @@ class LossChart(PlotextPlot):
     LossChart { height: 1fr; min-height: 10; }
     """
 
+    curves: list[tuple[str, int]] = []  # (model name, epochs) of the curves drawn last
+
     def on_mount(self) -> None:
         self.plot_history([])
 
     def plot_history(self, history: Sequence[EpochReport], total_epochs: int | None = None) -> None:
+        self.plot_models([("", history)], total_epochs)
+
+    def plot_models(
+        self, curves: Sequence[tuple[str, Sequence[EpochReport]]], total_epochs: int | None = None
+    ) -> None:
+        """Train and validation RMSE of each (name, history): both models on one axis when
+        both have been trained (an empty history draws nothing; name "" labels plainly)."""
+        self.curves = [(name, len(history)) for name, history in curves]  # what is drawn
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         plt.title("Training: RMSE per epoch")
         plt.xlabel("epoch")
         plt.ylabel("RMSE")
-        last = total_epochs or (history[-1].epochs if history else 10)
+        last = total_epochs or max((h[-1].epochs for _, h in curves if h), default=10)
         plt.xlim(1, max(2, last))
-        if history:
+        for name, history in curves:
+            if not history:
+                continue
             epochs = [r.epoch for r in history]
-            plt.plot(epochs, [r.train_rmse for r in history], label="train RMSE", marker="braille")
+            plt.plot(
+                epochs,
+                [r.train_rmse for r in history],
+                label=f"{name} train" if name else "train RMSE",
+                marker="braille",
+            )
             val = [(r.epoch, r.val_rmse) for r in history if r.val_rmse is not None]
             if val:
                 plt.plot(
                     [e for e, _ in val],
                     [v for _, v in val],
-                    label="validation RMSE",
+                    label=f"{name} validation" if name else "validation RMSE",
                     marker="braille",
                 )
         self.refresh()
