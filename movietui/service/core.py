@@ -668,6 +668,7 @@ class Service:
                 self.store, int(user), hyper, rank_hyper, on_epoch, on_rank_epoch, stop
             )
         return Demo(self.store, loaded, int(user), movies, ratings)
+
     # --- the neural model (service/neural.py) and which model predicts stars -----------
     def default_neural_hyper(self) -> NeuralHyper:
         return NeuralHyper()
