@@ -11,6 +11,13 @@ from textual_plotext import PlotextPlot
 from movietui.service import EpochReport, RankEpochReport
 
 
+def epoch_axis(plt, last: int) -> None:
+    """x from epoch 1 to ``last`` (at least 2), ticked at whole epochs, about six ticks."""
+    last = max(2, int(last))
+    plt.xlim(1, last)
+    plt.xticks(list(range(1, last + 1, max(1, -(-(last - 1) // 6)))))
+
+
 class LossChart(PlotextPlot):
     DEFAULT_CSS = """
     LossChart { height: 1fr; min-height: 10; }
@@ -36,8 +43,9 @@ class LossChart(PlotextPlot):
         plt.title("Training: RMSE per epoch")
         plt.xlabel("epoch")
         plt.ylabel("RMSE")
-        last = total_epochs or max((h[-1].epochs for _, h in curves if h), default=10)
-        plt.xlim(1, max(2, last))
+        # Issue 12 #7: the axis spans the epochs run so far, not the requested bound (a 144 of
+        # 3,000 run filled 5% of it), with whole-epoch ticks.
+        epoch_axis(plt, max((h[-1].epoch for _, h in curves if h), default=2))
         for name, history in curves:
             if not history:
                 continue
@@ -77,11 +85,8 @@ class RankChart(PlotextPlot):
         plt.title("Ranker: validation Recall@20 and loss per epoch")
         plt.xlabel("epoch")
         plt.ylabel("Recall@20")
-        # The axis spans the epochs run (early stopping usually ends well before the bound),
-        # with whole-epoch ticks.
-        last = max(2, history[-1].epoch if history else 2)
-        plt.xlim(1, last)
-        plt.xticks(list(range(1, last + 1, max(1, -(-(last - 1) // 6)))))
+        # The axis spans the epochs run (early stopping usually ends well before the bound).
+        epoch_axis(plt, history[-1].epoch if history else 2)
         val = [(r.epoch, r.val_recall) for r in history if r.val_recall is not None]
         if val:
             plt.plot(
