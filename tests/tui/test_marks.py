@@ -50,7 +50,7 @@ async def test_not_interested_hides_a_for_you_film_and_undo_brings_it_back(
         await pilot.pause()
         assert profile_service.marks() == {}
         assert table.movie_ids() == before
-        assert status(app) == "undone: back to no rating"
+        assert status(app) == f"Undone: {title} is back to no rating"  # names the film
 
 
 async def test_marks_show_in_browse_and_details_and_toggle_off(
