@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from movietui.cli.groups import cmd_group, wants_group
+
 if TYPE_CHECKING:  # the service pulls in numba; keep --help instant
     from movietui.service import MovieView, Service
 
@@ -67,7 +69,9 @@ def cmd_recommend(args: argparse.Namespace, service: Service) -> int:
     from movietui.service import Filters
 
     filters = Filters(genres=tuple(args.genre or ()), year_min=args.since)
-    _use_profile(service, args.profile)
+    if wants_group(args):  # movie night or a list of one's own (cli/groups.py)
+        return cmd_group(args, service, filters)
+    _use_profile(service, args.profile[0] if args.profile else None)
     recs = service.recommendations(n=args.n, filters=filters)
     if args.output:
         fmt = (
@@ -283,7 +287,22 @@ def register(commands: argparse._SubParsersAction) -> None:
         "recommend", help="top picks for a profile (popular films without ratings)"
     )
     p.add_argument(
-        "--profile", metavar="NAME", help="profile to recommend for (default: the current one)"
+        "--profile",
+        metavar="NAME",
+        action="append",
+        help="profile to recommend for (default: the current one); "
+        "twice or more: one list for the group (movie night)",
+    )
+    p.add_argument(
+        "--strategy",
+        choices=("turns", "shared", "average", "least_misery"),
+        help="how a group's list is made (default: the one last picked in the app, else turns)",
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="watchlist",
+        help="rank the members' watchlist instead of the whole catalog",
     )
     p.add_argument("-n", type=_positive, default=20, help="how many (default 20)")
     p.add_argument(

@@ -12,6 +12,7 @@ from movietui.model.evaluate import format_table as format_eval_table
 from movietui.model.hyper import MAX_EPOCHS, MAX_FACTORS, MAX_LR, MAX_REG
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
+from movietui.service.groups import GroupError, GroupList, GroupPick, MemberPick
 from movietui.service.personal import RatingsImportReport
 from movietui.service.titles import AmbiguousTitleError
 from movietui.service.types import (
@@ -44,8 +45,12 @@ __all__ = [
     "EpochReport",
     "EvalReport",
     "Filters",
+    "GroupError",
+    "GroupList",
+    "GroupPick",
     "Hyper",
     "ImportReport",
+    "MemberPick",
     "ModelInfo",
     "MovieDetail",
     "MovieView",

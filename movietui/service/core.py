@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from movietui.catalog.matching import Matcher
 from movietui.config import Paths, get_paths
 from movietui.errors import MovietuiError, NotFoundError
 from movietui.model import Hyper, fold_in
-from movietui.service import datasets, personal, titles, training
+from movietui.service import datasets, groups, personal, titles, training
 from movietui.service.browsing import Browser
 from movietui.service.live_model import LiveModel, LoadedModel
 from movietui.service.session import CURRENT_PROFILE, Jobs, ProfileSession
@@ -80,6 +81,7 @@ class Service:
         self._live = LiveModel()
         self._session = ProfileSession()
         self._browser = Browser(store, self._live, self._lock)
+        self._groups = groups.Groups(store, self._live, self._browser, self._lock)
         self._jobs = Jobs()
         self._matcher: tuple[float, Matcher] | None = None  # (catalog imported_at, matcher)
         self._undo: list[tuple[int, float | None, str | None]] = []  # (movie, rating, mark) before
@@ -565,3 +567,47 @@ class Service:
         with self._lock:
             self._matcher = (stamp, matcher) if stamp is not None else None
         return matcher
+
+    # --- movie night and lists (groups.py) --------------------------------------------
+    def group_strategy(self) -> str:
+        """The movie-night strategy last picked (the default until one is)."""
+        return self._groups.strategy()
+
+    def set_group_strategy(self, strategy: str) -> None:
+        self._groups.set_strategy(strategy)
+
+    def members(self, names: Sequence[str | int]) -> list[Profile]:
+        """Profiles by name (str) or id (int), in the order given."""
+        known = self.store.list_profiles()
+        return [
+            self._profile(m) if isinstance(m, int) else titles.pick_profile(known, m) for m in names
+        ]
+
+    def group_picks(
+        self,
+        members: Sequence[str | int],
+        n: int = 20,
+        strategy: str | None = None,
+        filters: Filters = Filters(),
+    ) -> groups.GroupList:
+        """The movie-night list for two or more profiles (names or ids); writes nothing."""
+        return self._groups.picks(self.members(members), n, strategy, filters)
+
+    def watchlist_picks(
+        self,
+        members: Sequence[str | int],
+        n: int = 20,
+        strategy: str | None = None,
+        filters: Filters = Filters(),
+    ) -> groups.GroupList:
+        """The members' watchlists (together) ranked for one profile or a group."""
+        profiles = self.members(members)
+        groups.check_members(profiles, minimum=1)
+        ids = sorted({m for p in profiles for m, _ in self.store.watchlist(p.id)})
+        if not ids:
+            whose = " and ".join(repr(p.name) for p in profiles)
+            raise NotFoundError(
+                f"the watchlist of {whose} is empty; add films to it first "
+                "(w in the app on a film, or rank an imported list with --from FILE)"
+            )
+        return self._groups.picks(profiles, n, strategy, filters, only=ids, source="watchlist")

@@ -1,0 +1,120 @@
+"""Movie night and lists on the command line (issue 15).
+
+``movietui recommend --profile a --profile b [--strategy S]``: one list for the group, each
+film with every member's predicted stars and why. ``--from watchlist`` ranks the members'
+watchlists instead (one profile is enough). ``recommend`` (cli/headless.py) hands over here
+when it is given two or more profiles, ``--strategy`` or ``--from``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the service pulls in numba; keep --help instant
+    from movietui.service import GroupList, Service
+
+JSON_VERSION = 1
+GROUP_TAG = "movietui-group-recommendations"
+
+
+def wants_group(args: argparse.Namespace) -> bool:
+    """Whether ``recommend`` was asked for a group list or a list of one's own."""
+    return len(args.profile or ()) > 1 or bool(args.strategy) or bool(args.source)
+
+
+def cmd_group(args: argparse.Namespace, service: Service, filters) -> int:
+    from movietui.errors import MovietuiError
+
+    names = list(args.profile or ())
+    if not names:
+        current = service.current_profile
+        if current is None:
+            raise MovietuiError("no profile yet; create one with `movietui profiles create NAME`")
+        names = [current.name]
+    if args.output:
+        raise MovietuiError(
+            "-o is for one profile's list; print a group list with --format json > FILE"
+        )
+    if args.format == "csv":
+        raise MovietuiError("a group list prints as a table or JSON; use --format json")
+    if args.source:
+        if args.source != "watchlist":
+            raise MovietuiError(
+                f"--from {args.source!r}: only 'watchlist' can be ranked from here for now"
+            )
+        result = service.watchlist_picks(names, args.n, args.strategy, filters)
+    else:
+        result = service.group_picks(names, args.n, args.strategy, filters)
+    if args.format == "json":
+        print(json.dumps(group_document(result), ensure_ascii=False, indent=2))
+    else:
+        print_group(result)
+    return 0
+
+
+def group_document(result: GroupList) -> dict:
+    return {
+        "format": GROUP_TAG,
+        "version": JSON_VERSION,
+        "members": [p.name for p in result.members],
+        "strategy": result.strategy,
+        "source": result.source,
+        "generated_at": time.time(),
+        "notes": list(result.notes),
+        "films": [
+            {
+                "rank": rank,
+                "movie_id": pick.movie.movie_id,
+                "title": pick.movie.title,
+                "year": pick.movie.year,
+                "genres": list(pick.movie.genres),
+                "mean_rating": None
+                if pick.movie.mean_rating is None
+                else round(pick.movie.mean_rating, 3),
+                "rating_count": pick.movie.rating_count,
+                "members": [
+                    {
+                        "profile": m.profile,
+                        "predicted": round(m.predicted, 3),
+                        "because": list(m.because),
+                    }
+                    for m in pick.members
+                ],
+            }
+            for rank, pick in enumerate(result.picks, start=1)
+        ],
+    }
+
+
+def _title(title: str, year: int | None, width: int) -> str:
+    text = title + (f" ({year})" if year else "")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_group(result: GroupList) -> None:
+    from movietui.service.groups import STRATEGY_NAMES
+
+    names = [p.name for p in result.members]
+    who = " and ".join(repr(n) for n in names)
+    what = "their watchlist" if result.source == "watchlist" else f"the {result.source}"
+    if len(names) == 1:
+        print(f"{len(result.picks)} films from {what} for {who}")
+    else:
+        print(
+            f"Movie night for {who}: {len(result.picks)} films from {what}, "
+            f"strategy {STRATEGY_NAMES[result.strategy]}"
+        )
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    cols = [n[:8] for n in names]
+    print(f"{'#':>3}  {'title':<52} " + " ".join(f"{c:>8}" for c in cols))
+    for rank, pick in enumerate(result.picks, start=1):
+        stars = " ".join(f"{m.predicted:8.2f}" for m in pick.members)
+        print(f"{rank:>3}  {_title(pick.movie.title, pick.movie.year, 52):<52} {stars}")
+        for m in pick.members:
+            if m.because:
+                print(f"{'':>5}{m.profile}: because you liked {', '.join(m.because)}")
