@@ -169,7 +169,7 @@ class Groups:
                 )
         top = group_top_n(np.stack([m.served for m in members]), n, chosen, candidates)
         views = self.browser.view_by_id(index.movie_id[top])
-        why = [self._because(m, [v.movie_id for v in views]) for m in members]
+        why = self._because(members, [v.movie_id for v in views])
         rows = index.rows([v.movie_id for v in views])
         picks = [
             GroupPick(
@@ -242,20 +242,22 @@ class Groups:
             )
         return _Member(key, live, cold, settled, np.asarray(served, np.float32), stars)
 
-    def _because(self, member: _Member, movie_ids: list[int]) -> list[list[str]]:
-        """Up to BECAUSE_N of the member's liked films that set each film apart."""
-        live = member.live
-        with self.lock:
-            model = live.model
-            rated_idx, rated_r = live.rated_model_items()
-            bias = live.bias
-        if model is None or not len(rated_idx) or not movie_ids:
-            return [[] for _ in movie_ids]
-        targets = model.item_index(np.asarray(movie_ids, np.int64))
-        picks = [
-            [int(model.item_ids[i]) for i in named]
-            for named, _ in explain_list(model, targets, rated_idx, rated_r, bias, n=BECAUSE_N)
-        ]
-        wanted = sorted({m for p in picks for m in p})
+    def _because(self, members: list[_Member], movie_ids: list[int]) -> list[list[list[str]]]:
+        """For each member, up to BECAUSE_N of their liked films that set each film apart
+        (model/serve.py explain_list); the titles in one query for every member."""
+        named: list[list[list[int]]] = []
+        for member in members:
+            live = member.live
+            with self.lock:
+                model = live.model
+                rated_idx, rated_r = live.rated_model_items()
+                bias = live.bias
+            if model is None or not len(rated_idx) or not movie_ids:
+                named.append([[] for _ in movie_ids])
+                continue
+            targets = model.item_index(np.asarray(movie_ids, np.int64))
+            explained = explain_list(model, targets, rated_idx, rated_r, bias, n=BECAUSE_N)
+            named.append([model.item_ids[idx].tolist() for idx, _ in explained])
+        wanted = sorted({m for per in named for p in per for m in p})
         titles = {r.movie_id: r.display_title for r in self.store.get_movies(wanted)}
-        return [[titles[m] for m in p if m in titles] for p in picks]
+        return [[[titles[m] for m in p if m in titles] for p in per] for per in named]
