@@ -118,3 +118,40 @@ def print_group(result: GroupList) -> None:
         for m in pick.members:
             if m.because:
                 print(f"{'':>5}{m.profile}: because you liked {', '.join(m.because)}")
+
+
+def add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    """The filters people ask for, beside recommend's --genre and --since."""
+    p.add_argument("--until", type=int, metavar="YEAR", help="only films up to this year")
+    p.add_argument(
+        "--decade", type=int, metavar="YEAR", help="only films of this decade (1990 or 1994: 1990s)"
+    )
+    p.add_argument(
+        "--exclude-genre",
+        action="append",
+        metavar="GENRE",
+        help="leave out films with this genre (repeatable)",
+    )
+    p.add_argument("--min-mean", metavar="STARS", help="only films the community rates this high")
+    p.add_argument(
+        "--min-count", type=int, default=0, metavar="N", help="only films with N ratings or more"
+    )
+
+
+def filters_from(args: argparse.Namespace):
+    """The Filters record (store/filters.py) of recommend's arguments."""
+    from movietui.service import Filters
+
+    year_min, year_max = args.since, args.until
+    if args.decade is not None:
+        start = args.decade // 10 * 10
+        year_min = start if year_min is None else max(year_min, start)
+        year_max = start + 9 if year_max is None else min(year_max, start + 9)
+    return Filters(
+        genres=tuple(args.genre or ()),
+        year_min=year_min,
+        year_max=year_max,
+        min_count=args.min_count,
+        exclude_genres=tuple(args.exclude_genre or ()),
+        min_mean=args.min_mean,
+    )

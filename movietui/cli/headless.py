@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from movietui.cli.groups import cmd_group, wants_group
+from movietui.cli.groups import add_filter_arguments, cmd_group, filters_from, wants_group
 
 if TYPE_CHECKING:  # the service pulls in numba; keep --help instant
     from movietui.service import MovieView, Service
@@ -66,9 +66,7 @@ def _plural(count: int, noun: str) -> str:
 
 # --- recommend ----------------------------------------------------------------------
 def cmd_recommend(args: argparse.Namespace, service: Service) -> int:
-    from movietui.service import Filters
-
-    filters = Filters(genres=tuple(args.genre or ()), year_min=args.since)
+    filters = filters_from(args)
     if wants_group(args):  # movie night or a list of one's own (cli/groups.py)
         return cmd_group(args, service, filters)
     _use_profile(service, args.profile[0] if args.profile else None)
@@ -309,6 +307,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         "--genre", action="append", metavar="GENRE", help="only films with this genre (repeatable)"
     )
     p.add_argument("--since", type=int, metavar="YEAR", help="only films from this year on")
+    add_filter_arguments(p)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write csv/json to FILE instead of printing"

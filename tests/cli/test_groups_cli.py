@@ -137,3 +137,30 @@ def test_bad_groups_are_one_line(home: Path, capsys: pytest.CaptureFixture) -> N
 
     with Service.open(home) as service:
         assert service.store.get_setting("group_strategy") is None  # nothing was written
+
+
+def test_filters_apply_to_the_group_list(home: Path, capsys: pytest.CaptureFixture) -> None:
+    code, out, err = in_process(
+        capsys,
+        home,
+        "recommend",
+        "--profile",
+        "ann",
+        "--profile",
+        "bob",
+        "--exclude-genre",
+        "drama",
+        "--decade",
+        "1994",
+        "--min-mean",
+        "3.5",
+        "--min-count",
+        "20",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    films = json.loads(out)["films"]
+    assert films and all("Drama" not in f["genres"] for f in films)
+    assert all(1990 <= f["year"] <= 1999 and f["mean_rating"] >= 3.5 for f in films)
+    assert all(f["rating_count"] >= 20 for f in films)
