@@ -17,7 +17,7 @@ from movietui import __version__
 from movietui.errors import MovietuiError
 
 # Modules that add sub-commands, in the order they appear in --help.
-COMMAND_MODULES = ("movietui.cli.core", "movietui.cli.headless")
+COMMAND_MODULES = ("movietui.cli.core", "movietui.cli.headless", "movietui.cli.groups")
 
 
 def _command_modules() -> list:

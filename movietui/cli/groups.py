@@ -2,7 +2,9 @@
 
 ``movietui recommend --profile a --profile b [--strategy S]``: one list for the group, each
 film with every member's predicted stars and why. ``--from watchlist`` ranks the members'
-watchlists instead (one profile is enough). ``recommend`` (cli/headless.py) hands over here
+watchlists instead (one profile is enough), ``--from NAME`` a stored list, ``--from FILE`` a
+list file (matched like a ratings import; ``--partial`` keeps the matched films). ``movietui
+lists`` imports, shows, renames and deletes stored lists. ``recommend`` (cli/headless.py) hands over here
 when it is given two or more profiles, ``--strategy`` or ``--from``.
 """
 
@@ -41,12 +43,18 @@ def cmd_group(args: argparse.Namespace, service: Service, filters) -> int:
         )
     if args.format == "csv":
         raise MovietuiError("a group list prints as a table or JSON; use --format json")
-    if args.source:
-        if args.source != "watchlist":
-            raise MovietuiError(
-                f"--from {args.source!r}: only 'watchlist' can be ranked from here for now"
-            )
+    if args.source == "watchlist":
         result = service.watchlist_picks(names, args.n, args.strategy, filters)
+    elif args.source:
+        from movietui.service import ListMatchError
+
+        try:
+            result = service.list_picks(
+                names, args.source, args.n, args.strategy, filters, partial=args.partial
+            )
+        except ListMatchError as error:
+            print(error.report.summary(), file=sys.stderr)
+            raise
     else:
         result = service.group_picks(names, args.n, args.strategy, filters)
     if args.format == "json":
@@ -155,3 +163,79 @@ def filters_from(args: argparse.Namespace):
         exclude_genres=tuple(args.exclude_genre or ()),
         min_mean=args.min_mean,
     )
+
+
+# --- lists ------------------------------------------------------------------------------
+def cmd_lists(args: argparse.Namespace, service: Service) -> int:
+    action = args.action
+    if action == "import":
+        report = service.import_list(
+            args.file, name=args.name, partial=args.partial, dry_run=args.dry_run
+        )
+        print(report.summary())
+        return 1 if report.blocked else 0
+    if action == "show":
+        films = service.list_films(args.name)
+        if not films:
+            print(f"list {args.name!r} is empty")
+        for k, view in enumerate(films, start=1):
+            print(f"{k:>4}  {_title(view.title, view.year, 60):<60} id {view.movie_id}")
+        return 0
+    if action == "rename":
+        service.rename_list(args.name, args.new_name)
+        print(f"renamed list {args.name!r} to {' '.join(args.new_name.split())!r}")
+        return 0
+    if action == "delete":
+        service.delete_list(args.name)
+        print(f"deleted list {args.name!r}")
+        return 0
+    stored = service.film_lists()
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "format": "movietui-lists",
+                    "version": JSON_VERSION,
+                    "lists": [
+                        {"name": f.name, "films": f.n_films, "created_at": f.created_at}
+                        for f in stored
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    if not stored:
+        print("no lists yet; import one: `movietui lists import FILE`")
+    for f in stored:
+        created = time.strftime("%Y-%m-%d", time.localtime(f.created_at))
+        print(f"{f.name:<40} {f.n_films:>6,} films  imported {created}")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    p = commands.add_parser(
+        "lists", help="film lists to rank: import a Letterboxd list or CSV, rename, delete"
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    sub = actions.add_parser("import", help="store a Letterboxd list export or a CSV of titles/ids")
+    sub.add_argument("file", help="the list's .csv (Letterboxd: lists/NAME.csv of the export)")
+    sub.add_argument("--name", help="store it under this name (default: the list's own name)")
+    sub.add_argument("--dry-run", action="store_true", help="show what would happen, write nothing")
+    sub.add_argument(
+        "--partial", action="store_true", help="keep the matched films even if some did not match"
+    )
+    sub = actions.add_parser("show", help="the films of a list, in its order")
+    sub.add_argument("name", metavar="NAME")
+    sub = actions.add_parser("rename", help="give a list another name")
+    sub.add_argument("name", metavar="NAME")
+    sub.add_argument("new_name", metavar="NEW_NAME")
+    sub = actions.add_parser("delete", help="delete a list (the films stay in the catalog)")
+    sub.add_argument("name", metavar="NAME")
+    for sub in actions.choices.values():
+        sub.add_argument(
+            "--home", metavar="PATH", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+        )
+    p.set_defaults(func=cmd_lists)

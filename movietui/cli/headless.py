@@ -299,8 +299,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--from",
         dest="source",
-        metavar="watchlist",
-        help="rank the members' watchlist instead of the whole catalog",
+        metavar="watchlist|LIST|FILE",
+        help="rank the members' watchlist, a stored list (`movietui lists`) or a list file "
+        "instead of the whole catalog",
+    )
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="with --from FILE: rank the matched films even if some did not match",
     )
     p.add_argument("-n", type=_positive, default=20, help="how many (default 20)")
     p.add_argument(

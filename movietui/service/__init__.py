@@ -13,6 +13,7 @@ from movietui.model.hyper import MAX_EPOCHS, MAX_FACTORS, MAX_LR, MAX_REG
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
 from movietui.service.groups import GroupError, GroupList, GroupPick, MemberPick
+from movietui.service.lists import ListMatch, ListMatchError
 from movietui.service.personal import RatingsImportReport
 from movietui.service.titles import AmbiguousTitleError
 from movietui.service.types import (
@@ -31,6 +32,7 @@ from movietui.service.types import (
     Similar,
     TrainResult,
 )
+from movietui.store.lists import FilmList
 
 __all__ = [
     "MAX_EPOCHS",
@@ -44,12 +46,15 @@ __all__ = [
     "CatalogInfo",
     "EpochReport",
     "EvalReport",
+    "FilmList",
     "Filters",
     "GroupError",
     "GroupList",
     "GroupPick",
     "Hyper",
     "ImportReport",
+    "ListMatch",
+    "ListMatchError",
     "MemberPick",
     "ModelInfo",
     "MovieDetail",

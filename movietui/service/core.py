@@ -31,7 +31,7 @@ from movietui.catalog.matching import Matcher
 from movietui.config import Paths, get_paths
 from movietui.errors import MovietuiError, NotFoundError
 from movietui.model import Hyper, fold_in
-from movietui.service import datasets, groups, personal, titles, training
+from movietui.service import datasets, groups, lists, personal, titles, training
 from movietui.service.browsing import Browser
 from movietui.service.live_model import LiveModel, LoadedModel
 from movietui.service.session import CURRENT_PROFILE, Jobs, ProfileSession
@@ -54,6 +54,7 @@ from movietui.service.types import (
 )
 from movietui.stars import HALF_STARS, half_stars
 from movietui.store import Store, open_store
+from movietui.store.lists import FilmList
 
 VIEW_FILTERS = "view_filters"  # settings key: the app's list filters, as JSON
 ROW_KEY = "profile_row:{}"  # settings key of a profile's saved factor row
@@ -611,3 +612,49 @@ class Service:
                 "(w in the app on a film, or rank an imported list with --from FILE)"
             )
         return self._groups.picks(profiles, n, strategy, filters, only=ids, source="watchlist")
+
+    def list_picks(
+        self,
+        members: Sequence[str | int],
+        source: str,
+        n: int = 20,
+        strategy: str | None = None,
+        filters: Filters = Filters(),
+        partial: bool = False,
+    ) -> groups.GroupList:
+        """A stored list (by name) or a list file, ranked for one profile or a group.
+        A file with films the catalog lacks raises ListMatchError (its report attached)
+        unless ``partial``; nothing is written either way."""
+        profiles = self.members(members)
+        groups.check_members(profiles, minimum=1)
+        if Path(source).is_file():
+            report = lists.match_list(self._ratings_matcher(), source, partial)
+            if report.blocked:
+                raise lists.ListMatchError(report)
+            ids, label = report.movie_ids, f"list {report.name!r}"
+        else:
+            stored = self.store.film_list(source)
+            ids, label = self.store.list_movie_ids(stored.id), f"list {stored.name!r}"
+            if not ids:
+                raise NotFoundError(f"{label} is empty; import films into it again")
+        return self._groups.picks(profiles, n, strategy, filters, only=ids, source=label)
+
+    def film_lists(self) -> list[FilmList]:
+        return self.store.film_lists()
+
+    def import_list(
+        self, path, name: str | None = None, partial: bool = False, dry_run: bool = False
+    ) -> lists.ListMatch:
+        """Store a Letterboxd list export or plain CSV as a named list (see lists.py)."""
+        return lists.import_list(
+            self.store, self._ratings_matcher(), path, name, partial=partial, dry_run=dry_run
+        )
+
+    def rename_list(self, name: str, new_name: str) -> None:
+        self.store.rename_film_list(self.store.film_list(name).id, new_name)
+
+    def delete_list(self, name: str) -> None:
+        self.store.delete_film_list(self.store.film_list(name).id)
+
+    def list_films(self, name: str) -> list[MovieView]:
+        return self._browser.view_by_id(self.store.list_movie_ids(self.store.film_list(name).id))

@@ -164,3 +164,47 @@ def test_filters_apply_to_the_group_list(home: Path, capsys: pytest.CaptureFixtu
     assert films and all("Drama" not in f["genres"] for f in films)
     assert all(1990 <= f["year"] <= 1999 and f["mean_rating"] >= 3.5 for f in films)
     assert all(f["rating_count"] >= 20 for f in films)
+
+
+LIST = (
+    "Letterboxd list export v7\n"
+    "Date,Name,Tags,URL,Description\n"
+    '2021-11-06,Friday faves,,https://boxd.it/dWPpg,"fun, really"\n'
+    "\n"
+    "Position,Name,Year,URL,Description\n"
+    "1,The Royal Tenenbaums,2001,https://boxd.it/1YHU,\n"
+    "2,Heat,1995,https://boxd.it/2bg,all timer\n"
+    "3,Amélie,2001,https://boxd.it/2as,\n"
+    "4,Star Wars,1977,https://boxd.it/x,\n"
+    "5,No Such Film Ever,1999,https://boxd.it/y,\n"
+)
+IN_LIST = {4979, 6, 4973, 260}
+
+
+def test_lists_import_rank_rename_delete(
+    home: Path, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    path = tmp_path / "Friday faves.csv"
+    path.write_text(LIST, encoding="utf-8")
+    code, out, _ = in_process(capsys, home, "lists", "import", str(path))
+    assert code == 1 and "not found:\n  line 10: 'No Such Film Ever' (1999)" in out
+    assert "nothing written" in out
+    code, out, err = in_process(capsys, home, "recommend", "--profile", "ann", "--from", str(path))
+    assert "rerun with --partial" in one_line_error(code, err.splitlines()[-1] + "\n")
+    code, out, _ = in_process(capsys, home, "lists", "import", str(path), "--partial")
+    assert code == 0 and "stored list 'Friday faves' with 4 films" in out
+    code, out, _ = in_process(capsys, home, "lists")
+    assert out.startswith("Friday faves") and "4 films" in out
+    argv = ("recommend", "--profile", "ann", "--profile", "bob", "--from", "Friday faves")
+    code, out, err = in_process(capsys, home, *argv, "--format", "json")
+    document = json.loads(out)
+    assert code == 0 and document["source"] == "list 'Friday faves'"
+    assert document["films"] and {f["movie_id"] for f in document["films"]} <= IN_LIST
+    code, out, err = in_process(
+        capsys, home, "recommend", "--profile", "bob", "--from", str(path), "--partial"
+    )
+    assert code == 0 and out.startswith("4 films from the list 'Friday faves' for 'bob'")
+    assert in_process(capsys, home, "lists", "rename", "Friday faves", "Tonight")[0] == 0
+    assert in_process(capsys, home, "lists", "delete", "Tonight")[0] == 0
+    code, _, err = in_process(capsys, home, "lists", "delete", "Tonight")
+    assert "no list named 'Tonight'" in one_line_error(code, err)
