@@ -55,7 +55,14 @@ async def drive(app: MovieTuiApp, zip_path: Path, out: Path) -> None:
         await pilot.press(*str(zip_path), "enter")
         # The first training and its chart (on ml-latest-small it ends within a second, so
         # the profile prompt may already be up).
-        await wait_until(pilot, lambda: app.main_screen is not None and len(app.training.history) >= 8)
+        await wait_until(
+            pilot,
+            lambda: (
+                app.main_screen is not None
+                and app.training is not None
+                and len(app.training.state.history) >= 8
+            ),
+        )
         await pilot.pause(0.5)
         await shoot(pilot, out, "02-first-training")
         await wait_until(pilot, lambda: isinstance(app.screen, NameModal))

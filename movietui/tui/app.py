@@ -1,56 +1,50 @@
 """The movietui Textual app: a factory for tests, ``run_app`` for the CLI.
 
-The app owns what outlives a screen: the Service, the background training run and its
-state, and the rating verbs every list shares (rate, unrate, undo, watchlist, marks).
-Screens draw and route keys; they call back here or post a message (MarkRequested).
+The app owns what outlives a screen: the Service, the training controller, and the
+rating verbs every list shares. Screens get them as attributes (a ``Context``); they ask
+for a rating, a mark or a watchlist change by posting a message (``messages.py``), which
+bubbles up to the handlers here; after the commit the app publishes what changed on
+``Context.changes`` and every subscribed screen refreshes itself. Nothing here calls a
+screen's methods back.
 """
 
 from __future__ import annotations
 
-import os
-import sys
-import threading
-import time
 from pathlib import Path
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.css.query import NoMatches
-from textual.timer import Timer
-from textual.worker import Worker, WorkerState
+from textual.message import Message
+from textual.signal import Signal
 
 from movietui.errors import MovietuiError
 from movietui.service import Hyper, RateResult, Service
 from movietui.tui import format as fmt
 from movietui.tui.commands import MovieTuiCommands
-from movietui.tui.messages import MarkRequested, RatingChanged, TrainingDone, TrainingTick
+from movietui.tui.context import Context
+from movietui.tui.messages import (
+    CatalogImported,
+    MarkRequested,
+    ProfileChanged,
+    ProfilesEdited,
+    RateRequested,
+    RatingChanged,
+    TrainingFinished,
+    UndoRequested,
+    WatchlistChanged,
+    WatchToggled,
+)
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
 from movietui.tui.screens.main import MainScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.profiles import ProfilesScreen
 from movietui.tui.screens.welcome import WelcomeScreen
+from movietui.tui.training import TrainingController, TrainingState, lower_thread_priority
 from movietui.tui.widgets.status_line import StatusLine
-from movietui.tui.widgets.training_panel import TrainingState
 
-CHART_REFRESH_S = 0.4
-BACKGROUND_NICE = 10
-
-
-def lower_thread_priority() -> None:
-    """Run the calling worker thread (and the SGD threads it starts, which inherit it) at a
-    lower CPU priority, so on a busy machine the UI thread wins the core when a key arrives
-    (a tab switch while training: ~95 ms -> ~55 ms on 2 cores). Training still gets every
-    idle cycle. Linux only: there the nice value is per thread. Textual runs thread workers
-    on asyncio's pooled executor threads, so a pool thread stays lowered afterwards; all of
-    the app's thread workers (warm-up, training, import) are background work anyway."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
-    except OSError:
-        pass  # not permitted (or already lower): run at the normal priority
+SHUTDOWN_TIMEOUT_S = 60.0  # quitting mid-training waits this long for the save
 
 
 class MovieTuiApp(App[int]):
@@ -69,20 +63,25 @@ class MovieTuiApp(App[int]):
         *,
         dataset: str | None = None,
         first_train_hyper: Hyper | None = None,
+        train_base: Hyper | None = None,
         open_error: str | None = None,
         owns_service: bool = False,
     ) -> None:
+        """``train_base``: the hyperparameters the Training tab's fields edit (factors,
+        epochs, learning rate, regularisation); the service's defaults when None."""
         super().__init__()
         self._service = service
         self.dataset = dataset
         self.first_train_hyper = first_train_hyper
         self.open_error = open_error
         self.owns_service = owns_service
-        self.training = TrainingState()
-        self._cancel_training: threading.Event | None = None
+        self.changes: Signal[Message] = Signal(self, "changes")
+        self.training: TrainingController | None = None
+        self.context: Context | None = None
+        if service is not None:
+            self.training = TrainingController(self, service)
+            self.context = Context(service, self.training, self.changes, train_base)
         self._first_run = False
-        self._training_dirty = False
-        self._training_timer: Timer | None = None
         self.main_screen: MainScreen | None = None
 
     @property
@@ -90,18 +89,19 @@ class MovieTuiApp(App[int]):
         assert self._service is not None, "the app runs on the error screen without a service"
         return self._service
 
-    # ---- start-up --------------------------------------------------------------------
+    # ---- start-up and shutdown ---------------------------------------------------------
     def on_mount(self) -> None:
-        if self.open_error or self._service is None:
+        if self.open_error or self.context is None or self.training is None:
             self.push_screen(ErrorScreen(self.open_error or "The database could not be opened."))
             return
+        self.training.updates.subscribe(self, self._training_update, immediate=True)
         try:
             has_catalog = self.service.has_catalog()
         except MovietuiError as error:
             self.push_screen(ErrorScreen(str(error)))
             return
         if self.dataset or not has_catalog:
-            self.push_screen(WelcomeScreen(import_path=self.dataset))
+            self.push_screen(WelcomeScreen(self.service, import_path=self.dataset))
             return
         self.show_main()
         warning = getattr(self.service, "load_warning", None)  # the saved model could not be read
@@ -110,7 +110,7 @@ class MovieTuiApp(App[int]):
         if self.service.model_info() is None:
             self.notify("No model yet: training the first one now.")
             self._first_run = True
-            self.start_training(self.first_train_hyper)
+            self.training.start(self.first_train_hyper)
         else:
             self.ensure_profile()
 
@@ -125,15 +125,25 @@ class MovieTuiApp(App[int]):
             except MovietuiError:
                 pass  # the first rating will report whatever is wrong
 
-    def on_unmount(self) -> None:
-        if self._cancel_training is not None:
-            self._cancel_training.set()
+    async def action_quit(self) -> None:
+        """Quit; a training run is stopped first and keeps its finished epochs, as Stop does."""
+        if self.training is not None and self.training.running:
+            self.notify("Stopping the training and saving what it learned…", timeout=10)
+            await self.training.shutdown(SHUTDOWN_TIMEOUT_S)
+        self.exit()
+
+    async def on_unmount(self) -> None:
+        """The shutdown order, whatever ended the app: cancel the training, wait for its
+        thread (with a timeout), then close the service."""
+        if self.training is not None:
+            await self.training.shutdown(SHUTDOWN_TIMEOUT_S)
         if self.owns_service and self._service is not None:
             self._service.close()
 
     def show_main(self, tab: str | None = None) -> MainScreen:
         """Put the main screen at the bottom of the stack (replacing the welcome screen)."""
-        main = MainScreen(initial_tab=tab)
+        assert self.context is not None
+        main = MainScreen(self.context, initial_tab=tab)
         self.main_screen = main
         if isinstance(self.screen, (WelcomeScreen, MainScreen)):
             self.switch_screen(main)
@@ -142,14 +152,21 @@ class MovieTuiApp(App[int]):
         self.update_subtitle()
         return main
 
-    def catalog_imported(self) -> None:
-        """Called by the welcome screen: open the catalog and train the first model in view."""
+    @on(MainScreen.Painted)
+    def _main_painted(self) -> None:
+        self.warm_up()
+
+    @on(CatalogImported)
+    def _catalog_imported(self) -> None:
+        """The welcome screen imported a catalog: open it and train the first model in view."""
+        assert self.training is not None
         self._first_run = True
         while len(self.screen_stack) > 2:  # a re-import: drop the old main screen and all above
             self.pop_screen()
         self.show_main(tab="training")  # a new one, so genre lists etc. match the new catalog
-        self.start_training(self.first_train_hyper)
+        self.training.start(self.first_train_hyper)
 
+    # ---- profiles ------------------------------------------------------------------------
     def ensure_profile(self) -> None:
         """No profile yet: ask for a name, then onboard it."""
         if self.service.current_profile is not None:
@@ -157,37 +174,39 @@ class MovieTuiApp(App[int]):
 
         def created(name: str | None) -> None:
             if name:
-                self.create_profile(name, onboard=True)
+                self.create_profile(name)
             else:
                 self.notify("Ratings need a profile: press p to create one.", severity="warning")
 
         self.push_screen(NameModal("Who is watching? Name your profile", "e.g. Alex"), created)
 
-    def create_profile(self, name: str, onboard: bool = False) -> bool:
+    def create_profile(self, name: str) -> None:
+        """Create the first profile and onboard it."""
         try:
             profile = self.service.create_profile(name)
         except MovietuiError as error:
             self.notify(str(error), severity="error")
-            return False
+            return
         self.notify(f"Profile {profile.name!r} created.")
-        self.profile_changed()
-        if onboard:
-            self.onboard()
-        return True
+        self._profile_changed()
+        self.onboard()
 
     def onboard(self) -> None:
         """Show the onboarding list; when it closes, land on the recommendations it shaped."""
+        assert self.context is not None
+        main = self.main_screen
 
         def closed(_result: object) -> None:
-            if self.main_screen is not None:
-                self.main_screen.show_tab("recs")
+            if main is not None:
+                main.post_message(MainScreen.ShowTab("recs"))
 
-        self.push_screen(OnboardingScreen(), closed)
+        self.push_screen(OnboardingScreen(self.context), closed)
 
-    def profile_changed(self) -> None:
+    @on(ProfilesEdited)
+    def _profile_changed(self) -> None:
+        """Posted up by the profiles dialog (or after creating one here): tell every screen."""
         self.update_subtitle()
-        if self.main_screen is not None:
-            self.main_screen.refresh_all()
+        self.changes.publish(ProfileChanged())
 
     def update_subtitle(self) -> None:
         if self._service is None:
@@ -199,29 +218,34 @@ class MovieTuiApp(App[int]):
             parts.append(f"{info.release}: {info.n_movies:,} movies")
         self.sub_title = " · ".join(parts)
 
-    # ---- rating verbs shared by every list ------------------------------------------------
-    def rate_movie(
-        self, movie_id: int, rating: float | None, title: str | None = None
-    ) -> RateResult | None:
-        """Commit a rating (None removes it); 'saved' is shown only after the service returns."""
+    # ---- the rating verbs every list shares ----------------------------------------------
+    def _has_profile(self) -> bool:
         if self.service.current_profile is None:
             self.ensure_profile()
-            return None
+            return False
+        return True
+
+    @on(RateRequested)
+    def _rate(self, message: RateRequested) -> None:
+        """Commit a rating (None removes it); 'saved' is shown only after the service returns."""
+        if not self._has_profile():
+            return
         try:
-            result = (
-                self.service.rate(movie_id, rating)
-                if rating is not None
-                else self.service.unrate(movie_id)
-            )
+            if message.rating is not None:
+                result = self.service.rate(message.movie_id, message.rating)
+            else:
+                result = self.service.unrate(message.movie_id)
         except MovietuiError as error:
             self.notify(str(error), severity="error")
-            return None
-        what = f"saved {fmt.stars(rating)}" if rating is not None else "rating removed"
-        self.say(f"{title}: {what}" if title else what)
-        self._broadcast(result, title)
-        return result
+            return
+        what = (
+            f"saved {fmt.stars(message.rating)}" if message.rating is not None else "rating removed"
+        )
+        self.say(f"{message.title}: {what}" if message.title else what)
+        self._publish_rating(result, message.title)
 
-    def undo_rating(self) -> None:
+    @on(UndoRequested)
+    def _undo(self, message: UndoRequested) -> None:
         try:
             result = self.service.undo()
         except MovietuiError as error:
@@ -232,13 +256,12 @@ class MovieTuiApp(App[int]):
             return
         shown = fmt.stars(result.rating) or fmt.MARK_WORDS.get(result.mark or "", "no rating")
         self.say(f"undone: back to {shown}")
-        self._broadcast(result)
+        self._publish_rating(result)
 
     @on(MarkRequested)
-    def _mark_requested(self, message: MarkRequested) -> None:
+    def _mark(self, message: MarkRequested) -> None:
         """n / v in a list or on the detail screen: mark the film, or clear the same mark."""
-        if self.service.current_profile is None:
-            self.ensure_profile()
+        if not self._has_profile():
             return
         service = self.service
         try:
@@ -259,20 +282,24 @@ class MovieTuiApp(App[int]):
             if result.previous is not None:
                 said += f" (your {fmt.stars(result.previous)} removed)"
         self.say(f"{said} (u to undo)")
-        self._broadcast(result, message.title)
+        self._publish_rating(result, message.title)
 
-    def toggle_watchlist(self, movie_id: int) -> None:
-        if self.service.current_profile is None:
-            self.ensure_profile()
+    @on(WatchToggled)
+    def _toggle_watchlist(self, message: WatchToggled) -> None:
+        if not self._has_profile():
             return
         try:
-            on_list = self.service.toggle_watchlist(movie_id)
+            on_list = self.service.toggle_watchlist(message.movie_id)
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             return
-        self.say("added to the watchlist" if on_list else "removed from the watchlist")
-        if self.main_screen is not None:
-            self.main_screen.watchlist_changed(movie_id)
+        what = "added to the watchlist" if on_list else "removed from the watchlist"
+        self.say(f"{message.title}: {what}" if message.title else what)
+        self.changes.publish(WatchlistChanged(message.movie_id, on_list))
+
+    def _publish_rating(self, result: RateResult, title: str | None = None) -> None:
+        # The subtitle names the profile and the catalog, neither of which a rating changes.
+        self.changes.publish(RatingChanged(result, title))
 
     def say(self, message: str) -> None:
         """A routine confirmation: the screen's status line, else a short toast."""
@@ -282,108 +309,30 @@ class MovieTuiApp(App[int]):
         else:
             self.notify(message, timeout=2)
 
-    def _broadcast(self, result: RateResult, title: str | None = None) -> None:
-        self.update_subtitle()
-        for screen in self.screen_stack:
-            # Only screens that list movies; a message to Textual's empty default screen
-            # marks it dirty, and a dirty screen below repaints the whole top screen.
-            if hasattr(screen, "on_rating_changed"):
-                screen.post_message(RatingChanged(result, title))
-
     # ---- training ------------------------------------------------------------------------
-    def start_training(self, hyper: Hyper | None = None) -> None:
-        if self.training.running:
-            self.notify("Training is already running.", severity="warning")
-            return
-        self.training = TrainingState(running=True, hyper=hyper, started_at=time.monotonic())
-        self._cancel_training = threading.Event()
-        self._train_worker(self.training, hyper, self._cancel_training)
-        # The chart costs ~50 ms to draw: redraw a few times a second, never per epoch.
-        self._training_timer = self.set_interval(CHART_REFRESH_S, self._flush_training)
-        self._show_training()
+    def _training_update(self, message: Message) -> None:
+        if isinstance(message, TrainingFinished):
+            self._training_finished(message.state)
 
-    def stop_training(self) -> None:
-        if self._cancel_training is not None and self.training.running:
-            self._cancel_training.set()
-            self.notify("Stopping after this epoch…", timeout=2)
-
-    @work(thread=True, exclusive=True, group="train", exit_on_error=False)
-    def _train_worker(
-        self, state: TrainingState, hyper: Hyper | None, cancel: threading.Event
-    ) -> None:
-        def on_epoch(report) -> None:  # worker thread: append, then a coalesced tick
-            state.history.append(report)
-            self.post_message(TrainingTick(report))
-
-        lower_thread_priority()
-
-        def on_rank_epoch(report) -> None:  # the ranker trains after the rating model
-            state.rank_history.append(report)
-            self.post_message(TrainingTick(report))
-
-        try:
-            result = self.service.train(
-                hyper, on_epoch=on_epoch, cancel=cancel, on_rank_epoch=on_rank_epoch
-            )
-        except MovietuiError as error:
-            self.post_message(TrainingDone(None, str(error)))
-            return
-        self.post_message(TrainingDone(result))
-
-    def on_training_tick(self, _: TrainingTick) -> None:
-        self._training_dirty = True
-
-    def _flush_training(self) -> None:
-        if self._training_dirty:
-            self._training_dirty = False
-            self._show_training()
-
-    def on_training_done(self, message: TrainingDone) -> None:
-        if self._training_timer is not None:
-            self._training_timer.stop()
-            self._training_timer = None
-        self.training.running = False
-        self.training.result = message.result
-        self.training.error = message.error
-        if message.error:
-            self.notify(message.error, title="Training failed", severity="error", timeout=10)
-        elif message.result is not None:
-            info = message.result.model_info
-            if message.result.cancelled:
+    def _training_finished(self, state: TrainingState) -> None:
+        if state.error:
+            self.notify(state.error, title="Training failed", severity="error", timeout=10)
+        elif state.result is not None:
+            info = state.result.model_info
+            if state.result.cancelled:
                 self.notify("Training stopped.", timeout=3)
             elif info is not None:
                 val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
                 self.notify(
                     f"New model in use (validation RMSE {val}).", title="Training", timeout=4
                 )
-        self._show_training()
-        if self.main_screen is not None:
-            self.main_screen.refresh_all()
         if self._first_run:
             self._first_run = False
             self.ensure_profile()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """A bug in a worker must not kill the app: one error line, state reset."""
-        if event.state != WorkerState.ERROR:
-            return
-        error = event.worker.error
-        self.notify(f"{event.worker.name} failed: {error}", severity="error", timeout=10)
-        if event.worker.group == "train":
-            self.post_message(TrainingDone(None, str(error)))
-
-    def _show_training(self) -> None:
-        if self.main_screen is not None and self.main_screen.is_mounted:
-            try:
-                self.main_screen.show_training()
-            except NoMatches:  # the screen is being torn down as the app exits
-                pass
-
     # ---- actions -------------------------------------------------------------------------
     def action_help(self) -> None:
-        from movietui.tui.screens.help import (
-            HelpScreen,
-        )  # Markdown costs ~0.1 s to import: on demand
+        from movietui.tui.screens.help import HelpScreen  # Markdown costs ~0.1 s to import
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -392,11 +341,11 @@ class MovieTuiApp(App[int]):
         if self._service is None or not self.service.has_catalog():
             return
         if not isinstance(self.screen, ProfilesScreen):
-            self.push_screen(ProfilesScreen())
+            self.push_screen(ProfilesScreen(self.service))
 
     def action_import(self) -> None:
         if self._service is not None and not isinstance(self.screen, WelcomeScreen):
-            self.push_screen(WelcomeScreen())
+            self.push_screen(WelcomeScreen(self.service, can_cancel=self.main_screen is not None))
 
     def action_onboarding(self) -> None:
         if self._service is None or not self.service.has_catalog():
@@ -412,6 +361,7 @@ def make_app(
     home: str | Path | None = None,
     dataset: str | None = None,
     first_train_hyper: Hyper | None = None,
+    train_base: Hyper | None = None,
 ) -> MovieTuiApp:
     """Build the app; tests pass a Service opened on a temporary home."""
     owns = service is None
@@ -425,6 +375,7 @@ def make_app(
         service,
         dataset=dataset,
         first_train_hyper=first_train_hyper,
+        train_base=train_base,
         open_error=open_error,
         owns_service=owns,
     )

@@ -1,18 +1,21 @@
-"""Command palette entries for the app's verbs (ctrl+p)."""
+"""Command palette entries for the app's verbs (ctrl+p).
+
+The provider runs actions by name (``app.help``, ``screen.train``…) on the screen below
+the palette or on the main screen in the stack; it never casts the app to call it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
 
+from movietui.tui.constants import TAB_TITLES
+from movietui.tui.screens.detail import MovieDetailScreen
+from movietui.tui.screens.main import MainScreen
 from movietui.tui.widgets.movie_table import MovieTable
-
-if TYPE_CHECKING:
-    from movietui.tui.app import MovieTuiApp
 
 
 def _mark_target(screen: Screen) -> Callable[[str], object] | None:
@@ -25,19 +28,23 @@ def _mark_target(screen: Screen) -> Callable[[str], object] | None:
         and focused.current_movie_id is not None
     ):
         return focused.action_mark
-    return getattr(screen, "action_mark", None)
+    if isinstance(screen, MovieDetailScreen):
+        return screen.action_mark
+    return None
 
 
 class MovieTuiCommands(Provider):
     """Train, stop, profiles, import, search, tabs, onboarding, help, marks."""
 
+    def _run(self, action: str) -> Callable[[], object]:
+        return partial(self.app.run_action, action)
+
     def _verbs(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app = cast("MovieTuiApp", self.app)
         verbs: list[tuple[str, str, Callable[[], object]]] = [
-            ("Help", "Show every key", app.action_help),
-            ("Import a dataset", "Download or import a MovieLens release", app.action_import),
+            ("Help", "Show every key", self._run("app.help")),
+            ("Import a dataset", "Download or import a MovieLens release", self._run("app.import")),
         ]
-        main = app.main_screen
+        main = next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
         if main is not None:
             verbs += [
                 ("Train model", "Retrain the full model in the background", main.action_train),
@@ -49,18 +56,12 @@ class MovieTuiCommands(Provider):
                 (
                     "Switch profile",
                     "Create, rename, switch or delete profiles",
-                    app.action_profiles,
+                    self._run("app.profiles"),
                 ),
                 ("Search titles", "Focus the Browse search box", main.action_search),
-                ("Onboarding", "Rate a few well-known movies", app.action_onboarding),
+                ("Onboarding", "Rate a few well-known movies", self._run("app.onboarding")),
             ]
-            for tab, label in (
-                ("browse", "Browse"),
-                ("recs", "For you"),
-                ("ratings", "Your ratings"),
-                ("watchlist", "Watchlist"),
-                ("training", "Training"),
-            ):
+            for tab, label in TAB_TITLES.items():
                 verbs.append(
                     (f"Go to {label}", f"Open the {label} tab", partial(main.show_tab, tab))
                 )

@@ -95,7 +95,7 @@ async def test_train_key_before_the_training_tab_exists_uses_the_shown_settings(
         await wait_until(pilot, lambda: "training" in app.main_screen.built)
         assert app.main_screen.active_tab == "training"
         await wait_until(pilot, lambda: not app.training.running)
-        assert app.training.hyper == expected and app.training.error is None
+        assert app.training.state.hyper == expected and app.training.state.error is None
         await pilot.pause()
         assert "Finished" in str(app.screen.query_one("#progress-line").render())
 

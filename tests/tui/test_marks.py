@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui_support import SIZE, wait_until
+from tui_support import SIZE, palette_shows, wait_until
 
 from movietui.service import Service
 from movietui.tui.app import MovieTuiApp
@@ -108,15 +108,13 @@ async def test_onboarding_marks_a_row_and_moves_on(
 
 
 async def test_marks_are_in_the_command_palette(app: MovieTuiApp, profile_service: Service) -> None:
-    from textual.command import CommandList
-
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         first = app.screen.query_one("#recs-table", MovieTable).current_movie_id
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"not interested")
-        await wait_until(pilot, lambda: app.screen.query_one(CommandList).option_count > 0)
+        await palette_shows(pilot, "Not interested")
         await pilot.press("enter")
         await wait_until(pilot, lambda: profile_service.marks() != {})
         assert profile_service.marks() == {first: "not_interested"}

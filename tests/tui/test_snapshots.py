@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
-from tui_support import SIZE
+from tui_support import SIZE, browse_applied
 
 from movietui.service import Service
 from movietui.tui.app import make_app
@@ -31,7 +31,7 @@ def keys(*presses: str):
         await settle(pilot)
         for key in presses:
             await pilot.press(key)
-        await pilot.pause(0.3)  # the search debounce
+        await browse_applied(pilot)  # the search debounce
         await settle(pilot)
 
     return run_before

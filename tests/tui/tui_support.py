@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -28,6 +29,9 @@ SMALL_HYPER = Hyper(
     patience=10,
     threads=1,
 )
+# For tests that stop a run themselves: no validation split, so no early stopping; the run
+# goes on until the test stops it (the fields set epochs to the most they allow).
+NO_EARLY_STOP = dataclasses.replace(SMALL_HYPER, val_fraction=0.0)
 SIZE = (140, 40)
 
 
@@ -59,3 +63,26 @@ async def app_session(home: Path) -> AsyncIterator[tuple[MovieTuiApp, Pilot]]:
             yield app, pilot
     finally:
         service.close()
+
+
+async def browse_applied(pilot: Pilot) -> None:
+    """Wait until the text typed into Browse's search and year fields is applied (debounced)."""
+    app = pilot.app
+    await wait_until(
+        pilot,
+        lambda: not any(getattr(screen, "browse_pending", False) for screen in app.screen_stack),
+    )
+    await pilot.pause()
+
+
+async def palette_shows(pilot: Pilot, command: str) -> None:
+    """Wait until the command palette's first hit is ``command`` (searches run as you type)."""
+    from textual.command import CommandList
+
+    def first_hit() -> str:
+        options = pilot.app.screen.query(CommandList)
+        if not options or not options.first().option_count:
+            return ""
+        return str(options.first().get_option_at_index(0).prompt)
+
+    await wait_until(pilot, lambda: command in first_hit())

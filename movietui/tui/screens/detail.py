@@ -6,7 +6,7 @@ walks back.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.text import Text
 from textual import on
@@ -20,12 +20,18 @@ from movietui.errors import MovietuiError
 from movietui.service import MovieDetail
 from movietui.stars import nudge
 from movietui.tui import format as fmt
-from movietui.tui.messages import MarkRequested, RatingChanged
+from movietui.tui.context import Context
+from movietui.tui.messages import (
+    MarkRequested,
+    ProfileChanged,
+    RateRequested,
+    RatingChanged,
+    UndoRequested,
+    WatchlistChanged,
+    WatchToggled,
+)
 from movietui.tui.widgets.movie_table import MovieTable, rating_bindings, to_rows
 from movietui.tui.widgets.status_line import StatusLine
-
-if TYPE_CHECKING:
-    from movietui.tui.app import MovieTuiApp
 
 
 def detail_text(detail: MovieDetail) -> Text:
@@ -63,14 +69,12 @@ class MovieDetailScreen(Screen):
         *rating_bindings("detail.rate", watch_id="detail.watchlist"),
     ]
 
-    def __init__(self, movie_id: int) -> None:
+    def __init__(self, context: Context, movie_id: int) -> None:
         super().__init__()
+        self.context = context
+        self.service = context.service
         self.movie_id = movie_id
         self.detail: MovieDetail | None = None
-
-    @property
-    def movietui(self) -> MovieTuiApp:
-        return cast("MovieTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -82,49 +86,54 @@ class MovieDetailScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.context.listen(self)
         self.reload()
         self.query_one("#similar-table").focus()
 
     def reload(self) -> None:
         try:
-            self.detail = self.movietui.service.movie(self.movie_id)
+            self.detail = self.service.movie(self.movie_id)
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             return
         self.query_one("#detail-info", Static).update(detail_text(self.detail))
         self.query_one("#similar-table", MovieTable).show(to_rows(self.detail.similar))
 
-    def on_rating_changed(self, _: RatingChanged) -> None:
+    @on(RatingChanged)
+    @on(WatchlistChanged)
+    @on(ProfileChanged)
+    def _changed(self) -> None:
         self.reload()
 
     @on(DataTable.RowSelected, "#similar-table")
     def _open_similar(self, event: DataTable.RowSelected) -> None:
         movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
         if movie_id is not None:
-            self.app.push_screen(MovieDetailScreen(movie_id))
+            self.app.push_screen(MovieDetailScreen(self.context, movie_id))
 
     def action_back(self) -> None:
         self.dismiss()
 
+    # The keys act on the film shown (the similar list leaves them to the screen) and post
+    # requests up to the app; the published change reloads this screen.
     def action_rate(self, stars: int) -> None:
-        self.movietui.rate_movie(self.movie_id, float(stars), self._title())
+        self.post_message(RateRequested(self.movie_id, float(stars), self._title()))
 
     def action_nudge(self, step: float) -> None:
         mine = self.detail.movie.my_rating if self.detail else None
-        self.movietui.rate_movie(self.movie_id, nudge(mine, step), self._title())
+        self.post_message(RateRequested(self.movie_id, nudge(mine, step), self._title()))
 
     def action_unrate(self) -> None:
-        self.movietui.rate_movie(self.movie_id, None, self._title())
+        self.post_message(RateRequested(self.movie_id, None, self._title()))
 
     def _title(self) -> str | None:
         return self.detail.movie.title if self.detail else None
 
     def action_undo(self) -> None:
-        self.movietui.undo_rating()
+        self.post_message(UndoRequested())
 
     def action_watch(self) -> None:
-        self.movietui.toggle_watchlist(self.movie_id)
-        self.reload()
+        self.post_message(WatchToggled(self.movie_id, self._title()))
 
     def action_mark(self, kind: str) -> None:
         self.post_message(MarkRequested(self.movie_id, kind, self._title()))

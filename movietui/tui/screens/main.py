@@ -10,7 +10,7 @@ time it is shown (mounting and styling all five at once cost ~0.3 s of start-up)
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.text import Text
 from textual import on
@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import MountError, Widget
@@ -33,8 +34,16 @@ from textual.widgets import (
 )
 
 from movietui.errors import MovietuiError
-from movietui.service import OBSCURE_BELOW, SORTS, Filters, RateResult
-from movietui.tui.messages import RatingChanged
+from movietui.service import OBSCURE_BELOW, SORTS, Filters, Hyper, RateResult
+from movietui.tui.constants import PAGE, RECOMMENDATIONS, TAB_TITLES, TABS
+from movietui.tui.context import Context
+from movietui.tui.messages import (
+    ProfileChanged,
+    RatingChanged,
+    TrainingFinished,
+    TrainingProgress,
+    WatchlistChanged,
+)
 from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
@@ -42,11 +51,6 @@ from movietui.tui.widgets.movie_table import MovieTable, to_rows
 from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.training_panel import TrainingPanel, shown_hyper
 
-if TYPE_CHECKING:
-    from movietui.tui.app import MovieTuiApp
-
-PAGE = 100
-RECOMMENDATIONS = 50
 SEARCH_DEBOUNCE_S = 0.15
 PREBUILD_AFTER_S = 1.5  # after the first paint (and the model warm-up), compose hidden panes
 PREBUILD_GAP_S = 0.5  # one at a time (~0.1-0.2 s each), so keys are answered in between
@@ -60,14 +64,6 @@ FILTER_IDS = (
     "recs-year-max",
     "recs-obscure",
 )  # remembered
-TABS = ("browse", "recs", "ratings", "watchlist", "training")
-TAB_TITLES = {
-    "browse": "Browse",
-    "recs": "For you",
-    "ratings": "Your ratings",
-    "watchlist": "Watchlist",
-    "training": "Training",
-}
 TABLE_OF_TAB = {
     "browse": "#browse-table",
     "recs": "#recs-table",
@@ -94,8 +90,21 @@ class MainScreen(Screen):
         Binding("o", "app.onboarding", "Onboard", show=False, id="main.onboarding"),
     ]
 
-    def __init__(self, initial_tab: str | None = None) -> None:
+    class ShowTab(Message):
+        """Show a tab (posted by whoever opened a screen on top, e.g. onboarding's close)."""
+
+        def __init__(self, tab: str) -> None:
+            super().__init__()
+            self.tab = tab
+
+    class Painted(Message):
+        """The screen was drawn for the first time (the app then warms the model up)."""
+
+    def __init__(self, context: Context, initial_tab: str | None = None) -> None:
         super().__init__()
+        self.context = context
+        self.service = context.service
+        self.training = context.training
         self.initial_tab = initial_tab or "recs"
         self.stale: set[str] = set(TABS)
         self.built: set[str] = {self.initial_tab}  # panes whose widgets are mounted
@@ -105,10 +114,6 @@ class MainScreen(Screen):
         self._debounce: Timer | None = None
         self.browse_total = 0
         self._filters: dict[str, str] | None = None  # remembered filter values, read lazily
-
-    @property
-    def movietui(self) -> MovieTuiApp:
-        return cast("MovieTuiApp", self.app)
 
     # ---- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -125,14 +130,14 @@ class MainScreen(Screen):
 
     def _genre_options(self) -> list[tuple[str, str]]:
         try:
-            return [(g, g) for g in self.movietui.service.genres()]
+            return [(g, g) for g in self.service.genres()]
         except MovietuiError:
             return []
 
     # ---- remembered filters -------------------------------------------------------------
     def _saved_filters(self) -> dict[str, str]:
         if self._filters is None:
-            self._filters = self.movietui.service.saved_filters()
+            self._filters = self.service.saved_filters()
         return self._filters
 
     def _saved(self, widget_id: str) -> str:
@@ -145,12 +150,12 @@ class MainScreen(Screen):
         values = dict(self._saved_filters())
         for widget_id in FILTER_IDS:
             for widget in self.query(f"#{widget_id}"):
-                value = widget.value
+                value = cast("Input | Select | Checkbox", widget).value
                 values[widget_id] = "" if value is Select.NULL else str(value)
         if values != self._filters:
             self._filters = values
             try:
-                self.movietui.service.save_filters(values)
+                self.service.save_filters(values)
             except MovietuiError:
                 pass  # view state only: the filters still apply, they just won't be remembered
 
@@ -240,18 +245,19 @@ class MainScreen(Screen):
         raise KeyError(tab)
 
     def on_mount(self) -> None:
+        self.context.listen(self, training=True)
         self._pane_ready(self.initial_tab)
         self._focus_tab(self.initial_tab)
-        self.call_after_refresh(self.movietui.warm_up)
+        self.call_after_refresh(self.post_message, self.Painted())
         self.set_timer(PREBUILD_AFTER_S, self._prebuild_next)
 
     def _pane_ready(self, tab: str) -> None:
         """A pane's widgets were just mounted: fill them."""
         if tab == "training":
-            service = self.movietui.service
+            service = self.service
             info = service.model_info()
             panel = self.query_one(TrainingPanel)
-            panel.set_hyper(info.hyper if info is not None else service.default_hyper())
+            panel.set_hyper(info.hyper if info is not None else self._train_base())
             if self._fold_in is not None:
                 panel.show_fold_in(*self._fold_in)
         self.refresh_tab(tab)
@@ -296,6 +302,10 @@ class MainScreen(Screen):
 
     def action_show_tab(self, tab: str) -> None:
         self.show_tab(tab)
+
+    @on(ShowTab)
+    def _show_tab_requested(self, message: ShowTab) -> None:
+        self.show_tab(message.tab)
 
     def show_tab(self, tab: str, focus: str | None = None) -> None:
         """Show a tab and focus its list (or ``focus``); a pane shown for the first time is
@@ -352,12 +362,18 @@ class MainScreen(Screen):
                     self.reload_watchlist()
                 case "training":
                     self.query_one(TrainingPanel).show_state(
-                        self.movietui.training, self.movietui.service.model_info()
+                        self.training.state, self.service.model_info()
                     )
         except MovietuiError as error:
             self.notify(str(error), severity="error")
 
-    def on_rating_changed(self, message: RatingChanged) -> None:
+    # ---- published changes -------------------------------------------------------------
+    @on(ProfileChanged)
+    def _profile_changed(self) -> None:
+        self.refresh_all()
+
+    @on(RatingChanged)
+    def _rating_changed(self, message: RatingChanged) -> None:
         self.stale = set(TABS)
         self.refresh_tab(self.active_tab)
         result = message.result
@@ -369,11 +385,10 @@ class MainScreen(Screen):
         if panel is not None:
             panel.show_fold_in(title, result)
 
-    def watchlist_changed(self, movie_id: int) -> None:
+    @on(WatchlistChanged)
+    def _watchlist_changed(self, message: WatchlistChanged) -> None:
         for browse in self.query("#browse-table").results(MovieTable):
-            row = browse.rows_data.get(movie_id)
-            if row is not None:
-                browse.set_flags(movie_id, on_watchlist=not row.movie.on_watchlist)
+            browse.set_flags(message.movie_id, on_watchlist=message.on_list)
         self.stale |= {"watchlist", "recs"}
         if self.active_tab == "watchlist":
             self.refresh_tab("watchlist")
@@ -401,7 +416,7 @@ class MainScreen(Screen):
         table = self.query_one("#browse-table", MovieTable)
         limit = max(PAGE, table.row_count) if keep_rows else PAGE
         query, filters, sort, descending = self._browse_args()
-        page = self.movietui.service.browse(query, filters, sort, descending, limit=limit, offset=0)
+        page = self.service.browse(query, filters, sort, descending, limit=limit, offset=0)
         self.browse_total = page.total
         table.show(to_rows(page.items), keep_cursor=keep_rows)
         self._browse_status()
@@ -412,7 +427,7 @@ class MainScreen(Screen):
             return
         query, filters, sort, descending = self._browse_args()
         try:
-            page = self.movietui.service.browse(
+            page = self.service.browse(
                 query, filters, sort, descending, limit=PAGE, offset=table.row_count
             )
         except MovietuiError as error:
@@ -448,6 +463,8 @@ class MainScreen(Screen):
 
     @on(Select.Changed, "#browse-genre, #browse-sort")
     def _browse_selected(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()  # applied now, with the typed text
         self._debounced_browse()
 
     @on(Input.Submitted, "#search")
@@ -456,6 +473,11 @@ class MainScreen(Screen):
             self._debounce.stop()
             self._debounced_browse()
         self.query_one("#browse-table").focus()
+
+    @property
+    def browse_pending(self) -> bool:
+        """Typed filter text not applied yet (the debounce is running)."""
+        return self._debounce is not None
 
     def action_search(self) -> None:
         self.show_tab("browse", focus="#search")
@@ -471,7 +493,7 @@ class MainScreen(Screen):
         )
 
     def reload_recs(self) -> None:
-        service = self.movietui.service
+        service = self.service
         recs = service.recommendations(n=RECOMMENDATIONS, filters=self.recs_filters())
         self.query_one("#recs-table", MovieTable).show(to_rows(recs))
         profile = service.current_profile
@@ -488,10 +510,6 @@ class MainScreen(Screen):
             )
         self.query_one("#recs-status", Static).update(Text(note), layout=False)
 
-    def top_recommendation(self) -> int | None:
-        ids = self.query_one("#recs-table", MovieTable).movie_ids()
-        return ids[0] if ids else None
-
     @on(Select.Changed, "#recs-genre")
     @on(Checkbox.Changed, "#recs-obscure")
     @on(Input.Changed, "#recs-year-min, #recs-year-max")
@@ -503,7 +521,7 @@ class MainScreen(Screen):
         self._remember_filters()
 
     def reload_ratings(self) -> None:
-        service = self.movietui.service
+        service = self.service
         if service.current_profile is None:
             self.query_one("#ratings-table", MovieTable).show([])
             self.query_one(RatingHistogram).show({})
@@ -512,42 +530,52 @@ class MainScreen(Screen):
         self.query_one(RatingHistogram).show(service.rating_histogram())
 
     def reload_watchlist(self) -> None:
-        if self.movietui.service.current_profile is None:
+        if self.service.current_profile is None:
             self.query_one("#watch-table", MovieTable).show([])
             return
-        self.query_one("#watch-table", MovieTable).show(to_rows(self.movietui.service.watchlist()))
+        self.query_one("#watch-table", MovieTable).show(to_rows(self.service.watchlist()))
 
     @on(DataTable.RowSelected)
     def _open_detail(self, event: DataTable.RowSelected) -> None:
         movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
         if movie_id is not None:
-            self.app.push_screen(MovieDetailScreen(movie_id))
+            self.app.push_screen(MovieDetailScreen(self.context, movie_id))
 
     # ---- training ----------------------------------------------------------------------
     def _training_panel(self) -> TrainingPanel | None:
         panels = self.query(TrainingPanel)
         return panels.first() if panels else None
 
+    @on(TrainingProgress)
     def show_training(self) -> None:
         """New epochs: redraw the panel (~50 ms for the chart) only while it is in view."""
         self.stale.add("training")
         if self.active_tab == "training":
             self.refresh_tab("training")
 
+    @on(TrainingFinished)
+    def _training_finished(self) -> None:
+        self.refresh_all()  # a new model: new predictions everywhere, the panel's last figures
+
+    def _train_base(self) -> Hyper:
+        return self.context.train_base or self.service.default_hyper()
+
     def action_train(self) -> None:
-        service = self.movietui.service
         panel = self._training_panel()
         if panel is not None:
-            hyper = panel.read_hyper(service.default_hyper())
+            hyper = panel.read_hyper(self._train_base())
         else:  # not shown yet: what its fields would hold
-            info = service.model_info()
-            hyper = shown_hyper(service.default_hyper(), info.hyper if info is not None else None)
-        if hyper is not None:
-            self.show_tab("training")
-            self.movietui.start_training(hyper)
+            info = self.service.model_info()
+            hyper = shown_hyper(self._train_base(), info.hyper if info is not None else None)
+        if hyper is None:
+            return
+        self.show_tab("training")
+        if not self.training.start(hyper):
+            self.notify("Training is already running.", severity="warning")
 
     def action_stop_train(self) -> None:
-        self.movietui.stop_training()
+        if self.training.stop():
+            self.notify("Stopping after this epoch…", timeout=2)
 
     @on(TrainingPanel.StartRequested)
     def _start_pressed(self) -> None:

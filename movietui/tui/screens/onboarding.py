@@ -7,7 +7,7 @@ the cursor moves on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from rich.text import Text
 from textual import on
@@ -18,12 +18,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from movietui.errors import MovietuiError
+from movietui.tui.constants import ONBOARDING_MOVIES, ONBOARDING_RECS
+from movietui.tui.context import Context
 from movietui.tui.messages import RatingChanged
+from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
 from movietui.tui.widgets.status_line import StatusLine
-
-if TYPE_CHECKING:
-    from movietui.tui.app import MovieTuiApp
 
 
 class OnboardingScreen(Screen):
@@ -32,9 +32,10 @@ class OnboardingScreen(Screen):
         Binding("escape,d", "done", "Done", id="onboarding.done"),
     ]
 
-    @property
-    def movietui(self) -> MovieTuiApp:
-        return cast("MovieTuiApp", self.app)
+    def __init__(self, context: Context) -> None:
+        super().__init__()
+        self.context = context
+        self.service = context.service
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,8 +58,9 @@ class OnboardingScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.context.listen(self)
         try:
-            movies = self.movietui.service.onboarding(n=30)
+            movies = self.service.onboarding(n=ONBOARDING_MOVIES)
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             movies = []
@@ -69,17 +71,14 @@ class OnboardingScreen(Screen):
     def refresh_recs(self) -> None:
         try:
             # the For you list itself (its default filters): the ranker already prefers films people pick
-            recs = self.movietui.service.recommendations(n=20)
+            recs = self.service.recommendations(n=ONBOARDING_RECS)
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             return
         self.query_one("#onboarding-recs", MovieTable).show(to_rows(recs), keep_cursor=False)
 
-    def top_recommendation(self) -> int | None:
-        ids = self.query_one("#onboarding-recs", MovieTable).movie_ids()
-        return ids[0] if ids else None
-
-    def on_rating_changed(self, message: RatingChanged) -> None:
+    @on(RatingChanged)
+    def _rating_changed(self, message: RatingChanged) -> None:
         table = self.query_one("#onboarding-table", MovieTable)
         movie_id = message.result.movie_id
         result = message.result
@@ -96,11 +95,9 @@ class OnboardingScreen(Screen):
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:
-        from movietui.tui.screens.detail import MovieDetailScreen
-
         movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
         if movie_id is not None:
-            self.app.push_screen(MovieDetailScreen(movie_id))
+            self.app.push_screen(MovieDetailScreen(self.context, movie_id))
 
     def action_done(self) -> None:
         self.dismiss()

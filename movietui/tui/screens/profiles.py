@@ -1,8 +1,9 @@
-"""Profiles: several people share one database. Create, rename, switch, delete."""
+"""Profiles: several people share one database. Create, rename, switch, delete.
+
+The dialog calls the service it was given; after a change it posts ``ProfilesEdited`` to
+the app (which outlives this dialog), and the app tells every screen."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on
@@ -14,10 +15,9 @@ from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
 from movietui.errors import MovietuiError
+from movietui.service import Service
+from movietui.tui.messages import ProfilesEdited
 from movietui.tui.screens.dialogs import ConfirmModal, NameModal
-
-if TYPE_CHECKING:
-    from movietui.tui.app import MovieTuiApp
 
 
 class ProfilesScreen(ModalScreen[None]):
@@ -28,9 +28,9 @@ class ProfilesScreen(ModalScreen[None]):
         Binding("escape", "close", "Close", id="profiles.close"),
     ]
 
-    @property
-    def movietui(self) -> MovieTuiApp:
-        return cast("MovieTuiApp", self.app)
+    def __init__(self, service: Service) -> None:
+        super().__init__()
+        self.service = service
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="profiles-box"):
@@ -46,7 +46,7 @@ class ProfilesScreen(ModalScreen[None]):
         self.reload()
 
     def reload(self) -> None:
-        service = self.movietui.service
+        service = self.service
         current = service.current_profile
         options = self.query_one("#profile-list", OptionList)
         options.clear_options()
@@ -69,26 +69,34 @@ class ProfilesScreen(ModalScreen[None]):
         return int(option_id) if option_id is not None else None
 
     def _name_of(self, profile_id: int) -> str:
-        return next((p.name for p in self.movietui.service.profiles() if p.id == profile_id), "?")
+        return next((p.name for p in self.service.profiles() if p.id == profile_id), "?")
 
     @on(OptionList.OptionSelected)
     def _switch(self, event: OptionList.OptionSelected) -> None:
         if event.option.id is None:
             return
         try:
-            profile = self.movietui.service.switch_profile(int(event.option.id))
+            profile = self.service.switch_profile(int(event.option.id))
         except MovietuiError as error:
             self.notify(str(error), severity="error")
             return
         self.notify(f"Switched to {profile.name}.", timeout=2)
-        self.movietui.profile_changed()
+        self.app.post_message(ProfilesEdited())
         self.dismiss(None)
 
     @on(Button.Pressed, "#new")
     def action_new(self) -> None:
         def created(name: str | None) -> None:
-            if name and self.movietui.create_profile(name, onboard=False):
-                self.reload()
+            if not name:
+                return
+            try:
+                profile = self.service.create_profile(name)
+            except MovietuiError as error:
+                self.notify(str(error), severity="error")
+                return
+            self.notify(f"Profile {profile.name!r} created.")
+            self.app.post_message(ProfilesEdited())
+            self.reload()
 
         self.app.push_screen(NameModal("New profile name"), created)
 
@@ -102,11 +110,11 @@ class ProfilesScreen(ModalScreen[None]):
             if not name:
                 return
             try:
-                self.movietui.service.rename_profile(profile_id, name)
+                self.service.rename_profile(profile_id, name)
             except MovietuiError as error:
                 self.notify(str(error), severity="error")
                 return
-            self.movietui.profile_changed()
+            self.app.post_message(ProfilesEdited())
             self.reload()
 
         self.app.push_screen(NameModal("Rename profile", value=self._name_of(profile_id)), renamed)
@@ -122,12 +130,12 @@ class ProfilesScreen(ModalScreen[None]):
             if not yes:
                 return
             try:
-                self.movietui.service.delete_profile(profile_id)
+                self.service.delete_profile(profile_id)
             except MovietuiError as error:
                 self.notify(str(error), severity="error")
                 return
             self.notify(f"Profile {name!r} deleted.", timeout=3)
-            self.movietui.profile_changed()
+            self.app.post_message(ProfilesEdited())
             self.reload()
 
         self.app.push_screen(

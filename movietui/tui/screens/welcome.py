@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
 from textual import on, work
@@ -21,13 +20,10 @@ from textual.widgets import Button, Footer, Header, Input, OptionList, ProgressB
 from textual.widgets.option_list import Option
 
 from movietui.errors import MovietuiError
-from movietui.service import STAGE_NAMES
+from movietui.service import STAGE_NAMES, Service
 from movietui.text import human_size
-from movietui.tui.messages import ImportDone, ImportFailed, ImportTick
+from movietui.tui.messages import CatalogImported, ImportDone, ImportFailed, ImportTick
 from movietui.tui.widgets.path_suggester import PathSuggester
-
-if TYPE_CHECKING:
-    from movietui.tui.app import MovieTuiApp
 
 INTRO = (
     "Welcome to movietui. It needs a MovieLens catalog (movies and the community's ratings) "
@@ -51,16 +47,17 @@ class WelcomeScreen(Screen):
         Binding("escape", "cancel", "Cancel", id="welcome.cancel"),
     ]
 
-    def __init__(self, import_path: str | None = None) -> None:
+    def __init__(
+        self, service: Service, import_path: str | None = None, can_cancel: bool = False
+    ) -> None:
+        """``can_cancel``: Escape goes back (a re-import from a running app)."""
         super().__init__()
+        self.service = service
         self.import_path = import_path
+        self.can_cancel = can_cancel
         self.sources: list[str] = []
         self._cancel: threading.Event | None = None
         self.importing = False
-
-    @property
-    def movietui(self) -> MovieTuiApp:
-        return cast("MovieTuiApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -90,7 +87,7 @@ class WelcomeScreen(Screen):
             self._cancel.set()
 
     def _fill_sources(self) -> None:
-        service = self.movietui.service
+        service = self.service
         options = self.query_one("#sources", OptionList)
         self.sources = []
         try:
@@ -146,7 +143,7 @@ class WelcomeScreen(Screen):
         if self.importing and self._cancel is not None:
             self._cancel.set()
             self.query_one("#import-status", Static).update("Cancelling…")
-        elif self.movietui.main_screen is not None:
+        elif self.can_cancel:
             self.dismiss()
 
     # ---- importing ---------------------------------------------------------------------
@@ -165,7 +162,7 @@ class WelcomeScreen(Screen):
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def _import(self, source: str, cancel: threading.Event) -> None:
         try:
-            report = self.movietui.service.import_catalog(
+            report = self.service.import_catalog(
                 source, progress=lambda p: self.post_message(ImportTick(p)), cancel=cancel
             )
         except MovietuiError as error:
@@ -208,4 +205,4 @@ class WelcomeScreen(Screen):
         )
         for note in report.notes[:3]:
             self.notify(note, severity="warning", timeout=8)
-        self.movietui.catalog_imported()
+        self.post_message(CatalogImported(report))

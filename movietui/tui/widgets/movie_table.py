@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -25,10 +25,7 @@ from textual.widgets.data_table import RowKey
 from movietui.service import MovieView, RatedMovie, Recommendation, Similar
 from movietui.stars import nudge
 from movietui.tui import format as fmt
-from movietui.tui.messages import MarkRequested
-
-if TYPE_CHECKING:
-    from movietui.tui.app import MovieTuiApp
+from movietui.tui.messages import MarkRequested, RateRequested, UndoRequested, WatchToggled
 
 
 def rating_bindings(prefix: str, watch_id: str) -> list[Binding]:
@@ -269,10 +266,6 @@ class MovieTable(DataTable):
         if self.row_count and new > old and new >= self.max_scroll_y - NEAR_END_ROWS:
             self.post_message(self.NearEnd(self))
 
-    @property
-    def movietui(self) -> MovieTuiApp:
-        return cast("MovieTuiApp", self.app)
-
     # ---- filling -------------------------------------------------------------------
     # Rows are keyed by position, not by movie: a refresh rewrites the cells in place
     # (no clear, no re-measure, no layout pass), which keeps a rating -> refreshed list
@@ -327,7 +320,7 @@ class MovieTable(DataTable):
             if key in ("you", "watch"):
                 self.update_cell_at(Coordinate(index, column), _cell(key, row, index + 1))
 
-    def set_flags(self, movie_id: int, **changes: object) -> None:
+    def set_flags(self, movie_id: int, **changes: Any) -> None:
         """Show a new ``my_rating``/``on_watchlist`` for one row without asking the service."""
         row = self.rows_data.get(movie_id)
         if row is not None:
@@ -346,39 +339,44 @@ class MovieTable(DataTable):
         return list(self.order)
 
     # ---- rating actions ------------------------------------------------------------
+    # The keys post requests (``messages.py``); the app commits them and publishes the change.
+    # A list that is not ``rateable`` (similar movies, onboarding's recommendations) leaves
+    # every one of these keys to its screen: on the detail screen they act on the film shown.
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("rate", "nudge", "unrate", "undo", "mark"):
             return self.rateable
         if action == "watch":
-            return self.kind != "onboarding"
+            return self.rateable and self.kind != "onboarding"
         return True
+
+    def _title(self, movie_id: int) -> str:
+        return self.rows_data[movie_id].movie.title
 
     def action_rate(self, stars: int) -> None:
         movie_id = self.current_movie_id
         if movie_id is not None:
-            self.movietui.rate_movie(movie_id, float(stars), self.rows_data[movie_id].movie.title)
+            self.post_message(RateRequested(movie_id, float(stars), self._title(movie_id)))
 
     def action_nudge(self, step: float) -> None:
         movie_id = self.current_movie_id
-        if movie_id is None:
-            return
-        mine = self.rows_data[movie_id].movie.my_rating
-        self.movietui.rate_movie(movie_id, nudge(mine, step), self.rows_data[movie_id].movie.title)
+        if movie_id is not None:
+            mine = self.rows_data[movie_id].movie.my_rating
+            self.post_message(RateRequested(movie_id, nudge(mine, step), self._title(movie_id)))
 
     def action_unrate(self) -> None:
         movie_id = self.current_movie_id
         if movie_id is not None:
-            self.movietui.rate_movie(movie_id, None, self.rows_data[movie_id].movie.title)
+            self.post_message(RateRequested(movie_id, None, self._title(movie_id)))
 
     def action_undo(self) -> None:
-        self.movietui.undo_rating()
+        self.post_message(UndoRequested())
 
     def action_watch(self) -> None:
         movie_id = self.current_movie_id
         if movie_id is not None:
-            self.movietui.toggle_watchlist(movie_id)
+            self.post_message(WatchToggled(movie_id, self._title(movie_id)))
 
     def action_mark(self, kind: str) -> None:
         movie_id = self.current_movie_id
         if movie_id is not None:
-            self.post_message(MarkRequested(movie_id, kind, self.rows_data[movie_id].movie.title))
+            self.post_message(MarkRequested(movie_id, kind, self._title(movie_id)))

@@ -1,15 +1,15 @@
 """The Training tab: hyperparameters, start/stop, live loss chart, fold-in figures.
 
-The panel draws; the app owns the training worker and its ``TrainingState`` (so a run
-survives screen changes) and calls ``show_state`` whenever a coalesced tick arrives.
+The panel draws and posts ``StartRequested``/``StopRequested``; the training controller
+(``movietui/tui/training.py``) owns the run and its ``TrainingState``, and the main screen
+passes that state down to ``show_state`` when the controller publishes progress.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on
@@ -24,29 +24,14 @@ from movietui.service import (
     MAX_FACTORS,
     MAX_LR,
     MAX_REG,
-    EpochReport,
     Hyper,
     ModelInfo,
-    RankEpochReport,
     RateResult,
-    TrainResult,
 )
+from movietui.tui.training import TrainingState
 
 if TYPE_CHECKING:
     from movietui.tui.widgets.loss_chart import LossChart, RankChart
-
-
-@dataclass
-class TrainingState:
-    """Shared between the worker thread (appends) and the UI thread (reads)."""
-
-    running: bool = False
-    hyper: Hyper | None = None
-    history: list[EpochReport] = field(default_factory=list)
-    rank_history: list[RankEpochReport] = field(default_factory=list)  # after the rating model
-    started_at: float = 0.0
-    result: TrainResult | None = None
-    error: str | None = None
 
 
 # (input id, Hyper field, label, validator, parser)
@@ -146,7 +131,7 @@ class TrainingPanel(Vertical):
 
     def read_hyper(self, base: Hyper) -> Hyper | None:
         """The edited hyperparameters, or None (with the bad field named) when one is invalid."""
-        changes: dict[str, float | int] = {}
+        changes: dict[str, Any] = {}
         for input_id, attr, label, validator, parse in FIELDS:
             value = self.query_one(f"#{input_id}", Input).value.strip()
             if not validator.validate(value).is_valid:
