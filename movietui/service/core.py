@@ -570,6 +570,10 @@ class Service:
         return matcher
 
     # --- movie night and lists (groups.py) --------------------------------------------
+    def group_strategies(self) -> dict[str, str]:
+        """Strategy name -> what it does, in the order to offer them."""
+        return dict(groups.STRATEGY_NAMES)
+
     def group_strategy(self) -> str:
         """The movie-night strategy last picked (the default until one is)."""
         return self._groups.strategy()

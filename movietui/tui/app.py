@@ -54,6 +54,7 @@ class MovieTuiApp(App[int]):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("p", "profiles", "Profiles", id="app.profiles"),
+        Binding("m", "movie_night", "Movie night", id="app.movie_night", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
@@ -342,6 +343,14 @@ class MovieTuiApp(App[int]):
             return
         if not isinstance(self.screen, ProfilesScreen):
             self.push_screen(ProfilesScreen(self.service))
+
+    def action_movie_night(self) -> None:
+        from movietui.tui.screens.movie_night import MovieNightScreen
+
+        if self.context is None or not self.service.has_catalog():
+            return
+        if not isinstance(self.screen, MovieNightScreen):
+            self.push_screen(MovieNightScreen(self.context))
 
     def action_import(self) -> None:
         if self._service is not None and not isinstance(self.screen, WelcomeScreen):
