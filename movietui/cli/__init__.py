@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--dataset",
         metavar="PATH",
         default=None,
-        help="the app offers to import this MovieLens zip or folder on first run",
+        help="import this MovieLens zip or folder when the app starts (progress on screen)",
     )
     parser.add_argument("--version", action="version", version=f"movietui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

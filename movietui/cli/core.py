@@ -102,6 +102,7 @@ def cmd_locate(args: argparse.Namespace, service: None) -> int:
         ("database", paths.db),
         ("cache", paths.cache),
         ("backups", paths.backups),
+        ("settings", paths.settings),
     ):
         print(f"{label:<9} {value}")
     return 0

@@ -242,18 +242,37 @@ def cmd_profiles(args: argparse.Namespace, service: Service) -> int:
 
 
 # --- ratings import / export ----------------------------------------------------------
+DEFAULT_PROFILE = "me"
+
+
 def cmd_ratings_import(args: argparse.Namespace, service: Service) -> int:
+    """``-`` reads the export from standard input; with no profile yet one is created."""
+    data = sys.stdin.buffer.read() if args.file == "-" else None
+    if args.profile is None and service.current_profile is None and not args.dry_run:
+        service.create_profile(DEFAULT_PROFILE)
+        print(f"no profile yet: created {DEFAULT_PROFILE!r} for these ratings", file=sys.stderr)
     report = service.import_ratings(
-        args.file, profile=args.profile, dry_run=args.dry_run, partial=args.partial
+        "standard input" if data is not None else args.file,
+        profile=args.profile,
+        dry_run=args.dry_run,
+        partial=args.partial,
+        data=data,
     )
     print(report.summary())
     return 1 if report.blocked else 0
 
 
 def cmd_ratings_export(args: argparse.Namespace, service: Service) -> int:
+    """``-`` writes the export to standard output (the count then goes to standard error)."""
     name = args.format or ("json" if Path(args.file).suffix.lower() == ".json" else "movielens")
-    count = service.export_ratings(args.file, RATINGS_EXPORT_FORMATS[name], profile=args.profile)
-    print(f"wrote {count} ratings to {args.file} ({name})")
+    fmt = RATINGS_EXPORT_FORMATS[name]
+    if args.file == "-":
+        text, count = service.render_ratings(fmt, profile=args.profile)
+        sys.stdout.write(text)
+        print(f"wrote {_plural(count, 'rating')} to standard output ({name})", file=sys.stderr)
+        return 0
+    count = service.export_ratings(args.file, fmt, profile=args.profile)
+    print(f"wrote {_plural(count, 'rating')} to {args.file} ({name})")
     return 0
 
 
@@ -387,7 +406,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     sub.add_argument(
         "file",
-        help="Letterboxd ratings.csv or export zip, IMDb ratings CSV, MovieLens or movietui export",
+        help="Letterboxd ratings.csv or export zip, IMDb ratings CSV, MovieLens or movietui "
+        "export; - reads standard input",
     )
     sub.add_argument(
         "--profile", metavar="NAME", help="profile to import into (default: the current one)"
@@ -399,7 +419,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     sub.set_defaults(func=cmd_ratings_import)
     _accept_home(sub)
     sub = actions.add_parser("export", help="export a profile's ratings")
-    sub.add_argument("file", help="where to write (.json implies --format json)")
+    sub.add_argument(
+        "file", help="where to write (.json implies --format json); - writes to standard output"
+    )
     sub.add_argument(
         "--format",
         choices=tuple(RATINGS_EXPORT_FORMATS),

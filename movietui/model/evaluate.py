@@ -507,23 +507,9 @@ def _cold_start(
             "served": _served(picks, stars, model.mu),
             "full retrain": _served(re_picks, re_stars, retrained.mu),
         }
-        shown_local = np.concatenate([np.full(n, local[k]) for k in users])
-        between = np.concatenate([rows_of[k][n:max_n] for k in users])
-        between_local = np.concatenate([np.full(max_n - n, local[k]) for k in users])
-        for name, scorer in methods.items():
-            top = topn.evaluate_top_n(
-                scorer,
-                all_items.size,
-                shown_local,
-                ii[shown],
-                ev_local,
-                ii[ev],
-                r[ev],
-                item_counts=rest_counts,
-                exclude_users=between_local,
-                exclude_items=ii[between],
-            )
-            out_rank.append({"n": n, "method": name, **top.as_dict()})
+        out_rank += _revealed_ranking(
+            methods, n, max_n, users, local, rows_of, (shown, ev, ev_local), ii, r, rest_counts
+        )
     return out, out_rank
 
 
@@ -627,24 +613,47 @@ def _neural_cold_start(
         if base is not None:
             methods["most popular"] = _popular(rest_counts)
         methods["neural stars"] = _NeuralStars(model, all_items, rows, bias)
-        shown_local = np.concatenate([np.full(n, local[k]) for k in users])
-        between = np.concatenate([rows_of[k][n:max_n] for k in users])
-        between_local = np.concatenate([np.full(max_n - n, local[k]) for k in users])
-        for name, scorer in methods.items():
-            res_n = topn.evaluate_top_n(
-                scorer,
-                all_items.size,
-                shown_local,
-                ii[shown],
-                ev_local,
-                ii[ev],
-                r[ev],
-                item_counts=rest_counts,
-                exclude_users=between_local,
-                exclude_items=ii[between],
-            )
-            out_rank.append({"n": n, "method": name, **res_n.as_dict()})
+        out_rank += _revealed_ranking(
+            methods, n, max_n, users, local, rows_of, (shown, ev, ev_local), ii, r, rest_counts
+        )
     return out, out_rank
+
+
+def _revealed_ranking(
+    methods: dict[str, topn.Scorer],
+    n: int,
+    max_n: int,
+    users,
+    local,
+    rows_of,
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray],
+    ii: np.ndarray,
+    r: np.ndarray,
+    rest_counts: np.ndarray,
+) -> list[dict]:
+    """Top-N rows of the cold-start curve at N revealed: each method ranks every film the user
+    has not revealed; the ratings revealed later than N (``rows_of[k][n:max_n]``) are never
+    shown and never count. ``rows`` = (revealed, evaluation, evaluation users' local index)."""
+    shown, ev, ev_local = rows
+    shown_local = np.concatenate([np.full(n, local[k]) for k in users])
+    between = np.concatenate([rows_of[k][n:max_n] for k in users])
+    between_local = np.concatenate([np.full(max_n - n, local[k]) for k in users])
+    out = []
+    for name, scorer in methods.items():
+        top = topn.evaluate_top_n(
+            scorer,
+            rest_counts.size,
+            shown_local,
+            ii[shown],
+            ev_local,
+            ii[ev],
+            r[ev],
+            item_counts=rest_counts,
+            exclude_users=between_local,
+            exclude_items=ii[between],
+        )
+        out.append({"n": n, "method": name, **top.as_dict()})
+    return out
 
 
 def _merge_by_n(first: list[dict], more: list[dict]) -> list[dict]:

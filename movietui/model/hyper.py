@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from dataclasses import asdict, dataclass, fields
+from typing import Self
 
 from movietui.errors import ModelError
 
@@ -15,8 +16,26 @@ MAX_LR = 1.0  # lr in (0, MAX_LR]
 MAX_REG = 10.0  # reg in [0, MAX_REG)
 
 
+class HyperRecord:
+    """What every hyperparameter record shares: JSON in and out, and the check of its values."""
+
+    def to_dict(self) -> dict:
+        return plain_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Self:
+        return from_known_fields(cls, data)
+
+    def _require(self, checks: list[tuple[bool, str]], label: str) -> Self:
+        """Return self, or raise ModelError naming the first failed check."""
+        for ok, message in checks:
+            if not ok:
+                raise ModelError(f"{label}: {message}")
+        return self
+
+
 @dataclass(frozen=True)
-class Hyper:
+class Hyper(HyperRecord):
     """SGD hyperparameters.
 
     Defaults were chosen by grid search on ml-latest-small without touching its test split:
@@ -92,17 +111,7 @@ class Hyper:
                 f"threads={self.threads!r} must be 1 or 2",
             ),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ModelError(f"bad hyperparameter: {message}")
-        return self
-
-    def to_dict(self) -> dict:
-        return plain_dict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Hyper:
-        return from_known_fields(cls, data)
+        return self._require(checks, "bad hyperparameter")
 
 
 def plain_dict(hyper) -> dict:

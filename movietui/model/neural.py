@@ -34,10 +34,10 @@ import numpy as np
 
 from movietui.errors import ModelError
 from movietui.model.foldin import FoldIn
-from movietui.model.hyper import EpochReport, _finite, _integer, from_known_fields, plain_dict
+from movietui.model.hyper import EpochReport, HyperRecord, _finite, _integer
 from movietui.model.lazy_kernels import _LazyKernels
 from movietui.model.mf import FactorModel, _jsonable
-from movietui.model.train import _dense_index, _ids, check_ratings
+from movietui.model.train import _dense_index, _ids, check_ratings, fit_metrics
 
 neural_kernels = _LazyKernels("movietui.model.neural_kernels")
 
@@ -62,7 +62,7 @@ NeuralCallback = Callable[[EpochReport], "bool | None"]
 
 
 @dataclass(frozen=True)
-class NeuralHyper:
+class NeuralHyper(HyperRecord):
     """Hyperparameters of CollabFNet.
 
     The architecture is the notebook's (width 100, hidden 10, dropout 0.1, no biases).
@@ -157,17 +157,7 @@ class NeuralHyper:
                 f"threads={self.threads!r} must be 1 or 2",
             ),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ModelError(f"bad neural hyperparameter: {message}")
-        return self
-
-    def to_dict(self) -> dict:
-        return plain_dict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> NeuralHyper:
-        return from_known_fields(cls, data)
+        return self._require(checks, "bad neural hyperparameter")
 
 
 _ARRAYS = {
@@ -649,19 +639,9 @@ def fit_neural(
     bu[~seen_u] = 0
     bi[~seen_i] = 0
     W1, b1, w2, b2 = _unpack(theta, H, d)
-    metrics = {
-        "n_ratings": int(n),
-        "n_train": int(n_train),
-        "n_val": int(n_val),
-        "n_users": int(n_users),
-        "n_items": int(n_items),
-        "best_epoch": int(best[1]) if best[2] is not None else len(history),
-        "epochs_run": len(history),
-        "val_rmse": best[0] if best[2] is not None else None,
-        "stopped_early": stopped_early,
-        "seconds": time.perf_counter() - started,
-        "threads": hyper.threads,
-    }
+    metrics = fit_metrics(
+        (n, n_train, n_val, n_users, n_items), best, history, stopped_early, started, hyper.threads
+    )
     return NeuralModel(
         mu=mu,
         user_factors=P,

@@ -27,7 +27,7 @@ import numpy as np
 
 from movietui.errors import ModelError
 from movietui.model import topn
-from movietui.model.hyper import _finite, _integer, from_known_fields, plain_dict
+from movietui.model.hyper import HyperRecord, _finite, _integer
 from movietui.model.lazy_kernels import ranker_kernels
 from movietui.model.mf import FactorModel, _jsonable
 from movietui.model.train import _dense_index, _ids, check_ratings
@@ -42,7 +42,7 @@ SEEN = 0.0  # the "rating" of a film marked seen with no stars
 
 
 @dataclass(frozen=True)
-class RankHyper:
+class RankHyper(HyperRecord):
     """iALS hyperparameters.
 
     Defaults chosen with bench/tune_ranker.py on ml-latest-small without its test split:
@@ -120,17 +120,7 @@ class RankHyper:
                 f"threads={self.threads!r} must be 1 or 2",
             ),
         ]
-        for ok, message in checks:
-            if not ok:
-                raise ModelError(f"bad ranker hyperparameter: {message}")
-        return self
-
-    def to_dict(self) -> dict:
-        return plain_dict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> RankHyper:
-        return from_known_fields(cls, data)
+        return self._require(checks, "bad ranker hyperparameter")
 
 
 @dataclass

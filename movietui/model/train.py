@@ -136,19 +136,9 @@ def train(
     bi[item_counts == 0] = 0
     P[user_counts == 0] = 0
     bu[user_counts == 0] = 0
-    metrics = {
-        "n_ratings": int(n),
-        "n_train": int(n_train),
-        "n_val": int(n_val),
-        "n_users": int(n_users),
-        "n_items": int(n_items),
-        "best_epoch": int(best[1]) if best[2] is not None else len(history),
-        "epochs_run": len(history),
-        "val_rmse": best[0] if best[2] is not None else None,
-        "stopped_early": stopped_early,
-        "seconds": time.perf_counter() - started,
-        "threads": hyper.threads,
-    }
+    metrics = fit_metrics(
+        (n, n_train, n_val, n_users, n_items), best, history, stopped_early, started, hyper.threads
+    )
     return MFModel(
         mu=mu,
         user_bias=bu,
@@ -336,3 +326,31 @@ def check_ratings(user_keys, item_ids, ratings):
             f"{int(np.argmax(bad))}): clean the input ratings"
         )
     return keys, ids, r
+
+
+def fit_metrics(
+    sizes: tuple[int, int, int, int, int],
+    best: tuple,
+    history: list,
+    stopped_early: bool,
+    started: float,
+    threads: int,
+) -> dict:
+    """The metrics a fitted star model records (rating model and neural model alike):
+    ``sizes`` = (ratings, train, validation, users, films); ``best`` = (val RMSE, epoch,
+    parameters or None when no epoch validated)."""
+    n, n_train, n_val, n_users, n_items = sizes
+    validated = best[2] is not None
+    return {
+        "n_ratings": int(n),
+        "n_train": int(n_train),
+        "n_val": int(n_val),
+        "n_users": int(n_users),
+        "n_items": int(n_items),
+        "best_epoch": int(best[1]) if validated else len(history),
+        "epochs_run": len(history),
+        "val_rmse": best[0] if validated else None,
+        "stopped_early": stopped_early,
+        "seconds": time.perf_counter() - started,
+        "threads": threads,
+    }

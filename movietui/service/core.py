@@ -520,13 +520,25 @@ class Service:
 
     # --- personal ratings in/out (personal.py) -------------------------------------
     def import_ratings(
-        self, path, profile: str | None = None, dry_run: bool = False, partial: bool = False
+        self,
+        path,
+        profile: str | None = None,
+        dry_run: bool = False,
+        partial: bool = False,
+        data: bytes | None = None,
     ) -> personal.RatingsImportReport:
-        """Import a ratings export into ``profile`` (default: the current one)."""
+        """Import a ratings export into ``profile`` (default: the current one); ``data`` holds
+        the export's bytes when it comes from standard input (``path`` then names it)."""
         target = self.profile_named(profile)
         try:
             return personal.import_ratings(
-                self.store, self._ratings_matcher(), path, target, dry_run=dry_run, partial=partial
+                self.store,
+                self._ratings_matcher(),
+                path,
+                target,
+                dry_run=dry_run,
+                partial=partial,
+                data=data,
             )
         finally:
             if not dry_run and target.id == self._session.profile_id:
@@ -535,6 +547,10 @@ class Service:
     def export_ratings(self, path, fmt: str, profile: str | None = None) -> int:
         """Write ``profile``'s ratings (default: the current one); returns how many."""
         return personal.export_ratings(self.store, path, fmt, self.profile_named(profile))
+
+    def render_ratings(self, fmt: str, profile: str | None = None) -> tuple[str, int]:
+        """``profile``'s ratings export as text (for standard output), and how many ratings."""
+        return personal.render_ratings(self.store, fmt, self.profile_named(profile))
 
     def render_recommendations(self, recommendations: list[Recommendation], fmt: str) -> str:
         """Recommendations as CSV or JSON text (shapes in personal.py)."""

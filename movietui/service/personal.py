@@ -57,6 +57,7 @@ from movietui.catalog.personal import (
     FORMATS,
     JSON_FORMAT_TAG,
     PersonalRating,
+    parse_personal_ratings,
     read_personal_ratings,
 )
 from movietui.errors import MovietuiError, NotFoundError
@@ -211,10 +212,14 @@ def import_ratings(
     target: Profile,
     dry_run: bool = False,
     partial: bool = False,
+    data: bytes | None = None,
 ) -> RatingsImportReport:
-    """Import a ratings export into ``target``; see the module docstring for the rules."""
+    """Import a ratings export into ``target``; see the module docstring for the rules.
+    ``data``: the export's bytes (read from standard input), ``path`` then only names it."""
     path = Path(path)
-    export = read_personal_ratings(path)
+    export = (
+        read_personal_ratings(path) if data is None else parse_personal_ratings(data, str(path))
+    )
     report = RatingsImportReport(
         str(path), export.format, target.name, dry_run=dry_run, partial=partial
     )
@@ -237,7 +242,7 @@ def import_ratings(
     if report.blocked:
         return report
 
-    undated = _file_time(path)
+    undated = _file_time(path) if data is None else time.time()
     wanted = _newest_per_movie(
         [(row, movie) for row, movie in report.matched if row.rating is not None], undated
     )
@@ -322,6 +327,14 @@ def _file_time(path: Path) -> float:
 
 def export_ratings(store: Store, path: str | Path, fmt: str, target: Profile) -> int:
     """Write ``target``'s ratings (and marks, in JSON); returns the number of ratings."""
+    text, written = render_ratings(store, fmt, target)
+    write_text(path, text)
+    return written
+
+
+def render_ratings(store: Store, fmt: str, target: Profile) -> tuple[str, int]:
+    """``target``'s ratings as the text of an export, and how many ratings it holds. Titles are
+    written as the app shows them ("The Godfather", not MovieLens' "Godfather, The")."""
     if fmt not in RATINGS_FORMATS:
         raise ExportError(
             f"unknown ratings format {fmt!r}; use one of {', '.join(RATINGS_FORMATS)}"
@@ -336,7 +349,7 @@ def export_ratings(store: Store, path: str | Path, fmt: str, target: Profile) ->
             entries.append(
                 {
                     "movie_id": r.movie_id,
-                    "title": movie.title if movie else None,
+                    "title": movie.display_title if movie else None,
                     "year": movie.year if movie else None,
                     "imdb_id": movie.imdb_id if movie else None,
                     "tmdb_id": movie.tmdb_id if movie else None,
@@ -352,13 +365,13 @@ def export_ratings(store: Store, path: str | Path, fmt: str, target: Profile) ->
             "ratings": entries,
             "marks": _mark_entries(store, target.id),
         }
-        write_text(path, json.dumps(document, ensure_ascii=False, indent=2) + "\n")
-        return len(entries)
+        return json.dumps(document, ensure_ascii=False, indent=2) + "\n", len(entries)
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\n")
     written = 0
     if fmt == "letterboxd-csv":
-        writer.writerow(["Title", "Year", "imdbID", "tmdbID", "Rating", "WatchedDate"])
+        # Letterboxd's importer matches on imdbID / tmdbID first, then Title + Year.
+        writer.writerow(["Title", "Year", "imdbID", "tmdbID", "Rating", "Rating10", "WatchedDate"])
         for r in ratings:
             movie = movies.get(r.movie_id)
             if movie is None:
@@ -371,6 +384,7 @@ def export_ratings(store: Store, path: str | Path, fmt: str, target: Profile) ->
                     movie.imdb_id or "",
                     movie.tmdb_id or "",
                     f"{r.rating:g}",
+                    round(r.rating * 2),
                     day,
                 ]
             )
@@ -384,15 +398,14 @@ def export_ratings(store: Store, path: str | Path, fmt: str, target: Profile) ->
                     r.movie_id,
                     f"{r.rating:g}",
                     repr(float(r.rated_at)),
-                    movie.title if movie else "",
+                    movie.display_title if movie else "",
                     (movie.year or "") if movie else "",
                     (movie.imdb_id or "") if movie else "",
                     (movie.tmdb_id or "") if movie else "",
                 ]
             )
             written += 1
-    write_text(path, out.getvalue())
-    return written
+    return out.getvalue(), written
 
 
 def _mark_entries(store: Store, profile_id: int) -> list[dict[str, Any]]:

@@ -37,11 +37,12 @@ from movietui.tui.messages import (
 )
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
-from movietui.tui.screens.main import MainScreen
+from movietui.tui.screens.main import FILTER_IDS, MainScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.profiles import ProfilesScreen
 from movietui.tui.screens.welcome import WelcomeScreen
 from movietui.tui.training import TrainingController, TrainingState, lower_thread_priority
+from movietui.tui.user_settings import apply_settings, remember_theme
 from movietui.tui.widgets.status_line import StatusLine
 
 SHUTDOWN_TIMEOUT_S = 60.0  # quitting mid-training waits this long for the save
@@ -96,6 +97,10 @@ class MovieTuiApp(App[int]):
             self.push_screen(ErrorScreen(self.open_error or "The database could not be opened."))
             return
         self.training.updates.subscribe(self, self._training_update, immediate=True)
+        settings_path = self.service.paths.settings
+        for problem in apply_settings(self, self.service, settings_path, FILTER_IDS):
+            self.notify(problem, severity="warning", timeout=15)
+        remember_theme(self, settings_path)
         try:
             has_catalog = self.service.has_catalog()
         except MovietuiError as error:
@@ -256,7 +261,11 @@ class MovieTuiApp(App[int]):
             self.notify("Nothing to undo.", timeout=2)
             return
         shown = fmt.stars(result.rating) or fmt.MARK_WORDS.get(result.mark or "", "no rating")
-        self.say(f"undone: back to {shown}")
+        try:
+            title = self.service.movie(result.movie_id).movie.title
+        except MovietuiError:
+            title = f"movie {result.movie_id}"
+        self.say(f"Undone: {title} is back to {shown}")
         self._publish_rating(result)
 
     @on(MarkRequested)

@@ -30,6 +30,11 @@ def you(movie: MovieView) -> str:
     return stars(movie.my_rating) or MARK_SHORT.get(movie.mark or "", "")
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 movie``, ``2 movies``, ``12,345 ratings``."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def score(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 

@@ -310,3 +310,37 @@ def test_recommend_to_a_file_computes_the_list_once(
     assert code == 0, err
     assert computed == [7]
     assert len(json.loads(target.read_text())["recommendations"]) == 7
+
+
+def test_dash_is_standard_output_and_input_and_a_first_import_creates_a_profile(
+    home: Path, tmp_path: Path, ml_small_zip: Path
+) -> None:
+    """Issue 12 #12 and #13: `ratings export -` writes to stdout, `ratings import -` reads
+    stdin, an import into a home without profiles creates one and says so, and exports name
+    films as the app does ("The Godfather") with the ids Letterboxd matches on."""
+    ok(run(home, "rate", "godfather", "5", "--profile", "alice"))
+    out = run(home, "ratings", "export", "-", "--format", "letterboxd", "--profile", "alice")
+    text = ok(out)
+    assert not (REPO / "-").exists()
+    assert "to standard output" in out.stderr
+    rows = list(csv.DictReader(io.StringIO(text)))
+    godfather = next(r for r in rows if r["imdbID"] == "tt0068646")
+    assert godfather["Title"] == "The Godfather" and godfather["Year"] == "1972"
+    assert godfather["Rating"] == "5" and godfather["Rating10"] == "10"
+
+    fresh = tmp_path / "fresh"
+    ok(run(fresh, "import", str(ml_small_zip)))
+    imported = subprocess.run(
+        [sys.executable, "-m", "movietui", "--home", str(fresh), "ratings", "import", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env={k: v for k, v in os.environ.items() if k != "MOVIETUI_HOME"},
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "created 'me'" in imported.stderr
+    assert imported.stdout.splitlines()[0].startswith("standard input: detected Letterboxd")
+    listing = json.loads(ok(run(fresh, "profiles", "--format", "json")))
+    assert listing["current"] == "me" and listing["profiles"][0]["ratings"] == len(rows)

@@ -79,7 +79,15 @@ async def test_bad_dataset_path_shows_an_error_and_the_app_keeps_running(home: P
             messages = [n.message for n in app._notifications]
             assert isinstance(app.screen, WelcomeScreen)
             assert any("ml-missing.zip" in m for m in messages), messages
-            assert "failed" in str(app.screen.query_one("#import-status").render())
+            status = app.screen.query_one("#import-status")
+            assert "failed" in str(status.render())
+            # Issue 12 #6: the whole line is on screen (wrapped), not cut at the edge.
+            shown = " ".join(
+                "".join(seg.text for seg in line).strip()
+                for line in status.render_lines(status.region.reset_offset)
+            )
+            error = next(m for m in messages if "ml-missing.zip" in m)
+            assert " ".join(error.split()[-3:]) in " ".join(shown.split())
             assert not service.has_catalog()
     finally:
         service.close()
@@ -460,3 +468,31 @@ async def test_reimporting_from_the_palette_keeps_the_profile_and_its_ratings(
         assert app.screen_stack[1:] == [app.main_screen]
         assert profile_service.current_profile.name == "Ada"
         assert {(r.movie.movie_id, r.rating) for r in profile_service.my_ratings()} == before
+
+
+async def test_onboarding_plus_after_a_rating_adds_half_a_star_to_that_film(
+    app: MovieTuiApp, service: Service
+) -> None:
+    """Issue 12 #2: a rating moves the cursor on, and "4 then +" means 4.5 for the film just
+    rated, not 3 stars for the next one; + on an unrated film rates nothing and says why."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"Cy", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, OnboardingScreen)
+        table = app.screen.query_one("#onboarding-table", MovieTable)
+        first, second = table.movie_ids()[:2]
+        await pilot.press("4")
+        await pilot.pause()
+        assert table.current_movie_id == second  # the cursor moved on
+        await pilot.press("plus")
+        await pilot.pause()
+        mine = {r.movie.movie_id: r.rating for r in service.my_ratings()}
+        assert mine == {first: 4.5}
+        assert table.rows_data[first].movie.my_rating == 4.5  # shown as ★★★★½ 4.5
+        assert "★★★★½ 4.5" in str(table.get_row_at(0))
+        await pilot.press("down")  # moved by hand: + now means the film under the cursor
+        await pilot.press("plus")
+        await pilot.pause()
+        assert {r.movie.movie_id for r in service.my_ratings()} == {first}
+        assert any("1-5 first" in n.message for n in app._notifications)

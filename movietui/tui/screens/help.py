@@ -8,11 +8,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from movietui.tui.user_settings import bindings_markdown
+
 HELP = """\
 # movietui keys
 
 Everything below also works with the mouse (click tabs, rows, buttons), and every verb is in
-the command palette (**ctrl+p**). Keys can be remapped by binding id (`App.set_keymap`).
+the command palette (**ctrl+p**). Keys can be remapped in `settings.toml` (`movietui locate`
+prints where) by binding id: the ids are listed at the end of this help.
 
 ## Anywhere
 | Key | What |
@@ -60,7 +63,9 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Markdown(HELP)
+            yield Markdown(
+                HELP + "\n## Remapping keys (settings.toml, `[keys]`)\n" + bindings_markdown()
+            )
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

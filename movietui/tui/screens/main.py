@@ -35,6 +35,7 @@ from textual.widgets import (
 
 from movietui.errors import MovietuiError
 from movietui.service import OBSCURE_BELOW, SORTS, Filters, Hyper, RateResult
+from movietui.tui import format as fmt
 from movietui.tui.constants import PAGE, RECOMMENDATIONS, TAB_TITLES, TABS
 from movietui.tui.context import Context
 from movietui.tui.messages import (
@@ -440,7 +441,8 @@ class MainScreen(Screen):
         shown = self.query_one("#browse-table", MovieTable).row_count
         more = " · more load as you scroll down" if shown < self.browse_total else ""
         self.query_one("#browse-status", Static).update(
-            Text(f"{self.browse_total:,} movies match · showing {shown:,}{more}"), layout=False
+            Text(f"{fmt.count(self.browse_total, 'movie')} match · showing {shown:,}{more}"),
+            layout=False,
         )
 
     @on(MovieTable.NearEnd, "#browse-table")
@@ -505,7 +507,8 @@ class MainScreen(Screen):
             note = "No model yet: popular movies until the first training finishes."
         else:
             note = (
-                f"Top {len(recs)} for {profile.name}, from {profile.n_ratings} ratings. "
+                f"Top {len(recs)} for {profile.name}, from {fmt.count(profile.n_ratings, 'rating')}. "
+                "Ranked by what you would pick; Predicted is the stars you would give. "
                 "Rated, seen and not-interested titles never appear."
             )
         self.query_one("#recs-status", Static).update(Text(note), layout=False)

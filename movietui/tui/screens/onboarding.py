@@ -87,7 +87,7 @@ class OnboardingScreen(Screen):
             if table.current_movie_id == movie_id and (
                 result.rating is not None or result.mark is not None
             ):
-                table.action_cursor_down()
+                table.advance_past(movie_id)
         self.refresh_recs()
 
     def action_skip(self) -> None:

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from movietui.errors import MovietuiError
 from movietui.service import Service
+from movietui.tui import format as fmt
 from movietui.tui.messages import ProfilesEdited
 from movietui.tui.screens.dialogs import ConfirmModal, NameModal
 
@@ -54,7 +55,8 @@ class ProfilesScreen(ModalScreen[None]):
             mark = "● " if current and profile.id == current.id else "  "
             options.add_option(
                 Option(
-                    Text(f"{mark}{profile.name}  ({profile.n_ratings} ratings)"), id=str(profile.id)
+                    Text(f"{mark}{profile.name}  ({fmt.count(profile.n_ratings, 'rating')})"),
+                    id=str(profile.id),
                 )
             )
         if current is not None:

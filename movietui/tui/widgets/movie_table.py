@@ -113,7 +113,7 @@ COLUMNS: dict[str, list[tuple[str, str, int]]] = {
         ("Year", "year", 4),
         ("Genres", "genres", 26),
         ("Community", "community", 14),
-        ("You", "you", 7),
+        ("You", "you", 9),
         ("Predicted", "predicted", 9),
         ("W", "watch", 1),
     ],
@@ -127,7 +127,7 @@ COLUMNS: dict[str, list[tuple[str, str, int]]] = {
     "ratings": [
         ("Title", "title", 44),
         ("Year", "year", 4),
-        ("You", "you", 7),
+        ("You", "you", 9),
         ("Predicted", "predicted", 9),
         ("Community", "community", 14),
         ("Genres", "genres", 26),
@@ -150,14 +150,14 @@ COLUMNS: dict[str, list[tuple[str, str, int]]] = {
         ("#", "rank", 3),
         ("Title", "title", 34),
         ("Year", "year", 4),
-        ("Pred", "predicted", 5),
+        ("Est★", "predicted", 5),  # predicted stars; the list is ranked by "would pick"
     ],
     "onboarding": [
-        ("Title", "title", 36),
+        ("Title", "title", 31),
         ("Year", "year", 4),
-        ("You", "you", 7),
-        ("Community", "community", 11),
-        ("Genres", "genres", 24),
+        ("You", "you", 9),  # "★★★★½ 4.5"
+        ("Community", "community", 14),  # "3.76 (102,929)": ml-32m counts
+        ("Genres", "genres", 22),
     ],
 }
 
@@ -216,6 +216,9 @@ class MovieTable(DataTable):
         self.rateable = rateable
         self.rows_data: dict[int, MovieRowData] = {}
         self.order: list[int] = []
+        # (film, row the cursor moved to): after advance_past, + and - still act on that film
+        # while the cursor stays on the next row (onboarding: "4 then +" means 4.5).
+        self._advanced_from: tuple[int, int] | None = None
 
     def on_mount(self) -> None:
         for label, key, width in COLUMNS[self.kind]:
@@ -335,6 +338,19 @@ class MovieTable(DataTable):
             return None
         return self.movie_at(self.cursor_row)
 
+    def advance_past(self, movie_id: int) -> None:
+        """Move the cursor to the next row, keeping +/- on ``movie_id`` until it moves again."""
+        self.action_cursor_down()
+        self._advanced_from = (movie_id, self.cursor_row)
+
+    def _nudge_target(self) -> int | None:
+        if self._advanced_from is not None:
+            movie_id, row = self._advanced_from
+            if self.cursor_row == row and movie_id in self.rows_data:
+                return movie_id
+            self._advanced_from = None
+        return self.current_movie_id
+
     def movie_ids(self) -> list[int]:
         return list(self.order)
 
@@ -358,10 +374,17 @@ class MovieTable(DataTable):
             self.post_message(RateRequested(movie_id, float(stars), self._title(movie_id)))
 
     def action_nudge(self, step: float) -> None:
-        movie_id = self.current_movie_id
-        if movie_id is not None:
-            mine = self.rows_data[movie_id].movie.my_rating
-            self.post_message(RateRequested(movie_id, nudge(mine, step), self._title(movie_id)))
+        movie_id = self._nudge_target()
+        if movie_id is None:
+            return
+        mine = self.rows_data[movie_id].movie.my_rating
+        if mine is None:  # half a star from nothing would be a guess: say what to do
+            self.notify(
+                f"Rate {self._title(movie_id)} with 1-5 first; + and - then move it by half a star.",
+                timeout=4,
+            )
+            return
+        self.post_message(RateRequested(movie_id, nudge(mine, step), self._title(movie_id)))
 
     def action_unrate(self) -> None:
         movie_id = self.current_movie_id
