@@ -161,8 +161,11 @@ class MovieNightScreen(Screen[None]):
 
     @on(Select.Changed, "#night-strategy")
     def _strategy_changed(self, event: Select.Changed) -> None:
+        self._use_strategy(str(event.value))
+
+    def _use_strategy(self, strategy: str) -> None:
         try:
-            self.service.set_group_strategy(str(event.value))  # remembered for next time
+            self.service.set_group_strategy(strategy)  # remembered for next time
         except MovietuiError as error:
             self.notify(str(error), severity="error")
         self.refresh_list()
@@ -174,7 +177,10 @@ class MovieNightScreen(Screen[None]):
     def action_next_strategy(self) -> None:
         select = self.query_one("#night-strategy", Select)
         keys = list(self.service.group_strategies())
-        select.value = keys[(keys.index(str(select.value)) + 1) % len(keys)]
+        chosen = keys[(keys.index(str(select.value)) + 1) % len(keys)]
+        with select.prevent(Select.Changed):  # repaint now, not after the select's message
+            select.value = chosen
+        self._use_strategy(chosen)
 
     def action_close(self) -> None:
         self.dismiss(None)
