@@ -64,22 +64,31 @@ def read_film_list(path: str | Path) -> ListFile:
 
 
 def parse_film_list(text: str, default_name: str) -> ListFile:
-    lines = list(csv.reader(io.StringIO(text)))
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        lines, numbers = [], []  # each record, and the file line it ends on (fields may span lines)
+        for row in reader:
+            lines.append(row)
+            numbers.append(reader.line_num)
+    except csv.Error as exc:
+        raise DataError(
+            f"{default_name}: not a readable CSV ({exc}); export the list again"
+        ) from None
     if lines and lines[0] and lines[0][0].strip().lower().startswith("letterboxd list export"):
-        return _letterboxd(lines, default_name)
+        return _letterboxd(lines, numbers, default_name)
     header = [c.strip().lower().replace(" ", "_") for c in lines[0]] if lines else []
     if _column(header, TITLE_COLUMNS) is not None or any(
         _column(header, names) is not None for names in ID_COLUMNS.values()
     ):
-        return ListFile(default_name, "csv", _table(lines[1:], header, 2, "csv"))
-    return ListFile(default_name, "lines", _bare(lines))
+        return ListFile(default_name, "csv", _table(lines[1:], numbers[1:], header, "csv"))
+    return ListFile(default_name, "lines", _bare(lines, numbers))
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return next((header.index(n) for n in names if n in header), None)
 
 
-def _letterboxd(lines: list[list[str]], default_name: str) -> ListFile:
+def _letterboxd(lines: list[list[str]], numbers: list[int], default_name: str) -> ListFile:
     name = default_name
     start = None
     for k, row in enumerate(lines[1:], start=1):
@@ -96,18 +105,20 @@ def _letterboxd(lines: list[list[str]], default_name: str) -> ListFile:
         )
     header = [c.strip().lower() for c in lines[start]]
     return ListFile(
-        name, "letterboxd-list", _table(lines[start + 1 :], header, start + 2, "letterboxd-list")
+        name,
+        "letterboxd-list",
+        _table(lines[start + 1 :], numbers[start + 1 :], header, "letterboxd-list"),
     )
 
 
 def _table(
-    rows: list[list[str]], header: list[str], first_line: int, source: str
+    rows: list[list[str]], numbers: list[int], header: list[str], source: str
 ) -> list[PersonalRating]:
     title_at = _column(header, TITLE_COLUMNS)
     year_at = _column(header, ("year", "release_year"))
     ids = {key: _column(header, names) for key, names in ID_COLUMNS.items()}
     out = []
-    for k, row in enumerate(rows):
+    for row, line in zip(rows, numbers, strict=True):
         if not any(c.strip() for c in row):
             continue
 
@@ -120,7 +131,7 @@ def _table(
         out.append(
             PersonalRating(
                 source=source,
-                line=first_line + k,
+                line=line,
                 title=title,
                 year=year,
                 imdb_id=imdb if _IMDB.match(imdb) else None,
@@ -133,9 +144,9 @@ def _table(
     return out
 
 
-def _bare(lines: list[list[str]]) -> list[PersonalRating]:
+def _bare(lines: list[list[str]], numbers: list[int]) -> list[PersonalRating]:
     out = []
-    for k, row in enumerate(lines, start=1):
+    for row, k in zip(lines, numbers, strict=True):
         first = row[0].strip() if row else ""
         if not first:
             continue

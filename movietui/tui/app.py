@@ -38,6 +38,7 @@ from movietui.tui.messages import (
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
 from movietui.tui.screens.main import FILTER_IDS, MainScreen
+from movietui.tui.screens.movie_night import MovieNightScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.profiles import ProfilesScreen
 from movietui.tui.screens.welcome import WelcomeScreen
@@ -354,8 +355,6 @@ class MovieTuiApp(App[int]):
             self.push_screen(ProfilesScreen(self.service))
 
     def action_movie_night(self) -> None:
-        from movietui.tui.screens.movie_night import MovieNightScreen
-
         if self.context is None or not self.service.has_catalog():
             return
         if not isinstance(self.screen, MovieNightScreen):
