@@ -20,7 +20,9 @@ from textual.widgets import Input
 
 from movietui.service import Service
 from movietui.tui.app import MovieTuiApp, make_app
+from movietui.tui.screens.demo import DemoOptions, DemoScreen
 from movietui.tui.screens.dialogs import NameModal
+from movietui.tui.widgets.taste_map import TasteMapView
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ZIP = REPO.parent / "shared" / "datasets" / "ml-latest-small.zip"
@@ -88,6 +90,23 @@ async def drive(app: MovieTuiApp, zip_path: Path, out: Path) -> None:
         await shoot(pilot, out, "09-help")
         await pilot.press("escape", "p")
         await shoot(pilot, out, "10-profiles")
+        # The taste map: Alex's marker and the trail of the ratings above, one film selected.
+        await pilot.press("escape", "m")
+        await app.workers.wait_for_complete()
+        view = app.screen.query_one("#map-view", TasteMapView)
+        await wait_until(pilot, lambda: view.data is not None)
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await shoot(pilot, out, "11-taste-map")
+        # The demo: user 1 (the seed's pick would change with the catalog), 12 ratings in.
+        app.demo_options = DemoOptions(user=1, paused=True)
+        await app.run_action("demo")
+        await wait_until(pilot, lambda: isinstance(app.screen, DemoScreen))
+        demo_screen = app.screen
+        assert isinstance(demo_screen, DemoScreen)
+        await wait_until(pilot, lambda: demo_screen.demo is not None)
+        for _ in range(12):
+            await pilot.press("n")
+        await shoot(pilot, out, "12-demo")
 
 
 def main() -> int:

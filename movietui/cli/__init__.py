@@ -17,7 +17,14 @@ from movietui import __version__
 from movietui.errors import MovietuiError
 
 # Modules that add sub-commands, in the order they appear in --help.
-COMMAND_MODULES = ("movietui.cli.core", "movietui.cli.headless", "movietui.cli.groups")
+COMMAND_MODULES = (
+    "movietui.cli.core",
+    "movietui.cli.headless",
+    "movietui.cli.groups",
+    "movietui.cli.models",
+    "movietui.cli.demo",
+    "movietui.cli.serve",
+)
 
 
 def _command_modules() -> list:

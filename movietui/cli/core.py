@@ -1,5 +1,8 @@
 """Core commands: locate, info, import, train, eval.
 
+``train`` and ``eval`` take ``--model``: matrix factorisation (``mf``, with the ranker), the
+neural model (``neural``), or for eval both (``all``) on the same split.
+
 ``ProgressBar`` and ``epoch_line`` are public so other command modules print the same way.
 """
 
@@ -13,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, TextIO
 
 from movietui.config import get_paths
-from movietui.errors import NotFoundError
+from movietui.errors import MovietuiError, NotFoundError
 from movietui.service import STAGE_NAMES
 from movietui.text import human_size
 
@@ -23,6 +26,10 @@ if TYPE_CHECKING:  # the service pulls in numba; keep `movietui locate` and --he
 
 class NoCatalog(NotFoundError):
     """A command needs an imported catalog and there is none."""
+
+
+class UsageError(MovietuiError):
+    """Options that do not go together."""
 
 
 class ProgressBar:
@@ -129,7 +136,9 @@ def cmd_info(args: argparse.Namespace, service: Service) -> int:
     if model is None:
         why = f" ({service.load_warning})" if service.load_warning else ""
         rows.append(("model", f"none yet{why}: run `movietui train`"))
-    else:
+    elif service.load_warning:
+        rows.append(("warning", service.load_warning))
+    if model is not None:
         val = f", validation RMSE {model.val_rmse:.4f}" if model.val_rmse is not None else ""
         rows.append(
             (
@@ -138,6 +147,18 @@ def cmd_info(args: argparse.Namespace, service: Service) -> int:
                 f"{len(model.history)} epochs, {model.n_ratings:,} ratings{val}",
             )
         )
+    neural = service.neural_info()
+    if neural is not None:
+        val = f", validation RMSE {neural.val_rmse:.4f}" if neural.val_rmse is not None else ""
+        rows.append(
+            (
+                "neural",
+                f"#{neural.model_id} trained {_when(neural.trained_at)}: width "
+                f"{neural.hyper.factors}, {len(neural.history)} epochs{val}",
+            )
+        )
+    if model is not None or neural is not None:
+        rows.append(("stars", STAR_NAMES[service.star_model()]))
     profiles = service.profiles()
     current = service.current_profile
     text = f"{len(profiles)}" + (
@@ -167,13 +188,35 @@ def cmd_import(args: argparse.Namespace, service: Service) -> int:
     return 0
 
 
+STAR_NAMES = {
+    "mf": "matrix factorisation predicts the stars",
+    "neural": "the neural model predicts the stars",
+}
+NEURAL_FLAGS = ("factors", "epochs", "lr", "seed")  # the flags that map onto NeuralHyper
+
+
+def _given(args: argparse.Namespace, names) -> dict:
+    return {name: getattr(args, name) for name in names if getattr(args, name, None) is not None}
+
+
+def _neural_hyper_for(verb: str, args: argparse.Namespace, service: Service):
+    """NeuralHyper from --factors/--epochs/--lr/--seed; --reg is MF's only."""
+    if getattr(args, "reg", None) is not None:
+        raise UsageError(
+            "--reg is a matrix factorisation option; the neural model takes --factors, "
+            "--epochs, --lr (and --seed)"
+        )
+    hyper = replace(service.default_neural_hyper(), **_given(args, NEURAL_FLAGS)).validate()
+    if not service.has_catalog():
+        raise NoCatalog(
+            f"there is no catalog to {verb} on; import one first (movietui import ml-latest-small)"
+        )
+    return hyper
+
+
 def _hyper_for(verb: str, args: argparse.Namespace, service: Service):
     """The hyperparameters asked for, once there is a catalog to `verb` on."""
-    given = {
-        name: getattr(args, name)
-        for name in ("factors", "epochs", "lr", "reg", "seed")
-        if getattr(args, name, None) is not None
-    }
+    given = _given(args, ("factors", "epochs", "lr", "reg", "seed"))
     hyper = replace(service.default_hyper(), **given).validate()
     if not service.has_catalog():
         raise NoCatalog(
@@ -183,6 +226,8 @@ def _hyper_for(verb: str, args: argparse.Namespace, service: Service):
 
 
 def cmd_train(args: argparse.Namespace, service: Service) -> int:
+    if args.model == "neural":
+        return _train_neural(args, service)
     hyper = _hyper_for("train", args, service)
     print(
         f"training {hyper.factors} factors, up to {hyper.epochs} epochs, lr {hyper.lr:g}, reg {hyper.reg:g}, "
@@ -215,6 +260,35 @@ def cmd_train(args: argparse.Namespace, service: Service) -> int:
     return 0
 
 
+def _train_neural(args: argparse.Namespace, service: Service) -> int:
+    hyper = _neural_hyper_for("train", args, service)
+    print(
+        f"training the neural model: width {hyper.factors}, hidden {hyper.hidden}, up to "
+        f"{hyper.epochs} epochs, lr {hyper.lr:g}, seed {hyper.seed}",
+        file=sys.stderr,
+    )
+    started = time.perf_counter()
+    result = service.train_neural(
+        hyper, on_epoch=lambda report: print(epoch_line(report), flush=True)
+    )
+    info = result.model_info
+    seconds = time.perf_counter() - started
+    if result.cancelled and (info is None or not info.history):
+        print("training stopped before the first epoch; no model saved")
+        return 1
+    assert info is not None
+    how = " (stopped early: validation RMSE stopped improving)" if result.stopped_early else ""
+    val = f", validation RMSE {info.val_rmse:.4f}" if info.val_rmse is not None else ""
+    print(
+        f"neural model #{info.model_id} saved: width {info.hyper.factors}, "
+        f"{len(info.history)} epochs{how}, {info.n_ratings:,} ratings, {info.n_users:,} users x "
+        f"{info.n_items:,} movies{val}, {seconds:.1f} s"
+    )
+    if service.star_model() != "neural":
+        print("stars still come from matrix factorisation: `movietui models use neural` to switch")
+    return 0
+
+
 def rank_epoch_line(report: RankEpochReport) -> str:
     """One line per ranker epoch: its loss and validation Recall@20."""
     val = f"{report.val_recall:.4f}" if report.val_recall is not None else "n/a"
@@ -227,12 +301,22 @@ def rank_epoch_line(report: RankEpochReport) -> str:
 def cmd_eval(args: argparse.Namespace, service: Service) -> int:
     from movietui.service import format_eval_table
 
-    hyper = _hyper_for("evaluate", args, service)
-    print(
-        f"evaluating on a 90/10 split (seed {args.split_seed}) with {hyper.factors} factors, "
-        f"{hyper.epochs} epochs...",
-        file=sys.stderr,
-    )
+    models = ("mf", "neural") if args.model == "all" else (args.model,)
+    hyper, neural_hyper = None, None
+    if args.model == "all" and _given(args, ("factors", "epochs", "lr", "reg")):
+        raise UsageError(
+            "hyperparameter flags apply to one model: add --model mf or --model neural "
+            "(--model all uses both models' defaults)"
+        )
+    if args.model == "neural":
+        neural_hyper = _neural_hyper_for("evaluate", args, service)
+        what = f"the neural model (width {neural_hyper.factors}, {neural_hyper.epochs} epochs)"
+    else:
+        hyper = _hyper_for("evaluate", args, service)
+        what = f"{hyper.factors} factors, {hyper.epochs} epochs" + (
+            " and the neural model" if args.model == "all" else ""
+        )
+    print(f"evaluating on a 90/10 split (seed {args.split_seed}) with {what}...", file=sys.stderr)
 
     def step(progress: Progress) -> None:
         if progress.done < (progress.total or 0):
@@ -242,7 +326,9 @@ def cmd_eval(args: argparse.Namespace, service: Service) -> int:
                 flush=True,
             )
 
-    report = service.evaluate(hyper, seed=args.split_seed, progress=step)
+    report = service.evaluate(
+        hyper, seed=args.split_seed, progress=step, models=models, neural_hyper=neural_hyper
+    )
     if args.format == "json":  # shape documented in docs/cli-json.md
         json.dump(
             {"format": "movietui-eval", "version": 1, **report.to_dict()},
@@ -285,12 +371,25 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "train", help="train the model on the catalog and every profile's ratings"
     )
+    p.add_argument(
+        "--model",
+        choices=("mf", "neural"),
+        default="mf",
+        help="matrix factorisation with the ranker (default) or the neural model "
+        "(--factors, --epochs, --lr, --seed apply to it)",
+    )
     _add_hyper_options(p)
     p.add_argument("--seed", type=int, help="random seed (same seed, same model)")
     p.set_defaults(func=cmd_train)
 
     p = commands.add_parser(
         "eval", help="offline evaluation: baselines, the model, ranking, cold start"
+    )
+    p.add_argument(
+        "--model",
+        choices=("mf", "neural", "all"),
+        default="mf",
+        help="matrix factorisation (default), the neural model, or all: both on the same split",
     )
     _add_hyper_options(p)
     p.add_argument(

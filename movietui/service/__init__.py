@@ -10,11 +10,14 @@ from movietui.model.blend import OBSCURE_BELOW
 from movietui.model.evaluate import EvalReport
 from movietui.model.evaluate import format_table as format_eval_table
 from movietui.model.hyper import MAX_EPOCHS, MAX_FACTORS, MAX_LR, MAX_REG
+from movietui.model.neural import NeuralHyper
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
+from movietui.service.demo import Demo, DemoFrame, DemoPick, DemoPoint, format_curve
 from movietui.service.groups import GroupError, GroupList, GroupPick, MemberPick
 from movietui.service.lists import ListMatch, ListMatchError
 from movietui.service.personal import RatingsImportReport
+from movietui.service.taste_map import TasteMapData
 from movietui.service.titles import AmbiguousTitleError
 from movietui.service.types import (
     SORTS,
@@ -32,6 +35,7 @@ from movietui.service.types import (
     Similar,
     TrainResult,
 )
+from movietui.store import SavedModel
 from movietui.store.lists import FilmList
 
 __all__ = [
@@ -44,6 +48,10 @@ __all__ = [
     "STAGE_NAMES",
     "AmbiguousTitleError",
     "CatalogInfo",
+    "Demo",
+    "DemoFrame",
+    "DemoPick",
+    "DemoPoint",
     "EpochReport",
     "EvalReport",
     "FilmList",
@@ -59,6 +67,7 @@ __all__ = [
     "ModelInfo",
     "MovieDetail",
     "MovieView",
+    "NeuralHyper",
     "Page",
     "Profile",
     "Progress",
@@ -68,8 +77,11 @@ __all__ = [
     "RatedMovie",
     "RatingsImportReport",
     "Recommendation",
+    "SavedModel",
     "Service",
     "Similar",
+    "TasteMapData",
     "TrainResult",
+    "format_curve",
     "format_eval_table",
 ]

@@ -13,7 +13,7 @@ import threading
 import numpy as np
 
 from movietui.errors import MovietuiError, NotFoundError
-from movietui.model import scores, similar_items, top_n
+from movietui.model import similar_items, top_n
 from movietui.model.blend import served_top_n
 from movietui.model.itemsim import similar_items_blend
 from movietui.model.serve import explain_list
@@ -224,22 +224,25 @@ class Browser:
             personal = model is not None and live.factors is not None and bool(excluded)
             rank_scores = live.rank_scores() if personal else None
             star_scores = live.scores() if personal and rank_scores is None else None
-            row, bias = live.factors, live.bias
+            row = live.factors
+            # the model that predicts stars (MF or neural) and a snapshot of its predictions
+            star, stars_of, baseline = live.star_model(), live.star_scorer(), live.baseline()
         candidates = index.open_rows(filters, excluded)
-        if not personal or model is None or row is None:
+        if not personal or model is None or row is None or star is None or stars_of is None:
             top = top_n(index.popularity(), n, candidate_mask=candidates)
         elif rank_scores is None or ranker is None:  # a model saved before the ranker: stars
             assert star_scores is not None
-            baseline = float(np.clip(model.mu + bias, 0.5, 5.0))
             top = top_n(
-                index.model_scores(model, star_scores, baseline), n, candidate_mask=candidates
+                index.model_scores(star, star_scores, baseline), n, candidate_mask=candidates
             )
         else:
-            model_rows = index.model_rows(model)
+            star_rows = index.model_rows(star)
             top = served_top_n(
                 index.model_scores(ranker, rank_scores, 0.0),
-                lambda rows: scores(model, row, bias, items=model_rows[rows]),
-                model.mu,
+                lambda rows: np.where(
+                    star_rows[rows] >= 0, stars_of(np.maximum(star_rows[rows], 0)), baseline
+                ).astype(np.float32),
+                star.mu,
                 n,
                 candidate_mask=candidates,
             )

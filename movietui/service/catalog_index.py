@@ -103,7 +103,9 @@ class CatalogIndex:
             return cached[1]
         index = np.asarray(model.item_index(self.movie_id), dtype=np.int64)
         self._model_rows.pop(id(model), None)
-        while len(self._model_rows) >= 2:  # the two models in use, not every retrain's
+        while (
+            len(self._model_rows) >= 3
+        ):  # the models in use (MF, ranker, neural), not every retrain's
             self._model_rows.pop(next(iter(self._model_rows)))
         self._model_rows[id(model)] = (model, index)
         return index

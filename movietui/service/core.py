@@ -30,11 +30,14 @@ import numpy as np
 from movietui.catalog.matching import Matcher
 from movietui.config import Paths, get_paths
 from movietui.errors import MovietuiError, NotFoundError
-from movietui.model import Hyper, fold_in
-from movietui.service import datasets, groups, lists, personal, titles, training
+from movietui.model import Hyper, NeuralHyper, fold_in
+from movietui.service import datasets, groups, lists, neural, personal, titles, training
 from movietui.service.browsing import Browser
+from movietui.service.demo import Demo, DemoError, pick_user, train_without
 from movietui.service.live_model import LiveModel, LoadedModel
 from movietui.service.session import CURRENT_PROFILE, Jobs, ProfileSession
+from movietui.service.taste_map import KINDS as MAP_KINDS
+from movietui.service.taste_map import TasteMapData, TasteMaps, build_base
 from movietui.service.types import (
     MARK_NOT_INTERESTED,
     MARK_SEEN,
@@ -53,7 +56,7 @@ from movietui.service.types import (
     TrainResult,
 )
 from movietui.stars import HALF_STARS, half_stars
-from movietui.store import Store, open_store
+from movietui.store import SavedModel, Store, open_store
 from movietui.store.lists import FilmList
 
 VIEW_FILTERS = "view_filters"  # settings key: the app's list filters, as JSON
@@ -89,6 +92,7 @@ class Service:
         self._saved_row: str | None = None  # the row as last read/written in settings
         self._row_changed = False  # a rating or mark moved the row since it was loaded or saved
         self._closed = False
+        self._maps = TasteMaps()  # taste map planes per model, the session's trails
 
     @classmethod
     def open(cls, home: str | Path | None = None) -> Service:
@@ -98,6 +102,7 @@ class Service:
         try:
             service = cls(paths, store)
             service._live.loaded, service.load_warning = training.load_current(store)
+            service._open_neural()
             chosen = ProfileSession.remembered(
                 store.get_setting(CURRENT_PROFILE), store.list_profiles()
             )
@@ -151,6 +156,7 @@ class Service:
                 return datasets.import_catalog(self.store, self.paths.cache, source, progress, stop)
             finally:
                 self._browser.forget_catalog()  # the movie table may have changed
+                self._maps.forget()
 
     def genres(self) -> list[str]:
         return list(self._browser.index().genres)
@@ -356,6 +362,7 @@ class Service:
         with self._lock:
             fold = self._live.update(movie_id, rating, mark)
             self._row_changed = True
+            self._record_map_rows()
             if record:
                 self._undo.append((movie_id, previous, previous_mark))
                 del self._undo[:-UNDO_DEPTH]
@@ -465,6 +472,8 @@ class Service:
             similar_items(model, 0, 1)
             if ranker is not None:  # its fold-in kernel, Gramian, mean row and scoring pass
                 ranker.scores(ranker.fold_in(np.zeros(1, np.int32), np.full(1, 4.0, np.float32)))
+        self._warm_neural()
+        if model is not None and model.n_items:
             with self._lock:
                 self._live.scores()
 
@@ -510,8 +519,16 @@ class Service:
         with self._lock:
             return self._live.ranker
 
-    def evaluate(self, hyper: Hyper | None = None, seed: int = 42, progress=None):
-        return training.evaluate(self.store, hyper, seed, progress)
+    def evaluate(
+        self,
+        hyper: Hyper | None = None,
+        seed: int = 42,
+        progress=None,
+        models: tuple[str, ...] = ("mf",),
+        neural_hyper=None,
+    ):
+        """Offline evaluation; ``models``: ("mf",), ("neural",) or ("mf", "neural")."""
+        return training.evaluate(self.store, hyper, seed, progress, models, neural_hyper)
 
     def _swap_model(self, loaded: LoadedModel) -> None:
         """Make a freshly trained model current and refold the profile onto it."""
@@ -584,6 +601,142 @@ class Service:
         with self._lock:
             self._matcher = (stamp, matcher) if stamp is not None else None
         return matcher
+
+    # --- taste map (taste_map.py) --------------------------------------------------
+    def taste_map(self, kind: str = "ranker") -> TasteMapData:
+        """The films of the rating model ("stars") or the ranker ("ranker") in their factor
+        plane, the current profile's marker and its trail this session, its rated films."""
+        if kind not in MAP_KINDS:
+            raise MovietuiError(f"unknown map {kind!r}; use one of {', '.join(MAP_KINDS)}")
+        index = self._browser.index()
+        with self._lock:
+            live = self._live
+            model = live.model if kind == "stars" else live.ranker
+            row = live.factors if kind == "stars" else live.rank_row
+            pid, ratings = live.profile_id, dict(live.ratings)
+        if model is None:
+            what = "a model" if kind == "stars" else "a ranker"
+            raise NotFoundError(
+                f"the taste map needs {what}; train one first (T, or `movietui train`)"
+            )
+
+        def titles_of(ids: list[int]) -> dict[int, str]:
+            return {r.movie_id: r.display_title for r in self.store.get_movies(ids)}
+
+        base = self._maps.base(
+            kind,
+            model,
+            lambda: build_base(
+                model.item_factors, model.user_factors, model.item_ids, index, titles_of
+            ),
+        )
+        with self._lock:
+            self._maps.record(kind, pid, model, row)  # where the trail starts this session
+            return self._maps.data(kind, base, pid, model, row, ratings)
+
+    def _record_map_rows(self) -> None:
+        """After a rating or mark (under the lock): the trail's next point on both maps."""
+        live = self._live
+        self._maps.record("stars", live.profile_id, live.model, live.factors)
+        self._maps.record("ranker", live.profile_id, live.ranker, live.rank_row)
+
+    # --- demo (demo.py) -------------------------------------------------------------
+    def demo(
+        self,
+        user: int | None = None,
+        seed: int = 0,
+        hyper: Hyper | None = None,
+        rank_hyper=None,
+        on_epoch=None,
+        on_rank_epoch=None,
+        cancel: threading.Event | None = None,
+    ) -> Demo:
+        """A replay of a real catalog user (``user``, else one picked by ``seed``): both models
+        trained without them (in memory; the saved model is untouched), ready to ``step``."""
+        if self.store.catalog_info() is None:
+            raise DemoError(
+                "the demo needs a catalog; import one first (movietui import ml-latest-small)"
+            )
+        with self._jobs.running(cancel) as stop:
+            if user is None:
+                user = pick_user(self.store.load_catalog_ratings()[0], seed)
+            movies, ratings, _ = self.store.user_catalog_ratings(int(user))
+            if movies.size < 2:
+                what = "is not in" if movies.size == 0 else "has only 1 rating in"
+                raise DemoError(
+                    f"user {user} {what} this catalog; pick another with --user, "
+                    "or leave it out to pick one"
+                )
+            loaded = train_without(
+                self.store, int(user), hyper, rank_hyper, on_epoch, on_rank_epoch, stop
+            )
+        return Demo(self.store, loaded, int(user), movies, ratings)
+
+    # --- the neural model (service/neural.py) and which model predicts stars -----------
+    def default_neural_hyper(self) -> NeuralHyper:
+        return NeuralHyper()
+
+    def train_neural(
+        self,
+        hyper: NeuralHyper | None = None,
+        on_epoch=None,
+        cancel: threading.Event | None = None,
+    ) -> TrainResult:
+        """Train the neural model (on_epoch per epoch) on the catalog and every profile; saved
+        as the current neural model and swapped in before this returns (it predicts stars
+        only once chosen: ``set_star_model``). ``close()`` stops it like ``cancel``."""
+        with self._jobs.running(cancel) as stop:
+            with self._lock:
+                current = self._live.neural
+            loaded, result = neural.train_neural(self.store, current, hyper, on_epoch, stop)
+            if loaded is not None:
+                with self._lock:
+                    self._live.set_neural(loaded)
+                    self._row_changed = True
+        return result
+
+    def neural_info(self) -> ModelInfo | None:
+        """The current neural model (None before the first neural training)."""
+        with self._lock:
+            return self._live.neural.info if self._live.neural else None
+
+    def star_model(self) -> str:
+        """Which model predicts the stars shown everywhere: "mf" or "neural"."""
+        with self._lock:
+            return "neural" if self._live.stars_neural else "mf"
+
+    def set_star_model(self, kind: str) -> None:
+        """Make "mf" or "neural" the model that predicts stars (remembered for the next start);
+        the profile's row in that model is folded from its ratings now."""
+        with self._lock:
+            live = self._live
+            neural.check_star_kind(kind, live.loaded is not None, live.neural is not None)
+            live.set_star_kind(kind)
+            self._row_changed = True
+        if self.store.get_setting(neural.STAR_MODEL) != kind:
+            self.store.set_setting(neural.STAR_MODEL, kind)
+
+    def saved_models(self) -> list[SavedModel]:
+        """Every saved model of both kinds, newest first (id, kind, when, current)."""
+        return self.store.list_models()
+
+    def _open_neural(self) -> None:
+        """At open: load the current neural model and the remembered star model."""
+        loaded, warning = neural.load_neural(self.store)
+        if warning:
+            self.load_warning = f"{self.load_warning}; {warning}" if self.load_warning else warning
+        self._live.neural = loaded
+        if self.store.get_setting(neural.STAR_MODEL) == "neural" and loaded is not None:
+            self._live.star_kind = "neural"
+
+    def _warm_neural(self) -> None:
+        """Compile the neural kernels (scores, fold-in) and cache its item half, when a neural
+        model is loaded."""
+        with self._lock:
+            loaded = self._live.neural
+        if loaded is not None and loaded.model.n_items:
+            model = loaded.model
+            model.scores(model.fold_in(np.zeros(1, np.int64), np.full(1, 4.0, np.float32)).factors)
 
     # --- movie night and lists (groups.py) --------------------------------------------
     def group_strategies(self) -> dict[str, str]:

@@ -186,26 +186,27 @@ class Groups:
     # --- members -----------------------------------------------------------------------
     def _member(self, profile: Profile, loaded: LoadedModel | None) -> _Member:
         """The member's rows and scores: the live ones for the current profile, else folded
-        afresh (cached while their ratings, marks and the model are unchanged)."""
+        afresh (cached while their ratings, marks and the models in use are unchanged)."""
         with self.lock:
             if profile.id == self.live.profile_id and self.live.loaded is loaded:
-                return self._scored(self.live, (), list(self.live.settled()), loaded)
+                return self._scored(self.live, (), list(self.live.settled()))
+            neural, star_kind = self.live.neural, self.live.star_kind
         ratings = {r.movie_id: r.rating for r in self.store.profile_ratings(profile.id)}
         marks = self.store.feedback(profile.id)
         hidden = [f.movie_id for f in marks if f.kind == MARK_NOT_INTERESTED]
         seen = [f.movie_id for f in marks if f.kind == MARK_SEEN]
-        blob = repr((sorted(ratings.items()), sorted(hidden), sorted(seen))).encode()
-        key = (loaded, self.browser.index(), hashlib.sha1(blob).hexdigest())
+        blob = repr((sorted(ratings.items()), sorted(hidden), sorted(seen), star_kind)).encode()
+        key = (loaded, self.browser.index(), neural, hashlib.sha1(blob).hexdigest())
         cached = self._members.get(profile.id)
         if (
             cached is not None
-            and cached.key[0] is loaded
-            and cached.key[1] is key[1]
-            and cached.key[2] == key[2]
+            and all(a is b for a, b in zip(cached.key[:3], key[:3], strict=True))
+            and cached.key[3] == key[3]
         ):
             return cached
         live = LiveModel()
         live.loaded = loaded
+        live.neural, live.star_kind = neural, star_kind  # the same star model as the app's
         live.set_profile(
             profile.id,
             ratings,
@@ -213,24 +214,21 @@ class Groups:
             profile.created_at,
         )
         live.set_feedback(hidden, seen)
-        member = self._scored(live, key, [*ratings, *hidden, *seen], loaded)
+        member = self._scored(live, key, [*ratings, *hidden, *seen])
         self._members[profile.id] = member
         return member
 
-    def _scored(
-        self, live: LiveModel, key: tuple, settled: list[int], loaded: LoadedModel | None
-    ) -> _Member:
-        """Served score and predicted stars per catalog row, as Browser.recommendations ranks."""
+    def _scored(self, live: LiveModel, key: tuple, settled: list[int]) -> _Member:
+        """Served score and predicted stars per catalog row, as Browser.recommendations ranks
+        (the stars from whichever model predicts them: MF or neural)."""
         index = self.browser.index()
-        model, ranker = live.model, live.ranker
+        model, ranker, star = live.model, live.ranker, live.star_model()
         cold = not settled
-        if model is None or live.factors is None:
+        star_scores = live.scores()
+        if model is None or live.factors is None or star is None or star_scores is None:
             stars = index.popularity(bonus=False)
             return _Member(key, live, cold, settled, index.popularity(), stars)
-        baseline = float(np.clip(model.mu + live.bias, 0.5, 5.0))
-        star_scores = live.scores()
-        assert star_scores is not None  # model and factors are set
-        stars = index.model_scores(model, star_scores, baseline)
+        stars = index.model_scores(star, star_scores, live.baseline())
         if cold:
             served = index.popularity()
         else:
@@ -238,7 +236,7 @@ class Groups:
             served = (
                 stars
                 if rank_scores is None or ranker is None
-                else served_scores(index.model_scores(ranker, rank_scores, 0.0), stars, model.mu)
+                else served_scores(index.model_scores(ranker, rank_scores, 0.0), stars, star.mu)
             )
         return _Member(key, live, cold, settled, np.asarray(served, np.float32), stars)
 

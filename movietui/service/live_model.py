@@ -4,6 +4,12 @@ One object, guarded by the Service's lock: the loaded MFModel (swapped whole aft
 retrain), the current profile's ratings, its factor row and bias (refreshed by fold-in
 after every change), and the score vector over all items, cached until the row moves.
 
+The star model: either the MF model or the neural model (``star_kind``) predicts the stars
+shown everywhere (``scores``, ``predict``, ``star_scorer``). With the neural model chosen,
+each rating also folds into the profile's neural row (warm-started ``NeuralModel.fold_in``);
+the MF row is still folded (the "because you liked" titles and the ranker's served list use
+its factors) and the ranker row as always.
+
 The row is path-dependent (each fold-in warm-starts from the previous row), so the
 Service saves it in settings on close/switch; reopening restores it when the model and
 the ratings are unchanged, which makes predictions identical across restarts.
@@ -21,7 +27,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from movietui.model import MFModel, fold_in, scores
+from movietui.model import MFModel, NeuralModel, fold_in, scores
 from movietui.model.ranker import NOT_INTERESTED, SEEN, RankerModel
 from movietui.service.types import MARK_NOT_INTERESTED, MARK_SEEN, ModelInfo
 
@@ -52,6 +58,15 @@ class LoadedModel:
 
 
 @dataclass
+class LoadedNeural:
+    model: NeuralModel
+    info: ModelInfo
+
+
+STAR_KINDS = ("mf", "neural")
+
+
+@dataclass
 class FoldResult:
     loss_before: float | None
     loss_after: float | None
@@ -73,6 +88,11 @@ class LiveModel:
         self.seen: set[int] = set()
         self.rank_row: np.ndarray | None = None  # the profile's ranker row (None without a ranker)
         self._rank_scores: np.ndarray | None = None
+        self.neural: LoadedNeural | None = None  # the current neural model, if any
+        self.star_kind = "mf"  # which model predicts the stars (neural only when loaded)
+        self.neural_row: np.ndarray | None = None  # the profile's neural row (star kind neural)
+        self.neural_bias = 0.0
+        self._neural_scores: np.ndarray | None = None
 
     @property
     def model(self) -> MFModel | None:
@@ -82,10 +102,27 @@ class LiveModel:
     def ranker(self) -> RankerModel | None:
         return self.loaded.ranker if self.loaded else None
 
+    @property
+    def stars_neural(self) -> bool:
+        """Whether the neural model predicts the stars (chosen and loaded)."""
+        return self.star_kind == "neural" and self.neural is not None
+
     # --- state changes -------------------------------------------------------------
     def set_model(self, loaded: LoadedModel | None) -> None:
         self.loaded = loaded
         self.refold()
+
+    def set_neural(self, loaded: LoadedNeural | None) -> None:
+        """Swap in a neural model (after training or at open); refolds its row if it serves."""
+        self.neural = loaded
+        self._refold_neural()
+
+    def set_star_kind(self, kind: str) -> None:
+        """Make "mf" or "neural" the model that predicts stars; refolds the neural row."""
+        if kind not in STAR_KINDS:
+            raise ValueError(f"unknown star model {kind!r}")
+        self.star_kind = kind
+        self._refold_neural()
 
     def set_profile(
         self,
@@ -103,6 +140,8 @@ class LiveModel:
             self.refold()
         else:
             self._fold_rank(cold=True)
+            if not self._restore_neural(saved_row):
+                self._refold_neural()
 
     def set_feedback(self, hidden, seen) -> None:
         """Replace the profile's no-star feedback (on profile switch or after a bulk import)."""
@@ -143,7 +182,53 @@ class LiveModel:
 
     def refold(self) -> FoldResult:
         """Fold every rating in, starting from the model's own row for this profile."""
-        return alongside(self._refold_stars, lambda: self._fold_rank(cold=True))
+        return alongside(self._refold_all_stars, lambda: self._fold_rank(cold=True))
+
+    def _refold_all_stars(self) -> FoldResult:
+        result = self._refold_stars()
+        neural = self._refold_neural()
+        return neural if self.stars_neural else result
+
+    def _refold_neural(self) -> FoldResult:
+        """Fold every rating into the neural row, from the model's own row for the profile
+        (trained after it was created) or from the mean user row."""
+        self._neural_scores = None
+        self.neural_row, self.neural_bias = None, 0.0
+        if not self.stars_neural or self.profile_id is None:
+            return FoldResult(None, None)
+        assert self.neural is not None
+        model = self.neural.model
+        uidx = int(np.asarray(model.user_index(np.array([-self.profile_id], np.int64)))[0])
+        trained_at = self.neural.info.trained_at
+        if uidx >= 0 and (not trained_at or self.profile_created <= trained_at):
+            start, bias = model.user_factors[uidx].copy(), float(model.user_bias[uidx])
+        else:
+            start, bias = model.prior_row().copy(), 0.0
+        return self._fold_neural(start, bias)
+
+    def _fold_neural(self, start: np.ndarray, bias: float) -> FoldResult:
+        assert self.neural is not None
+        model = self.neural.model
+        self._neural_scores = None
+        ids = np.fromiter(self.ratings.keys(), np.int64, len(self.ratings))
+        values = np.fromiter(self.ratings.values(), np.float32, len(self.ratings))
+        idx = np.asarray(model.item_index(ids), dtype=np.int64)
+        known = idx >= 0
+        result = model.fold_in(idx[known], values[known], start_row=start, start_bias=bias)
+        self.neural_row = np.asarray(result.factors, np.float32)
+        self.neural_bias = float(result.bias)
+        if not known.any():
+            return FoldResult(None, None)
+        return FoldResult(float(result.loss_before), float(result.loss_after))
+
+    def _fold_all_stars(self, start: np.ndarray, bias: float) -> FoldResult:
+        """The warm fold of one change: the MF row, then the neural row when it serves."""
+        result = self._fold(start, bias)
+        if not self.stars_neural:
+            return result
+        if self.neural_row is None:
+            return self._refold_neural()
+        return self._fold_neural(self.neural_row, self.neural_bias)
 
     def _refold_stars(self) -> FoldResult:
         model = self.model
@@ -183,9 +268,9 @@ class LiveModel:
             self._fold_rank()
             return FoldResult(None, None)
         if self.model is None or self.factors is None:
-            return alongside(self._refold_stars, self._fold_rank)
+            return alongside(self._refold_all_stars, self._fold_rank)
         start, bias = self.factors, self.bias
-        return alongside(lambda: self._fold(start, bias), self._fold_rank)
+        return alongside(lambda: self._fold_all_stars(start, bias), self._fold_rank)
 
     def _fold(self, start: np.ndarray, bias: float) -> FoldResult:
         model = self.model
@@ -213,7 +298,9 @@ class LiveModel:
 
     # --- reads ---------------------------------------------------------------------
     def scores(self) -> np.ndarray | None:
-        """Predicted rating of every model item for the current profile (cached)."""
+        """Predicted rating of every item of the star model for the current profile (cached)."""
+        if self.stars_neural:
+            return self._neural_all()
         model = self.model
         if model is None or self.factors is None:
             return None
@@ -230,8 +317,49 @@ class LiveModel:
             self._rank_scores = ranker.scores(self.rank_row)
         return self._rank_scores
 
+    def _neural_all(self) -> np.ndarray | None:
+        if self.neural is None or self.neural_row is None:
+            return None
+        if self._neural_scores is None:
+            self._neural_scores = self.neural.model.scores(self.neural_row, self.neural_bias)
+        return self._neural_scores
+
+    def star_model(self) -> MFModel | NeuralModel | None:
+        """The model whose item indices ``scores`` and ``star_scorer`` use."""
+        return self.neural.model if self.stars_neural and self.neural else self.model
+
+    def baseline(self) -> float:
+        """The star prediction for a film the star model lacks."""
+        if self.stars_neural and self.neural is not None:
+            net = self.neural.model
+            return float(np.clip(net.mu + net.out_bias + self.neural_bias, 0.5, 5.0))
+        model = self.model
+        return 0.0 if model is None else float(np.clip(model.mu + self.bias, 0.5, 5.0))
+
+    def star_scorer(self) -> Callable[[np.ndarray], np.ndarray] | None:
+        """A snapshot of the profile's star predictions: star-model item indices -> stars
+        (call it outside the lock; the row it uses is copied now)."""
+        if self.stars_neural:
+            everything = self._neural_all()
+            if everything is None:
+                return None
+            return lambda idx: everything[np.asarray(idx, np.int64)]
+        model = self.model
+        if model is None or self.factors is None:
+            return None
+        row, bias = self.factors, self.bias
+        return lambda idx: scores(model, row, bias, items=np.asarray(idx, np.int64))
+
     def predict(self, movie_ids) -> np.ndarray | None:
         """Predictions for movie ids; movies the model lacks get the profile's baseline."""
+        if self.stars_neural:
+            assert self.neural is not None
+            everything = self._neural_all()
+            if everything is None:
+                return None
+            idx = np.asarray(self.neural.model.item_index(np.asarray(movie_ids, np.int64)))
+            idx = idx.astype(np.int64)
+            return np.where(idx >= 0, everything[np.maximum(idx, 0)], self.baseline())
         model = self.model
         if model is None or self.factors is None:
             return None
@@ -255,10 +383,11 @@ class LiveModel:
         return idx[known].astype(np.int32), values[known]
 
     # --- persistence of the row ----------------------------------------------------
-    def _digest(self) -> str:
+    def _digest(self, model_id: int | None = None) -> str:
         pairs = sorted(self.ratings.items())
         blob = np.array(pairs, dtype=np.float64).tobytes() if pairs else b""
-        model_id = self.loaded.info.model_id if self.loaded else 0
+        if model_id is None:
+            model_id = self.loaded.info.model_id if self.loaded else 0
         return hashlib.sha1(f"{model_id}:".encode() + blob).hexdigest()
 
     def saved_row(self) -> str | None:
@@ -266,7 +395,34 @@ class LiveModel:
         if self.factors is None or self.profile_id is None:
             return None
         data = base64.b64encode(np.asarray(self.factors, "<f4").tobytes()).decode()
-        return json.dumps({"digest": self._digest(), "bias": self.bias, "factors": data})
+        saved: dict = {"digest": self._digest(), "bias": self.bias, "factors": data}
+        if self.neural is not None and self.neural_row is not None:
+            saved["neural"] = {
+                "digest": self._digest(self.neural.info.model_id),
+                "bias": self.neural_bias,
+                "factors": base64.b64encode(np.asarray(self.neural_row, "<f4").tobytes()).decode(),
+            }
+        return json.dumps(saved)
+
+    def _restore_neural(self, text: str) -> bool:
+        """Restore the neural row saved beside the MF row (when the neural model serves)."""
+        if not self.stars_neural:
+            return True  # nothing to restore: the row is folded when neural is chosen
+        assert self.neural is not None
+        try:
+            saved = json.loads(text)["neural"]
+            row = np.frombuffer(base64.b64decode(saved["factors"]), "<f4").copy()
+            if saved["digest"] != self._digest(self.neural.info.model_id) or row.shape != (
+                self.neural.model.factors,
+            ):
+                return False
+            if not np.isfinite(row).all():
+                return False
+            self.neural_row, self.neural_bias = row, float(saved["bias"])
+            self._neural_scores = None
+            return True
+        except (ValueError, KeyError, TypeError):
+            return False
 
     def _restore(self, text: str) -> bool:
         model = self.model

@@ -210,8 +210,16 @@ def train(
     )
 
 
-def evaluate(store: Store, hyper: Hyper | None, seed: int, progress):
-    """The model room's offline evaluation on the catalog's ratings (profiles left out).
+def evaluate(
+    store: Store,
+    hyper: Hyper | None,
+    seed: int,
+    progress,
+    models: tuple[str, ...] = ("mf",),
+    neural_hyper=None,
+):
+    """The model room's offline evaluation on the catalog's ratings (profiles left out);
+    ``models``: "mf" and/or "neural", on the same split.
 
     ``progress`` gets a Progress("train", step, steps, what is running) between trainings.
     """
@@ -234,4 +242,6 @@ def evaluate(store: Store, hyper: Hyper | None, seed: int, progress):
         hyper or Hyper(),
         seed=seed,
         progress=step,
+        models=models,
+        neural_hyper=neural_hyper,
     )

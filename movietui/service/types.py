@@ -14,7 +14,7 @@ from movietui.store.filters import Filters
 from movietui.store.types import CatalogInfo, Profile
 
 if TYPE_CHECKING:  # only for annotations: keeps this module free of numba start-up cost
-    from movietui.model import EpochReport, Hyper
+    from movietui.model import EpochReport, Hyper, NeuralHyper
     from movietui.model.ranker import RankEpochReport
 
 __all__ = [
@@ -119,7 +119,7 @@ class ImportReport:
 class ModelInfo:
     model_id: int
     trained_at: float  # unix time
-    hyper: Hyper
+    hyper: Hyper | NeuralHyper  # NeuralHyper when kind == "neural"
     n_users: int
     n_items: int
     n_ratings: int  # ratings the model was trained on
@@ -127,6 +127,7 @@ class ModelInfo:
     history: list[EpochReport] = field(default_factory=list)
     val_recall: float | None = None  # the ranker's validation Recall@20 (None: no ranker)
     ranker_history: list[RankEpochReport] = field(default_factory=list)
+    kind: str = "mf"  # "mf" (matrix factorisation, with the ranker) | "neural" (CollabFNet)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from .types import (
     Profile,
     ProfileFeedback,
     ProfileRating,
+    SavedModel,
     StoreProgress,
     TrainingRun,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Profile",
     "ProfileFeedback",
     "ProfileRating",
+    "SavedModel",
     "Store",
     "StoreError",
     "StoreProgress",

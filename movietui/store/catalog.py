@@ -366,6 +366,36 @@ class CatalogMixin(StoreBase):
             )
         return users, movies, ratings
 
+    @translating
+    def user_catalog_ratings(self, user_id: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One catalog user's ratings in time order (ties by movie id): (movie_id int32,
+        rating float32, timestamp int64). Empty arrays for a user the catalog lacks.
+
+        Reads every chunk on its own connection (no store lock), like ``load_catalog_ratings``.
+        """
+        conn = self.reader()
+        movies, ratings, stamps = [], [], []
+        try:
+            conn.execute("BEGIN")
+            cursor = conn.execute(
+                "SELECT user_id, movie_id, rating, timestamp FROM catalog_rating_chunks "
+                "ORDER BY chunk_no"
+            )
+            for u, m, r, t in cursor:
+                mine = np.frombuffer(u, "<i4") == user_id
+                if mine.any():
+                    movies.append(np.frombuffer(m, "<i4")[mine])
+                    ratings.append(np.frombuffer(r, "<f4")[mine])
+                    stamps.append(np.frombuffer(t, "<i8")[mine])
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        movie = np.concatenate(movies).astype(np.int32) if movies else np.zeros(0, np.int32)
+        rating = np.concatenate(ratings).astype(np.float32) if ratings else np.zeros(0, np.float32)
+        stamp = np.concatenate(stamps).astype(np.int64) if stamps else np.zeros(0, np.int64)
+        order = np.lexsort((movie, stamp))
+        return movie[order], rating[order], stamp[order]
+
     def _catalog_arrays(self) -> dict[str, np.ndarray]:
         rows = self.conn.execute("SELECT name, dtype, data FROM catalog_arrays")
         found = {

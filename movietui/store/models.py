@@ -1,7 +1,8 @@
 """Saved models (named numpy arrays + JSON metadata) and the log of training runs.
 
 A model is written in one transaction and only then marked current, so a crash mid-
-save leaves the previous model current. The last ``KEEP_MODELS`` are kept.
+save leaves the previous model current. Models are tagged by kind ("mf", "neural"): each
+kind has its own current model and keeps its own last ``KEEP_MODELS``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,18 @@ import numpy as np
 from movietui.errors import NotFoundError, StoreError
 
 from .base import StoreBase, _row_id, locked, translating
-from .types import TrainingRun
+from .types import SavedModel, TrainingRun
 
 KEEP_MODELS = 3
+MODEL_KINDS = ("mf", "neural")
+
+
+def _kind(kind: str) -> str:
+    if kind not in MODEL_KINDS:
+        raise StoreError(f"unknown model kind {kind!r}; use one of {', '.join(MODEL_KINDS)}")
+    return kind
+
+
 # Arrays are stored in parts of this many bytes: reading one 40 MB BLOB costs several
 # times more than ten 4 MB ones (fresh memory for each huge buffer is page-faulted in).
 PART_BYTES = 4 * 2**20
@@ -89,12 +99,14 @@ class _Assembler:
 
 class ModelsMixin(StoreBase):
     @translating
-    def save_model(self, arrays: dict[str, np.ndarray], meta: dict) -> int:
-        """Write the model, make it current, drop all but the newest few; returns model_id.
+    def save_model(self, arrays: dict[str, np.ndarray], meta: dict, kind: str = "mf") -> int:
+        """Write the model, make it the current one of its kind, drop all but the newest few of
+        that kind; returns model_id.
 
         On its own connection, in one transaction, without the store lock: a 100+ MB save at
         ml-32m must not make the UI thread's reads wait.
         """
+        kind = _kind(kind)
         encoded = [row for name, arr in arrays.items() for row in _encode(str(name), arr)]
         meta_json = to_json(meta, "meta")
         _ = self.conn  # StoreError once the store is closed, as for every other method
@@ -102,17 +114,20 @@ class ModelsMixin(StoreBase):
         try:
             conn.execute("BEGIN IMMEDIATE")
             model_id = conn.execute(
-                "INSERT INTO models(created_at, meta, is_current) VALUES (?, ?, 0)",
-                (time.time(), meta_json),
+                "INSERT INTO models(created_at, meta, is_current, kind) VALUES (?, ?, 0, ?)",
+                (time.time(), meta_json, kind),
             ).lastrowid
             conn.executemany(
                 "INSERT INTO model_arrays VALUES (?, ?, ?, ?, ?, ?)",
                 [(model_id, *row) for row in encoded],
             )
-            conn.execute("UPDATE models SET is_current = (model_id = ?)", (model_id,))
             conn.execute(
-                "DELETE FROM models WHERE model_id NOT IN (SELECT model_id FROM models ORDER BY model_id DESC LIMIT ?)",
-                (KEEP_MODELS,),
+                "UPDATE models SET is_current = (model_id = ?) WHERE kind = ?", (model_id, kind)
+            )
+            conn.execute(
+                "DELETE FROM models WHERE kind = ? AND model_id NOT IN "
+                "(SELECT model_id FROM models WHERE kind = ? ORDER BY model_id DESC LIMIT ?)",
+                (kind, kind, KEEP_MODELS),
             )
             conn.execute("COMMIT")
         except BaseException:
@@ -124,15 +139,21 @@ class ModelsMixin(StoreBase):
         return int(model_id or 0)
 
     @translating
-    def load_current_model(self) -> tuple[int, dict[str, np.ndarray], dict] | None:
-        """(model_id, writeable arrays, meta) of the current model, or None if none saved.
+    def load_current_model(
+        self, kind: str = "mf"
+    ) -> tuple[int, dict[str, np.ndarray], dict] | None:
+        """(model_id, writeable arrays, meta) of the current model of ``kind``, or None if
+        none saved.
 
         Reads on its own connection in one snapshot, so the lock is free meanwhile.
         """
+        kind = _kind(kind)
         conn = self.reader()
         try:
             conn.execute("BEGIN")
-            row = conn.execute("SELECT model_id, meta FROM models WHERE is_current = 1").fetchone()
+            row = conn.execute(
+                "SELECT model_id, meta FROM models WHERE is_current = 1 AND kind = ?", (kind,)
+            ).fetchone()
             if row is None:
                 return None
             model_id, meta_json = row
@@ -155,6 +176,14 @@ class ModelsMixin(StoreBase):
         finally:
             conn.close()
         return int(model_id), arrays, saved_meta
+
+    @locked
+    def list_models(self) -> list[SavedModel]:
+        """Every saved model, newest first: id, kind, when, whether current for its kind."""
+        rows = self.conn.execute(
+            "SELECT model_id, kind, created_at, is_current FROM models ORDER BY model_id DESC"
+        )
+        return [SavedModel(int(m), str(k), float(t), bool(c)) for m, k, t, c in rows]
 
     @locked
     def start_training_run(self, params: dict) -> int:

@@ -162,6 +162,17 @@ def _v2_to_v3(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3_to_v4(conn: sqlite3.Connection) -> None:
+    """Tag saved models by kind ("mf": the rating model with its ranker; "neural"): each kind
+    has its own current model and keeps its own last few."""
+    run_script(
+        conn,
+        """
+        ALTER TABLE models ADD COLUMN kind TEXT NOT NULL DEFAULT 'mf';
+        """,
+    )
+
+
 def _add_film_lists(conn: sqlite3.Connection) -> None:
     """Named film lists (imported Letterboxd lists, plain CSVs), shared by every profile."""
     run_script(
@@ -183,7 +194,12 @@ def _add_film_lists(conn: sqlite3.Connection) -> None:
 
 
 # MIGRATIONS[k] takes a version-(k+1) database to version k+2.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_to_v2, _v2_to_v3, _add_film_lists]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_to_v2,
+    _v2_to_v3,
+    _v3_to_v4,
+    _add_film_lists,
+]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 

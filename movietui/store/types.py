@@ -63,6 +63,14 @@ class ProfileFeedback:
 
 
 @dataclass(frozen=True)
+class SavedModel:
+    model_id: int
+    kind: str  # "mf" (the rating model and its ranker) | "neural"
+    created_at: float
+    is_current: bool  # the current model of its kind
+
+
+@dataclass(frozen=True)
 class TrainingRun:
     run_id: int
     started_at: float

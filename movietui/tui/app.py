@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.signal import Signal
 
 from movietui.errors import MovietuiError
-from movietui.service import Hyper, RateResult, Service
+from movietui.service import Hyper, NeuralHyper, RateResult, Service
 from movietui.tui import format as fmt
 from movietui.tui.commands import MovieTuiCommands
 from movietui.tui.context import Context
@@ -35,6 +35,7 @@ from movietui.tui.messages import (
     WatchlistChanged,
     WatchToggled,
 )
+from movietui.tui.screens.demo import DemoOptions, DemoScreen
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
 from movietui.tui.screens.main import FILTER_IDS, MainScreen
@@ -59,6 +60,7 @@ class MovieTuiApp(App[int]):
         Binding("m", "movie_night", "Movie night", id="app.movie_night", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
+    demo_options: DemoOptions | None = None  # set by `movietui demo`: open on the replay
 
     def __init__(
         self,
@@ -67,11 +69,13 @@ class MovieTuiApp(App[int]):
         dataset: str | None = None,
         first_train_hyper: Hyper | None = None,
         train_base: Hyper | None = None,
+        neural_base: NeuralHyper | None = None,
         open_error: str | None = None,
         owns_service: bool = False,
     ) -> None:
         """``train_base``: the hyperparameters the Training tab's fields edit (factors,
-        epochs, learning rate, regularisation); the service's defaults when None."""
+        epochs, learning rate, regularisation); the service's defaults when None.
+        ``neural_base``: the same for the neural model (factors, epochs, learning rate)."""
         super().__init__()
         self._service = service
         self.dataset = dataset
@@ -83,7 +87,7 @@ class MovieTuiApp(App[int]):
         self.context: Context | None = None
         if service is not None:
             self.training = TrainingController(self, service)
-            self.context = Context(service, self.training, self.changes, train_base)
+            self.context = Context(service, self.training, self.changes, train_base, neural_base)
         self._first_run = False
         self.main_screen: MainScreen | None = None
 
@@ -111,6 +115,9 @@ class MovieTuiApp(App[int]):
             self.push_screen(WelcomeScreen(self.service, import_path=self.dataset))
             return
         self.show_main()
+        if self.demo_options is not None:  # `movietui demo`: straight to the replay
+            self.action_demo()
+            return
         warning = getattr(self.service, "load_warning", None)  # the saved model could not be read
         if warning:
             self.notify(str(warning), severity="warning", timeout=10)
@@ -334,8 +341,17 @@ class MovieTuiApp(App[int]):
                 self.notify("Training stopped.", timeout=3)
             elif info is not None:
                 val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
+                in_use = info.kind == "mf" or (
+                    self.context is not None and self.context.service.star_model() == "neural"
+                )
+                what = "New neural model" if info.kind == "neural" else "New model"
                 self.notify(
-                    f"New model in use (validation RMSE {val}).", title="Training", timeout=4
+                    f"{what} in use (validation RMSE {val})."
+                    if in_use
+                    else f"{what} saved (validation RMSE {val}); s on the Training tab makes "
+                    "it predict the stars.",
+                    title="Training",
+                    timeout=4,
                 )
         if self._first_run:
             self._first_run = False
@@ -364,6 +380,11 @@ class MovieTuiApp(App[int]):
         if self._service is not None and not isinstance(self.screen, WelcomeScreen):
             self.push_screen(WelcomeScreen(self.service, can_cancel=self.main_screen is not None))
 
+    def action_demo(self) -> None:
+        """Replay a real MovieLens user's ratings into models trained without them."""
+        if self.context is not None and self._service is not None and self.service.has_catalog():
+            self.push_screen(DemoScreen(self.context, self.demo_options or DemoOptions()))
+
     def action_onboarding(self) -> None:
         if self._service is None or not self.service.has_catalog():
             return
@@ -379,6 +400,7 @@ def make_app(
     dataset: str | None = None,
     first_train_hyper: Hyper | None = None,
     train_base: Hyper | None = None,
+    neural_base: NeuralHyper | None = None,
 ) -> MovieTuiApp:
     """Build the app; tests pass a Service opened on a temporary home."""
     owns = service is None
@@ -393,13 +415,17 @@ def make_app(
         dataset=dataset,
         first_train_hyper=first_train_hyper,
         train_base=train_base,
+        neural_base=neural_base,
         open_error=open_error,
         owns_service=owns,
     )
 
 
-def run_app(home: str | None = None, dataset: str | None = None) -> int:
-    """Entry point for ``movietui`` with no sub-command."""
+def run_app(
+    home: str | None = None, dataset: str | None = None, demo: DemoOptions | None = None
+) -> int:
+    """Entry point for ``movietui`` with no sub-command (``demo``: ``movietui demo``)."""
     app = make_app(home=home, dataset=dataset)
+    app.demo_options = demo
     app.run()
     return app.return_code or 0

@@ -65,6 +65,11 @@ class MovieTuiCommands(Provider):
                     self._run("app.movie_night"),
                 ),
                 ("Onboarding", "Rate a few well-known movies", self._run("app.onboarding")),
+                (
+                    "Demo",
+                    "Replay a real MovieLens user's ratings into models that never saw them",
+                    self._run("app.demo"),
+                ),
             ]
             for tab, label in TAB_TITLES.items():
                 verbs.append(

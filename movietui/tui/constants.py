@@ -7,11 +7,12 @@ RECOMMENDATIONS = 50  # rows of "For you"
 ONBOARDING_MOVIES = 30  # films offered to rate on the onboarding screen
 ONBOARDING_RECS = 20  # recommendations beside them
 
-TABS = ("browse", "recs", "ratings", "watchlist", "training")
+TABS = ("browse", "recs", "ratings", "watchlist", "map", "training")
 TAB_TITLES = {
     "browse": "Browse",
     "recs": "For you",
     "ratings": "Your ratings",
     "watchlist": "Watchlist",
+    "map": "Taste map",
     "training": "Training",
 }

@@ -14,7 +14,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.signal import Signal
 
-from movietui.service import Hyper, Service
+from movietui.service import Hyper, NeuralHyper, Service
 from movietui.tui.training import TrainingController
 
 
@@ -24,6 +24,7 @@ class Context:
     training: TrainingController
     changes: Signal[Message]  # RatingChanged, WatchlistChanged, ProfileChanged
     train_base: Hyper | None = None  # what the Training tab's fields edit; None: the defaults
+    neural_base: NeuralHyper | None = None  # the same, for the neural model
 
     def listen(self, node: DOMNode, *, training: bool = False) -> None:
         """Deliver the published changes (and training updates) to ``node`` as messages.

@@ -1,7 +1,7 @@
 """The training controller: one background run, its state, its cancel flag, its shutdown.
 
 The app makes one and hands it to the main screen (attributes down). ``start`` runs
-``Service.train`` in a thread worker; the thread only appends epochs to ``state`` and
+``Service.train`` (or ``Service.train_neural`` for ``kind="neural"``) in a thread worker; the thread only appends epochs to ``state`` and
 sets flags. On the UI thread a timer publishes ``TrainingProgress`` at most every
 ``CHART_REFRESH_S`` (the chart costs ~50 ms to draw, epochs can arrive by the thousand per
 second) and ``TrainingFinished`` once the thread has returned; subscribers (the main
@@ -28,7 +28,14 @@ from textual.signal import Signal
 from textual.timer import Timer
 
 from movietui.errors import MovietuiError
-from movietui.service import EpochReport, Hyper, RankEpochReport, Service, TrainResult
+from movietui.service import (
+    EpochReport,
+    Hyper,
+    NeuralHyper,
+    RankEpochReport,
+    Service,
+    TrainResult,
+)
 from movietui.tui.messages import TrainingFinished, TrainingProgress
 
 CHART_REFRESH_S = 0.4  # progress is published at most this often
@@ -57,7 +64,8 @@ class TrainingState:
     thread reads, and sets ``running`` False once the thread has returned."""
 
     running: bool = False
-    hyper: Hyper | None = None
+    hyper: Hyper | NeuralHyper | None = None
+    kind: str = "mf"  # "mf" (matrix factorisation, then the ranker) | "neural"
     history: list[EpochReport] = field(default_factory=list)
     rank_history: list[RankEpochReport] = field(default_factory=list)  # after the rating model
     started_at: float = 0.0
@@ -84,11 +92,13 @@ class TrainingController:
     def running(self) -> bool:
         return self.state.running
 
-    def start(self, hyper: Hyper | None = None) -> bool:
-        """Start a run (False when one is running already)."""
+    def start(self, hyper: Hyper | NeuralHyper | None = None, kind: str = "mf") -> bool:
+        """Start a run of ``kind`` ("mf" or "neural"; False when one is running already)."""
         if self.state.running:
             return False
-        self.state = state = TrainingState(running=True, hyper=hyper, started_at=time.monotonic())
+        self.state = state = TrainingState(
+            running=True, hyper=hyper, kind=kind, started_at=time.monotonic()
+        )
         self._cancel = threading.Event()
         self._ended = threading.Event()
         self._dirty = False
@@ -127,7 +137,7 @@ class TrainingController:
     def _run(
         self,
         state: TrainingState,
-        hyper: Hyper | None,
+        hyper: Hyper | NeuralHyper | None,
         cancel: threading.Event,
         ended: threading.Event,
     ) -> None:
@@ -141,9 +151,14 @@ class TrainingController:
 
         lower_thread_priority()
         try:
-            state.result = self._service.train(
-                hyper, on_epoch=on_epoch, cancel=cancel, on_rank_epoch=on_rank_epoch
-            )
+            if state.kind == "neural":
+                assert hyper is None or isinstance(hyper, NeuralHyper)
+                state.result = self._service.train_neural(hyper, on_epoch=on_epoch, cancel=cancel)
+            else:
+                assert hyper is None or isinstance(hyper, Hyper)
+                state.result = self._service.train(
+                    hyper, on_epoch=on_epoch, cancel=cancel, on_rank_epoch=on_rank_epoch
+                )
         except MovietuiError as error:
             state.error = str(error)
         except Exception as error:  # a bug must not kill the app: one error line instead

@@ -7,6 +7,8 @@ app writes it back (only the ``theme`` line changes).
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from collections.abc import Collection
 from pathlib import Path
 
@@ -21,7 +23,13 @@ from movietui.settings import load_settings, save_theme
 
 
 def own_bindings() -> dict[str, Binding]:
-    """Every binding the app's own screens and widgets declare, by id (the ids F1 lists)."""
+    """Every binding the app's own screens and widgets declare, by id (the ids F1 lists).
+    Every module of movietui.tui is imported first, so the list never depends on which
+    screens happen to have been opened."""
+    import movietui.tui
+
+    for module in pkgutil.walk_packages(movietui.tui.__path__, "movietui.tui."):
+        importlib.import_module(module.name)
     found: dict[str, Binding] = {}
     pending: list[type] = [DOMNode]
     while pending:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import zipfile
 
 import numpy as np
@@ -95,7 +94,6 @@ def test_real_ml_latest_small_beats_the_baseline_and_loads_fast(ml_small_zip):
     ours = rmse(predict(model, u[te], i[te]), r[te])
     base = rmse(fit_baseline(u[tr], i[tr], r[tr]).predict(u[te], i[te]), r[te])
     assert ours < 0.850 and ours < base - 0.02  # measured 0.842; tuned Surprise SVD 0.848 here
-    arrays, meta = model.to_arrays()
-    t = time.perf_counter()
-    MFModel.from_arrays(arrays, meta)
-    assert time.perf_counter() - t < 0.1
+    arrays, meta = model.to_arrays()  # load speed: bench/bench_store.py, not a timed test
+    again = MFModel.from_arrays(arrays, meta)
+    assert rmse(predict(again, u[te], i[te]), r[te]) == ours

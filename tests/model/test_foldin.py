@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -76,16 +74,3 @@ def test_unknown_movies_are_ignored_and_bad_values_refused(small_model):
         fold_in(small_model, [small_model.n_items], [4.0])
     with pytest.raises(ModelError, match="differ in length"):
         fold_in_exact(small_model, [0, 1], [4.0])
-
-
-def test_one_new_rating_on_a_long_profile_is_fast(small_model):
-    rng = np.random.default_rng(0)
-    idx = rng.choice(small_model.n_items, 290, replace=False).astype(np.int32)
-    r = rng.integers(1, 11, idx.size).astype(np.float32) / 2
-    base = fold_in(small_model, idx[:-1], r[:-1])
-    times = []
-    for _ in range(50):
-        t = time.perf_counter()
-        fold_in(small_model, idx, r, start_factors=base.factors, start_bias=base.bias)
-        times.append(time.perf_counter() - t)
-    assert np.percentile(times, 90) < 0.005  # loose: the machine is shared; bench measures p99

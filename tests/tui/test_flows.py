@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import sqlite3
-import time
 from pathlib import Path
 
 import pytest
@@ -229,12 +228,11 @@ async def test_training_panel_starts_shows_epochs_answers_keys_and_stops(
         assert app.training.running
         await wait_until(pilot, lambda: "Epoch" in str(screen.query_one("#progress-line").render()))
 
-        # A key press is answered while training runs. Posted directly and polled, because
+        # A key press is answered while training runs (the run is thousands of epochs long, so
+        # still running when the tab has switched). Posted directly and polled, because
         # pilot.press waits for the whole process (training thread included) to go idle.
-        started = time.perf_counter()
         app.post_message(events.Key("b", "b"))
         while screen.active_tab != "browse":
-            assert time.perf_counter() - started < 5.0, "key not answered during training"
             await asyncio.sleep(0.005)
         assert app.training.running
 

@@ -82,7 +82,7 @@ async def test_idle_time_composes_the_hidden_panes(
         assert app.screen.active_tab == "recs" and app.focused.id == "recs-table"
         await pilot.press("g")
         await pilot.pause()
-        assert str(app.screen.query_one("#model-line").render()).startswith("Model #")
+        assert str(app.screen.query_one("#model-line").render()).startswith("★ Model #")
 
 
 async def test_train_key_before_the_training_tab_exists_uses_the_shown_settings(

@@ -32,7 +32,9 @@ prints where) by binding id: the ids are listed at the end of this help.
 | `b` `f` `y` `l` `g` | tabs: Browse, For you, Your ratings, watchList, traininG |
 | `/` | search titles (type to search; accents and case do not matter) |
 | `t` / `x` | start / stop training |
+| `c` / `s` | Training tab: switch the model (matrix factorisation / neural) / make it predict the stars (★) |
 | `o` | onboarding: rate a few well-known movies |
+| `m` | the Taste map tab |
 
 ## In any movie list
 | Key | What |
@@ -52,6 +54,16 @@ rated film removes its rating (`u` brings it back). Browse's You column shows `s
 
 ## Movie details
 Same rating and mark keys for the movie shown; `Enter` on a similar movie opens it; `Escape` goes back.
+
+## Taste map
+Films as dots in their factors' two main directions, coloured by main genre; the header names the
+films at each axis' ends. You are the marker (its trail: where each rating moved you), rated films
+show their stars. Arrows / `hjkl` pan, `+` `-` zoom, `0` fits, `]` / `[` films nearest you, `Enter`
+opens one, `s` switches the ranker's map and the rating model's.
+
+## Demo (command palette, or `movietui demo`)
+A real MovieLens user's ratings replayed into models trained without them: `space` pause / play,
+`n` one step, `+` / `-` speed, `s` the other map, `Escape` back.
 
 ## Onboarding
 `1`-`5` rate, `v` seen, `n` not interested, `s` or `↓` skip, `Escape` done. Recommendations beside

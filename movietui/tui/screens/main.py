@@ -34,7 +34,7 @@ from textual.widgets import (
 )
 
 from movietui.errors import MovietuiError
-from movietui.service import OBSCURE_BELOW, SORTS, Filters, Hyper, RateResult
+from movietui.service import OBSCURE_BELOW, SORTS, Filters, Hyper, NeuralHyper, RateResult
 from movietui.tui import format as fmt
 from movietui.tui.constants import PAGE, RECOMMENDATIONS, TAB_TITLES, TABS
 from movietui.tui.context import Context
@@ -50,6 +50,7 @@ from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
 from movietui.tui.widgets.status_line import StatusLine
+from movietui.tui.widgets.taste_map_pane import TasteMapPane
 from movietui.tui.widgets.training_panel import TrainingPanel, shown_hyper
 
 SEARCH_DEBOUNCE_S = 0.15
@@ -70,6 +71,7 @@ TABLE_OF_TAB = {
     "recs": "#recs-table",
     "ratings": "#ratings-table",
     "watchlist": "#watch-table",
+    "map": "#map-view",
 }
 
 
@@ -85,9 +87,12 @@ class MainScreen(Screen):
         Binding("y", "show_tab('ratings')", "Your ratings", show=False, id="main.tab.ratings"),
         Binding("l", "show_tab('watchlist')", "Watchlist", show=False, id="main.tab.watchlist"),
         Binding("g", "show_tab('training')", "Training", show=False, id="main.tab.training"),
+        Binding("m", "show_tab('map')", "Taste map", show=False, id="main.tab.map"),
         Binding("slash", "search", "Search", id="main.search"),
         Binding("t", "train", "Train", id="main.train"),
         Binding("x", "stop_train", "Stop", show=False, id="main.stop"),
+        Binding("c", "train_kind", "Model", show=False, id="main.train_kind"),
+        Binding("s", "star_model", "Predict stars", show=False, id="main.star_model"),
         Binding("o", "app.onboarding", "Onboard", show=False, id="main.onboarding"),
     ]
 
@@ -112,6 +117,7 @@ class MainScreen(Screen):
         self._building: set[str] = set()  # panes being mounted right now
         self._focus_when_built: dict[str, str] = {}  # pane -> selector to focus once composed
         self._fold_in: tuple[str, RateResult] | None = None
+        self._toggle_kind_when_built = False  # c pressed before the Training tab was composed
         self._debounce: Timer | None = None
         self.browse_total = 0
         self._filters: dict[str, str] | None = None  # remembered filter values, read lazily
@@ -241,6 +247,8 @@ class MainScreen(Screen):
                         classes="status",
                     ),
                 ]
+            case "map":
+                return [TasteMapPane(self.context, id="map-pane")]
             case "training":
                 return [TrainingPanel(id="training-panel")]
         raise KeyError(tab)
@@ -258,7 +266,10 @@ class MainScreen(Screen):
             service = self.service
             info = service.model_info()
             panel = self.query_one(TrainingPanel)
-            panel.set_hyper(info.hyper if info is not None else self._train_base())
+            panel.set_hyper(info.hyper if info is not None else self._train_base())  # MF first
+            if self._toggle_kind_when_built:
+                self._toggle_kind_when_built = False
+                panel.toggle_kind()
             if self._fold_in is not None:
                 panel.show_fold_in(*self._fold_in)
         self.refresh_tab(tab)
@@ -361,9 +372,18 @@ class MainScreen(Screen):
                     self.reload_ratings()
                 case "watchlist":
                     self.reload_watchlist()
+                case "map" if self.active_tab != "map":
+                    self.stale.add(
+                        "map"
+                    )  # fetched when shown: a model's first plane takes ~0.3-2 s
+                case "map":
+                    self.query_one(TasteMapPane).reload()
                 case "training":
                     self.query_one(TrainingPanel).show_state(
-                        self.training.state, self.service.model_info()
+                        self.training.state,
+                        self.service.model_info(),
+                        self.service.neural_info(),
+                        self.service.star_model(),
                     )
         except MovietuiError as error:
             self.notify(str(error), severity="error")
@@ -507,9 +527,9 @@ class MainScreen(Screen):
             note = "No model yet: popular movies until the first training finishes."
         else:
             note = (
-                f"Top {len(recs)} for {profile.name}, from {fmt.count(profile.n_ratings, 'rating')}. "
-                "Ranked by what you would pick; Predicted is the stars you would give. "
-                "Rated, seen and not-interested titles never appear."
+                f"Top {len(recs)} for {profile.name} ({fmt.count(profile.n_ratings, 'rating')}), "
+                "ranked by what you would pick; Predicted: the stars you would give. "
+                "Rated and marked films never appear."
             )
         self.query_one("#recs-status", Static).update(Text(note), layout=False)
 
@@ -563,18 +583,67 @@ class MainScreen(Screen):
     def _train_base(self) -> Hyper:
         return self.context.train_base or self.service.default_hyper()
 
+    def _base_for(self, kind: str) -> Hyper | NeuralHyper:
+        if kind == "mf":
+            return self._train_base()
+        return self.context.neural_base or self.service.default_neural_hyper()
+
     def action_train(self) -> None:
         panel = self._training_panel()
+        kind = panel.kind if panel is not None else "mf"
         if panel is not None:
-            hyper = panel.read_hyper(self._train_base())
+            hyper = panel.read_hyper(self._base_for(kind))
         else:  # not shown yet: what its fields would hold
             info = self.service.model_info()
             hyper = shown_hyper(self._train_base(), info.hyper if info is not None else None)
         if hyper is None:
             return
         self.show_tab("training")
-        if not self.training.start(hyper):
+        if not self.training.start(hyper, kind):
             self.notify("Training is already running.", severity="warning")
+
+    def action_train_kind(self) -> None:
+        """Switch the Training tab between matrix factorisation and the neural model."""
+        self.show_tab("training")
+        panel = self._training_panel()
+        if panel is not None:
+            panel.toggle_kind()
+        else:  # composed in a moment: switch it once it is there
+            self._toggle_kind_when_built = True
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``s`` (predict stars with the model) acts only on the Training tab, where the model
+        it applies to is on screen."""
+        if action == "star_model":
+            return self.active_tab == "training"
+        return True
+
+    def action_star_model(self) -> None:
+        """Make the model the Training tab is on the one that predicts the stars."""
+        panel = self._training_panel()
+        self._use_for_stars(panel.kind if panel is not None else "mf")
+
+    def _use_for_stars(self, kind: str) -> None:
+        try:
+            self.service.set_star_model(kind)
+        except MovietuiError as error:
+            self.notify(str(error), severity="error")
+            return
+        name = "the neural model" if kind == "neural" else "matrix factorisation"
+        self.notify(f"Stars now come from {name}.", timeout=3)
+        self.refresh_all()  # predicted stars change in every list
+
+    @on(TrainingPanel.KindChanged)
+    def _kind_changed(self, message: TrainingPanel.KindChanged) -> None:
+        panel = self._training_panel()
+        if panel is None:
+            return
+        info = self.service.neural_info() if message.kind == "neural" else self.service.model_info()
+        panel.set_hyper(info.hyper if info is not None else self._base_for(message.kind))
+
+    @on(TrainingPanel.StarModelRequested)
+    def _star_pressed(self, message: TrainingPanel.StarModelRequested) -> None:
+        self._use_for_stars(message.kind)
 
     def action_stop_train(self) -> None:
         if self.training.stop():

@@ -1,5 +1,6 @@
-"""Live training charts, drawn by plotext with real axes: the rating model's train and
-validation RMSE per epoch, and the ranker's validation Recall@20 per epoch."""
+"""Live training charts, drawn by plotext with real axes: the rating models' train and
+validation RMSE per epoch (matrix factorisation and the neural model on one axis when both
+have been trained), and the ranker's validation Recall@20 per epoch."""
 
 from __future__ import annotations
 
@@ -10,32 +11,57 @@ from textual_plotext import PlotextPlot
 from movietui.service import EpochReport, RankEpochReport
 
 
+def epoch_axis(plt, last: int) -> None:
+    """x from epoch 1 to ``last`` (at least 2), ticked at whole epochs, about six ticks."""
+    last = max(2, int(last))
+    plt.xlim(1, last)
+    plt.xticks(list(range(1, last + 1, max(1, -(-(last - 1) // 6)))))
+
+
 class LossChart(PlotextPlot):
     DEFAULT_CSS = """
     LossChart { height: 1fr; min-height: 10; }
     """
 
+    curves: list[tuple[str, int]] = []  # (model name, epochs) of the curves drawn last
+
     def on_mount(self) -> None:
         self.plot_history([])
 
     def plot_history(self, history: Sequence[EpochReport], total_epochs: int | None = None) -> None:
+        self.plot_models([("", history)], total_epochs)
+
+    def plot_models(
+        self, curves: Sequence[tuple[str, Sequence[EpochReport]]], total_epochs: int | None = None
+    ) -> None:
+        """Train and validation RMSE of each (name, history): both models on one axis when
+        both have been trained (an empty history draws nothing; name "" labels plainly)."""
+        self.curves = [(name, len(history)) for name, history in curves]  # what is drawn
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         plt.title("Training: RMSE per epoch")
         plt.xlabel("epoch")
         plt.ylabel("RMSE")
-        last = total_epochs or (history[-1].epochs if history else 10)
-        plt.xlim(1, max(2, last))
-        if history:
+        # Issue 12 #7: the axis spans the epochs run so far, not the requested bound (a 144 of
+        # 3,000 run filled 5% of it), with whole-epoch ticks.
+        epoch_axis(plt, max((h[-1].epoch for _, h in curves if h), default=2))
+        for name, history in curves:
+            if not history:
+                continue
             epochs = [r.epoch for r in history]
-            plt.plot(epochs, [r.train_rmse for r in history], label="train RMSE", marker="braille")
+            plt.plot(
+                epochs,
+                [r.train_rmse for r in history],
+                label=f"{name} train" if name else "train RMSE",
+                marker="braille",
+            )
             val = [(r.epoch, r.val_rmse) for r in history if r.val_rmse is not None]
             if val:
                 plt.plot(
                     [e for e, _ in val],
                     [v for _, v in val],
-                    label="validation RMSE",
+                    label=f"{name} validation" if name else "validation RMSE",
                     marker="braille",
                 )
         self.refresh()
@@ -59,11 +85,8 @@ class RankChart(PlotextPlot):
         plt.title("Ranker: validation Recall@20 and loss per epoch")
         plt.xlabel("epoch")
         plt.ylabel("Recall@20")
-        # The axis spans the epochs run (early stopping usually ends well before the bound),
-        # with whole-epoch ticks.
-        last = max(2, history[-1].epoch if history else 2)
-        plt.xlim(1, last)
-        plt.xticks(list(range(1, last + 1, max(1, -(-(last - 1) // 6)))))
+        # The axis spans the epochs run (early stopping usually ends well before the bound).
+        epoch_axis(plt, history[-1].epoch if history else 2)
         val = [(r.epoch, r.val_recall) for r in history if r.val_recall is not None]
         if val:
             plt.plot(

@@ -1,6 +1,10 @@
-"""The Training tab: hyperparameters, start/stop, live loss chart, fold-in figures.
+"""The Training tab: which model, hyperparameters, start/stop, live loss chart, fold-in figures.
 
-The panel draws and posts ``StartRequested``/``StopRequested``; the training controller
+The model button (``c``) switches the fields between matrix factorisation and the neural
+model; "Predict stars" (``s``) makes the chosen model the one that predicts the stars. Both
+models' curves share the chart once both have been trained.
+
+The panel draws and posts ``StartRequested``/``StopRequested``/``StarModelRequested``; the training controller
 (``movietui/tui/training.py``) owns the run and its ``TrainingState``, and the main screen
 passes that state down to ``show_state`` when the controller publishes progress.
 """
@@ -26,6 +30,7 @@ from movietui.service import (
     MAX_REG,
     Hyper,
     ModelInfo,
+    NeuralHyper,
     RateResult,
 )
 from movietui.tui.training import TrainingState
@@ -43,16 +48,42 @@ FIELDS = [
 ]
 
 
-def shown_hyper(base: Hyper, shown: Hyper | None) -> Hyper:
-    """What ``read_hyper`` returns when the fields still hold ``shown`` (as ``set_hyper`` wrote them)."""
+KIND_NAMES = {"mf": "matrix factorisation", "neural": "neural"}
+NEURAL_FIELDS = ("factors", "epochs", "lr")  # the neural model has no "reg" field here
+
+
+def fields_for(kind: str) -> list:
+    """The input fields a model kind uses (the neural model: factors = its embedding width)."""
+    return [f for f in FIELDS if kind == "mf" or f[1] in NEURAL_FIELDS]
+
+
+def shown_hyper(base, shown, kind: str = "mf"):
+    """What ``read_hyper`` returns when the fields still hold ``shown`` (as ``set_hyper`` wrote
+    them); ``base`` and ``shown`` are a Hyper (kind "mf") or a NeuralHyper (kind "neural")."""
     if shown is None:
         return base
     return dataclasses.replace(
-        base, **{attr: parse(f"{getattr(shown, attr):g}") for _, attr, _, _, parse in FIELDS}
+        base,
+        **{attr: parse(f"{getattr(shown, attr):g}") for _, attr, _, _, parse in fields_for(kind)},
     )
 
 
-def describe_model(info: ModelInfo | None) -> str:
+def star_mark(kind: str, star: str) -> str:
+    """A star before the line of the model that predicts the stars (the button explains it)."""
+    return "★ " if kind == star else ""
+
+
+def describe_neural(info: ModelInfo | None, star: str = "mf") -> str:
+    if info is None:
+        return "No neural model yet: choose it with c, then Start (or t)."
+    val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
+    return (
+        f"{star_mark('neural', star)}Neural #{info.model_id}: width {info.hyper.factors}, "
+        f"{len(info.history)} epochs, {info.n_ratings:,} ratings · val RMSE {val}"
+    )
+
+
+def describe_model(info: ModelInfo | None, star: str = "mf") -> str:
     if info is None:
         return "No model trained yet: recommendations use damped popularity. Press Start (or t)."
     val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
@@ -62,7 +93,7 @@ def describe_model(info: ModelInfo | None) -> str:
         else "no ranker yet: train once"
     )
     return (
-        f"Model #{info.model_id}: {info.hyper.factors} factors, {len(info.history)} epochs, "
+        f"{star_mark('mf', star)}Model #{info.model_id}: {info.hyper.factors} factors, {len(info.history)} epochs, "
         f"{info.n_users:,} users × {info.n_items:,} movies, {info.n_ratings:,} ratings · "
         f"val RMSE {val} · {ranker}"
     )
@@ -76,7 +107,8 @@ def describe_progress(state: TrainingState) -> str:
     last = state.history[-1]
     val = f"{last.val_rmse:.4f}" if last.val_rmse is not None else "n/a"
     text = (
-        f"Epoch {last.epoch}/{last.epochs} · train RMSE {last.train_rmse:.4f} · val RMSE {val} · "
+        ("Neural epoch " if state.kind == "neural" else "Epoch ")
+        + f"{last.epoch}/{last.epochs} · train RMSE {last.train_rmse:.4f} · val RMSE {val} · "
         f"{last.updates_per_s / 1e6:.2f} M updates/s"
     )
     if state.running:
@@ -107,10 +139,29 @@ class TrainingPanel(Vertical):
     class StopRequested(Message):
         pass
 
+    class StarModelRequested(Message):
+        """Make ``kind`` ("mf" | "neural") the model that predicts the stars."""
+
+        def __init__(self, kind: str) -> None:
+            super().__init__()
+            self.kind = kind
+
+    class KindChanged(Message):
+        """The model button switched to ``kind``: the handler fills the fields for it."""
+
+        def __init__(self, kind: str) -> None:
+            super().__init__()
+            self.kind = kind
+
+    kind = "mf"  # the model the fields, Start and "Predict stars" are for
+
     def compose(self) -> ComposeResult:
         # plotext takes ~50 ms to import: only when the Training tab is first shown.
         from movietui.tui.widgets.loss_chart import LossChart, RankChart
 
+        with Horizontal(id="model-row"):
+            yield Button(self._kind_label(), id="train-kind", compact=True)
+            yield Button("★ Predict stars with it (s)", id="train-use", compact=True)
         with Horizontal(id="hyper-row"):
             for input_id, _, label, validator, _ in FIELDS:
                 with Vertical(classes="hyper-field"):
@@ -119,20 +170,35 @@ class TrainingPanel(Vertical):
             yield Button("Start (t)", id="train-start", variant="primary", compact=True)
             yield Button("Stop (x)", id="train-stop", variant="error", disabled=True, compact=True)
         yield Static(id="model-line")
+        yield Static(id="neural-line")
         yield Static(id="progress-line")
         yield Static(id="foldin-line")
         with Horizontal(id="charts"):
             yield LossChart(id="loss-chart")
             yield RankChart(id="rank-chart")
 
-    def set_hyper(self, hyper: Hyper) -> None:
-        for input_id, attr, *_ in FIELDS:
+    def _kind_label(self) -> str:
+        return f"Model: {KIND_NAMES[self.kind]} (c)"
+
+    def toggle_kind(self) -> None:
+        """Switch the model the panel is for; the screen refills the fields (KindChanged)."""
+        self.kind = "neural" if self.kind == "mf" else "mf"
+        self.query_one("#train-kind", Button).label = self._kind_label()
+        reg = self.query_one("#hp-reg", Input)
+        reg.disabled = self.kind == "neural"
+        if reg.disabled:
+            reg.value = ""
+        self.post_message(self.KindChanged(self.kind))
+
+    def set_hyper(self, hyper: Hyper | NeuralHyper) -> None:
+        for input_id, attr, *_ in fields_for(self.kind):
             self.query_one(f"#{input_id}", Input).value = f"{getattr(hyper, attr):g}"
 
-    def read_hyper(self, base: Hyper) -> Hyper | None:
-        """The edited hyperparameters, or None (with the bad field named) when one is invalid."""
+    def read_hyper(self, base):
+        """The edited hyperparameters over ``base`` (a Hyper, or a NeuralHyper when the panel
+        is on the neural model), or None (with the bad field named) when one is invalid."""
         changes: dict[str, Any] = {}
-        for input_id, attr, label, validator, parse in FIELDS:
+        for input_id, attr, label, validator, parse in fields_for(self.kind):
             value = self.query_one(f"#{input_id}", Input).value.strip()
             if not validator.validate(value).is_valid:
                 self.notify(
@@ -143,10 +209,21 @@ class TrainingPanel(Vertical):
             changes[attr] = parse(value)
         return dataclasses.replace(base, **changes)
 
-    def show_state(self, state: TrainingState, model: ModelInfo | None) -> None:
+    def show_state(
+        self,
+        state: TrainingState,
+        model: ModelInfo | None,
+        neural: ModelInfo | None = None,
+        star: str = "mf",
+    ) -> None:
         self.query_one("#train-start", Button).disabled = state.running
         self.query_one("#train-stop", Button).disabled = not state.running
-        self.query_one("#model-line", Static).update(Text(describe_model(model)), layout=False)
+        self.query_one("#model-line", Static).update(
+            Text(describe_model(model, star)), layout=False
+        )
+        self.query_one("#neural-line", Static).update(
+            Text(describe_neural(neural, star)), layout=False
+        )
         line = describe_progress(state)
         if state.error:
             line = f"Training failed: {state.error}"
@@ -155,11 +232,25 @@ class TrainingPanel(Vertical):
         self.query_one("#progress-line", Static).update(Text(line), layout=False)
         chart = cast("LossChart", self.query_one("#loss-chart"))
         rank_chart = cast("RankChart", self.query_one("#rank-chart"))
-        if state.history:
-            chart.plot_history(state.history, state.history[-1].epochs)
+        mf_history = model.history if model is not None else []
+        neural_history = neural.history if neural is not None else []
+        total = None
+        if state.history:  # the run in progress replaces its model's saved curve
+            total = state.history[-1].epochs
+            if state.kind == "neural":
+                neural_history = state.history
+            else:
+                mf_history = state.history
+        if neural_history:  # both models on one axis, named
+            chart.plot_models(
+                [("MF", mf_history), ("neural", neural_history)],
+                max(total or 0, *(h[-1].epochs for h in (mf_history, neural_history) if h)),
+            )
+        elif mf_history:
+            chart.plot_history(mf_history, total)
+        if state.history and state.kind == "mf":
             rank_chart.plot_history(state.rank_history)
         elif model is not None and model.history:
-            chart.plot_history(model.history)
             rank_chart.plot_history(model.ranker_history)
 
     def show_fold_in(self, title: str, result: RateResult) -> None:
@@ -179,3 +270,11 @@ class TrainingPanel(Vertical):
     @on(Button.Pressed, "#train-stop")
     def _stop(self) -> None:
         self.post_message(self.StopRequested())
+
+    @on(Button.Pressed, "#train-kind")
+    def _kind(self) -> None:
+        self.toggle_kind()
+
+    @on(Button.Pressed, "#train-use")
+    def _use(self) -> None:
+        self.post_message(self.StarModelRequested(self.kind))
