@@ -20,6 +20,7 @@ from movietui.errors import MovietuiError
 COMMAND_MODULES = (
     "movietui.cli.core",
     "movietui.cli.headless",
+    "movietui.cli.groups",
     "movietui.cli.models",
     "movietui.cli.demo",
     "movietui.cli.serve",

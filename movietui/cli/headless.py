@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from movietui.cli.groups import add_filter_arguments, cmd_group, filters_from, wants_group
+
 if TYPE_CHECKING:  # the service pulls in numba; keep --help instant
     from movietui.service import MovieView, Service
 
@@ -64,10 +66,10 @@ def _plural(count: int, noun: str) -> str:
 
 # --- recommend ----------------------------------------------------------------------
 def cmd_recommend(args: argparse.Namespace, service: Service) -> int:
-    from movietui.service import Filters
-
-    filters = Filters(genres=tuple(args.genre or ()), year_min=args.since)
-    _use_profile(service, args.profile)
+    filters = filters_from(args)
+    if wants_group(args):  # movie night or a list of one's own (cli/groups.py)
+        return cmd_group(args, service, filters)
+    _use_profile(service, args.profile[0] if args.profile else None)
     recs = service.recommendations(n=args.n, filters=filters)
     if args.output:
         fmt = (
@@ -302,13 +304,35 @@ def register(commands: argparse._SubParsersAction) -> None:
         "recommend", help="top picks for a profile (popular films without ratings)"
     )
     p.add_argument(
-        "--profile", metavar="NAME", help="profile to recommend for (default: the current one)"
+        "--profile",
+        metavar="NAME",
+        action="append",
+        help="profile to recommend for (default: the current one); "
+        "twice or more: one list for the group (movie night)",
+    )
+    p.add_argument(
+        "--strategy",
+        choices=("turns", "shared", "average", "least_misery"),
+        help="how a group's list is made (default: the one last picked in the app, else turns)",
+    )
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="watchlist|LIST|FILE",
+        help="rank the members' watchlist, a stored list (`movietui lists`) or a list file "
+        "instead of the whole catalog",
+    )
+    p.add_argument(
+        "--partial",
+        action="store_true",
+        help="with --from FILE: rank the matched films even if some did not match",
     )
     p.add_argument("-n", type=_positive, default=20, help="how many (default 20)")
     p.add_argument(
         "--genre", action="append", metavar="GENRE", help="only films with this genre (repeatable)"
     )
     p.add_argument("--since", type=int, metavar="YEAR", help="only films from this year on")
+    add_filter_arguments(p)
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument(
         "-o", "--output", metavar="FILE", help="write csv/json to FILE instead of printing"

@@ -14,6 +14,8 @@ from movietui.model.neural import NeuralHyper
 from movietui.model.ranker import RankEpochReport, RankHyper
 from movietui.service.core import Service
 from movietui.service.demo import Demo, DemoFrame, DemoPick, DemoPoint, format_curve
+from movietui.service.groups import GroupError, GroupList, GroupPick, MemberPick
+from movietui.service.lists import ListMatch, ListMatchError
 from movietui.service.personal import RatingsImportReport
 from movietui.service.taste_map import TasteMapData
 from movietui.service.titles import AmbiguousTitleError
@@ -34,6 +36,7 @@ from movietui.service.types import (
     TrainResult,
 )
 from movietui.store import SavedModel
+from movietui.store.lists import FilmList
 
 __all__ = [
     "MAX_EPOCHS",
@@ -51,9 +54,16 @@ __all__ = [
     "DemoPoint",
     "EpochReport",
     "EvalReport",
+    "FilmList",
     "Filters",
+    "GroupError",
+    "GroupList",
+    "GroupPick",
     "Hyper",
     "ImportReport",
+    "ListMatch",
+    "ListMatchError",
+    "MemberPick",
     "ModelInfo",
     "MovieDetail",
     "MovieView",

@@ -29,6 +29,7 @@ from movietui.service.types import (
     Similar,
 )
 from movietui.store import MovieRow, Store
+from movietui.store.filters import mean_bound
 
 BECAUSE_N = 2  # titles in a "because you liked ..." line
 
@@ -93,8 +94,9 @@ class Browser:
         return self.views(self.store.get_movies([int(m) for m in movie_ids]))
 
     def check_filters(self, filters: Filters) -> None:
-        if filters.genres:
-            self.index().check_genres(filters.genres)  # NotFoundError naming the genres on offer
+        if filters.genres or filters.exclude_genres:  # NotFoundError naming the genres on offer
+            self.index().check_genres((*filters.genres, *filters.exclude_genres))
+        mean_bound(filters.min_mean)  # one clear error for a bad mean
 
     # --- browse and details --------------------------------------------------------
     def browse(
@@ -115,13 +117,7 @@ class Browser:
         if sort == "predicted" and self.live.profile_id is not None:
             # Without a text query the cached movie table answers in numpy, no SQL pass.
             ids = (
-                self.store.filter_movie_ids(
-                    query,
-                    genres=f.genres,
-                    year_min=f.year_min,
-                    year_max=f.year_max,
-                    min_count=f.min_count,
-                )
+                self.store.filter_movie_ids(query, filters=f)
                 if query.strip()
                 else self.index().movie_id[self.index().mask(filters)]
             )
@@ -134,10 +130,7 @@ class Browser:
         store_sort = "popularity" if sort == "predicted" else sort  # no model: most rated first
         rows, total = self.store.search_movies(
             query,
-            genres=f.genres,
-            year_min=f.year_min,
-            year_max=f.year_max,
-            min_count=f.min_count,
+            filters=f,
             sort=store_sort,
             descending=descending,
             limit=limit,

@@ -59,7 +59,7 @@ class CatalogIndex:
     def mask(self, filters: Filters) -> np.ndarray:
         """Rows passing ``filters``, as store/filters.py defines them."""
         bounds = resolve(filters, self.genre_bits)
-        return bounds.mask(self.year, self.genre_mask, self.rating_count)
+        return bounds.mask(self.year, self.genre_mask, self.rating_count, self.mean_rating)
 
     def open_rows(self, filters: Filters, rated_ids) -> np.ndarray:
         """Rows passing ``filters`` that the profile has not rated."""

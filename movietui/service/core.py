@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +31,7 @@ from movietui.catalog.matching import Matcher
 from movietui.config import Paths, get_paths
 from movietui.errors import MovietuiError, NotFoundError
 from movietui.model import Hyper, NeuralHyper, fold_in
-from movietui.service import datasets, neural, personal, titles, training
+from movietui.service import datasets, groups, lists, neural, personal, titles, training
 from movietui.service.browsing import Browser
 from movietui.service.demo import Demo, DemoError, pick_user, train_without
 from movietui.service.live_model import LiveModel, LoadedModel
@@ -56,6 +57,7 @@ from movietui.service.types import (
 )
 from movietui.stars import HALF_STARS, half_stars
 from movietui.store import SavedModel, Store, open_store
+from movietui.store.lists import FilmList
 
 VIEW_FILTERS = "view_filters"  # settings key: the app's list filters, as JSON
 ROW_KEY = "profile_row:{}"  # settings key of a profile's saved factor row
@@ -83,6 +85,7 @@ class Service:
         self._live = LiveModel()
         self._session = ProfileSession()
         self._browser = Browser(store, self._live, self._lock)
+        self._groups = groups.Groups(store, self._live, self._browser, self._lock)
         self._jobs = Jobs()
         self._matcher: tuple[float, Matcher] | None = None  # (catalog imported_at, matcher)
         self._undo: list[tuple[int, float | None, str | None]] = []  # (movie, rating, mark) before
@@ -734,3 +737,97 @@ class Service:
         if loaded is not None and loaded.model.n_items:
             model = loaded.model
             model.scores(model.fold_in(np.zeros(1, np.int64), np.full(1, 4.0, np.float32)).factors)
+
+    # --- movie night and lists (groups.py) --------------------------------------------
+    def group_strategies(self) -> dict[str, str]:
+        """Strategy name -> what it does, in the order to offer them."""
+        return dict(groups.STRATEGY_NAMES)
+
+    def group_strategy(self) -> str:
+        """The movie-night strategy last picked (the default until one is)."""
+        return self._groups.strategy()
+
+    def set_group_strategy(self, strategy: str) -> None:
+        self._groups.set_strategy(strategy)
+
+    def members(self, names: Sequence[str | int]) -> list[Profile]:
+        """Profiles by name (str) or id (int), in the order given."""
+        known = self.store.list_profiles()
+        return [
+            self._profile(m) if isinstance(m, int) else titles.pick_profile(known, m) for m in names
+        ]
+
+    def group_picks(
+        self,
+        members: Sequence[str | int],
+        n: int = 20,
+        strategy: str | None = None,
+        filters: Filters = Filters(),
+    ) -> groups.GroupList:
+        """The movie-night list for two or more profiles (names or ids); writes nothing."""
+        return self._groups.picks(self.members(members), n, strategy, filters)
+
+    def watchlist_picks(
+        self,
+        members: Sequence[str | int],
+        n: int = 20,
+        strategy: str | None = None,
+        filters: Filters = Filters(),
+    ) -> groups.GroupList:
+        """The members' watchlists (together) ranked for one profile or a group."""
+        profiles = self.members(members)
+        groups.check_members(profiles, minimum=1)
+        ids = sorted({m for p in profiles for m, _ in self.store.watchlist(p.id)})
+        if not ids:
+            whose = " and ".join(repr(p.name) for p in profiles)
+            raise NotFoundError(
+                f"the watchlist of {whose} is empty; add films to it first "
+                "(w in the app on a film, or rank an imported list with --from FILE)"
+            )
+        return self._groups.picks(profiles, n, strategy, filters, only=ids, source="watchlist")
+
+    def list_picks(
+        self,
+        members: Sequence[str | int],
+        source: str,
+        n: int = 20,
+        strategy: str | None = None,
+        filters: Filters = Filters(),
+        partial: bool = False,
+    ) -> groups.GroupList:
+        """A stored list (by name) or a list file, ranked for one profile or a group.
+        A file with films the catalog lacks raises ListMatchError (its report attached)
+        unless ``partial``; nothing is written either way."""
+        profiles = self.members(members)
+        groups.check_members(profiles, minimum=1)
+        if Path(source).is_file():
+            report = lists.match_list(self._ratings_matcher(), source, partial)
+            if report.blocked:
+                raise lists.ListMatchError(report)
+            ids, label = report.movie_ids, f"list {report.name!r}"
+        else:
+            stored = self.store.film_list(source)
+            ids, label = self.store.list_movie_ids(stored.id), f"list {stored.name!r}"
+            if not ids:
+                raise NotFoundError(f"{label} is empty; import films into it again")
+        return self._groups.picks(profiles, n, strategy, filters, only=ids, source=label)
+
+    def film_lists(self) -> list[FilmList]:
+        return self.store.film_lists()
+
+    def import_list(
+        self, path, name: str | None = None, partial: bool = False, dry_run: bool = False
+    ) -> lists.ListMatch:
+        """Store a Letterboxd list export or plain CSV as a named list (see lists.py)."""
+        return lists.import_list(
+            self.store, self._ratings_matcher(), path, name, partial=partial, dry_run=dry_run
+        )
+
+    def rename_list(self, name: str, new_name: str) -> None:
+        self.store.rename_film_list(self.store.film_list(name).id, new_name)
+
+    def delete_list(self, name: str) -> None:
+        self.store.delete_film_list(self.store.film_list(name).id)
+
+    def list_films(self, name: str) -> list[MovieView]:
+        return self._browser.view_by_id(self.store.list_movie_ids(self.store.film_list(name).id))

@@ -173,8 +173,33 @@ def _v3_to_v4(conn: sqlite3.Connection) -> None:
     )
 
 
+def _add_film_lists(conn: sqlite3.Connection) -> None:
+    """Named film lists (imported Letterboxd lists, plain CSVs), shared by every profile."""
+    run_script(
+        conn,
+        """
+        CREATE TABLE film_lists (
+            list_id    INTEGER PRIMARY KEY,
+            name       TEXT NOT NULL UNIQUE,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE film_list_items (
+            list_id  INTEGER NOT NULL REFERENCES film_lists(list_id) ON DELETE CASCADE,
+            movie_id INTEGER NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (list_id, movie_id)
+        ) WITHOUT ROWID;
+        """,
+    )
+
+
 # MIGRATIONS[k] takes a version-(k+1) database to version k+2.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_v1_to_v2, _v2_to_v3, _v3_to_v4]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _v1_to_v2,
+    _v2_to_v3,
+    _v3_to_v4,
+    _add_film_lists,
+]
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 

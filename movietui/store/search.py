@@ -97,6 +97,7 @@ class SearchMixin(StoreBase):
         year_min: int | None,
         year_max: int | None,
         min_count: int,
+        filters: Filters | None = None,
     ) -> _Query:
         q = _Query(text=fold_text(query or ""))
         if q.text:
@@ -112,7 +113,7 @@ class SearchMixin(StoreBase):
             )
         # What each filter means lives in store/filters.py (shared with the array paths).
         bounds = resolve(
-            Filters(tuple(genres), year_min, year_max, min_count),
+            filters or Filters(tuple(genres), year_min, year_max, min_count),
             dict(self.conn.execute("SELECT name, bit FROM genres")),
         )
         q.bounds = bounds
@@ -167,7 +168,9 @@ class SearchMixin(StoreBase):
         """No query: the filters (store/filters.py) over the stored per-movie arrays."""
         arrays = self._catalog_arrays()
         assert q.bounds is not None
-        keep = q.bounds.mask(arrays["year"], arrays["genre_mask"], arrays["rating_count"])
+        keep = q.bounds.mask(
+            arrays["year"], arrays["genre_mask"], arrays["rating_count"], arrays["mean_rating"]
+        )
         order = arrays["pop_order"]
         return arrays["movie_id"][order][keep[order]].astype(np.int64)
 
@@ -210,9 +213,11 @@ class SearchMixin(StoreBase):
         year_min: int | None = None,
         year_max: int | None = None,
         min_count: int = 0,
+        filters: Filters | None = None,
     ) -> np.ndarray:
-        """Every matching movie_id (int64), best match first (most rated first without a query)."""
-        q = self._build(query, genres, year_min, year_max, min_count)
+        """Every matching movie_id (int64), best match first (most rated first without a query).
+        ``filters``, when given, replaces the separate bounds (and brings the other filters)."""
+        q = self._build(query, genres, year_min, year_max, min_count, filters)
         if q.empty:
             return np.empty(0, np.int64)
         if q.trigram:
@@ -231,6 +236,7 @@ class SearchMixin(StoreBase):
         year_min: int | None = None,
         year_max: int | None = None,
         min_count: int = 0,
+        filters: Filters | None = None,
         sort: str = "relevance",
         descending: bool = True,
         limit: int = 50,
@@ -240,7 +246,7 @@ class SearchMixin(StoreBase):
         limit, offset = whole(limit, "limit"), whole(offset, "offset")
         if limit < 0 or offset < 0:
             raise StoreError(f"limit and offset must not be negative (got {limit}, {offset})")
-        q = self._build(query, genres, year_min, year_max, min_count)
+        q = self._build(query, genres, year_min, year_max, min_count, filters)
         order = _order_sql(sort, descending, bool(q.text))
         if q.empty:
             return [], 0

@@ -10,12 +10,13 @@ from typing import Self
 from .catalog import CatalogMixin
 from .connection import open_connection
 from .feedback import FeedbackMixin
+from .lists import ListsMixin
 from .models import ModelsMixin
 from .profiles import ProfilesMixin
 from .search import SearchMixin
 
 
-class Store(CatalogMixin, SearchMixin, FeedbackMixin, ProfilesMixin, ModelsMixin):
+class Store(CatalogMixin, SearchMixin, FeedbackMixin, ProfilesMixin, ModelsMixin, ListsMixin):
     """movietui's database; safe to share between the UI thread and a worker thread."""
 
     def __enter__(self) -> Self:

@@ -39,6 +39,7 @@ from movietui.tui.screens.demo import DemoOptions, DemoScreen
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
 from movietui.tui.screens.main import FILTER_IDS, MainScreen
+from movietui.tui.screens.movie_night import MovieNightScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.profiles import ProfilesScreen
 from movietui.tui.screens.welcome import WelcomeScreen
@@ -56,6 +57,7 @@ class MovieTuiApp(App[int]):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("p", "profiles", "Profiles", id="app.profiles"),
+        Binding("m", "movie_night", "Movie night", id="app.movie_night", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
     demo_options: DemoOptions | None = None  # set by `movietui demo`: open on the replay
@@ -367,6 +369,12 @@ class MovieTuiApp(App[int]):
             return
         if not isinstance(self.screen, ProfilesScreen):
             self.push_screen(ProfilesScreen(self.service))
+
+    def action_movie_night(self) -> None:
+        if self.context is None or not self.service.has_catalog():
+            return
+        if not isinstance(self.screen, MovieNightScreen):
+            self.push_screen(MovieNightScreen(self.context))
 
     def action_import(self) -> None:
         if self._service is not None and not isinstance(self.screen, WelcomeScreen):

@@ -59,6 +59,11 @@ class MovieTuiCommands(Provider):
                     self._run("app.profiles"),
                 ),
                 ("Search titles", "Focus the Browse search box", main.action_search),
+                (
+                    "Movie night",
+                    "One list for two or more profiles (or from a watchlist or list)",
+                    self._run("app.movie_night"),
+                ),
                 ("Onboarding", "Rate a few well-known movies", self._run("app.onboarding")),
                 (
                     "Demo",

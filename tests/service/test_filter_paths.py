@@ -22,6 +22,7 @@ EVERYTHING = 100_000
 def expected(service: Service, filters: Filters) -> set[int]:
     """The rule as docs/design.md states it, over the movie records."""
     wanted = {g.casefold() for g in filters.genres}
+    unwanted = {g.casefold() for g in filters.exclude_genres}
     bounded = filters.year_min is not None or filters.year_max is not None
     keep = set()
     for movie in service.store.get_movies(service._browser.index().movie_id.tolist()):
@@ -36,18 +37,16 @@ def expected(service: Service, filters: Filters) -> set[int]:
             continue
         if movie.rating_count < filters.min_count:
             continue
+        if unwanted & {g.casefold() for g in movie.genres}:
+            continue  # a film carrying an excluded genre is left out
+        if filters.min_mean and (movie.mean_rating is None or movie.mean_rating < filters.min_mean):
+            continue  # a film no one rated never passes a mean bound
         keep.add(movie.movie_id)
     return keep
 
 
 def paths(service: Service, query: str, filters: Filters) -> dict[str, set[int]]:
     """The films each filter path returns for the same query and filters."""
-    where = dict(
-        genres=filters.genres,
-        year_min=filters.year_min,
-        year_max=filters.year_max,
-        min_count=filters.min_count,
-    )
     found: dict[str, set[int]] = {}
     for sort in SORTS:
         for descending in (True, False):
@@ -56,7 +55,7 @@ def paths(service: Service, query: str, filters: Filters) -> dict[str, set[int]]
             assert page.total == len(ids)
             found[f"browse {sort} {'desc' if descending else 'asc'}"] = ids
     found["store filter_movie_ids"] = set(
-        service.store.filter_movie_ids(query, **where).tolist()  # type: ignore[arg-type]
+        service.store.filter_movie_ids(query, filters=filters).tolist()
     )
     if not query:
         index = service._browser.index()
@@ -90,6 +89,8 @@ years = st.one_of(st.none(), st.integers(-3, 2030), st.sampled_from([0, 1, 1995,
     year_min=years,
     year_max=years,
     min_count=st.sampled_from([-1, 0, 1, 5, 50]),
+    exclude=st.lists(genre_names, max_size=2, unique=True),
+    min_mean=st.sampled_from([None, 0.0, 2.75, 3.0, 3.5, 4.0, 4.5, 5.0]),
 )
 def test_every_filter_path_returns_the_same_films(
     rated: Service,
@@ -98,8 +99,10 @@ def test_every_filter_path_returns_the_same_films(
     year_min: int | None,
     year_max: int | None,
     min_count: int,
+    exclude: list[str],
+    min_mean: float | None,
 ) -> None:
-    filters = Filters(tuple(genres), year_min, year_max, min_count)
+    filters = Filters(tuple(genres), year_min, year_max, min_count, tuple(exclude), min_mean)
     found = paths(rated, query, filters)
     first = next(iter(found.values()))
     assert all(ids == first for ids in found.values()), {k: len(v) for k, v in found.items()}
@@ -131,3 +134,24 @@ def test_recommendations_draw_only_from_the_filtered_films(rated: Service) -> No
     assert picks and picks <= allowed
     assert not picks & {1, 260, 296}
     assert np.isin(list(picks), list(allowed)).all()
+
+
+def test_excluded_genres_and_a_mean_bound_on_every_threshold(rated: Service) -> None:
+    """Every half-star mean bound, with genres left out: all paths agree with the rule."""
+    for stars in np.arange(0.5, 5.01, 0.5):
+        filters = Filters(exclude_genres=("Drama", "horror"), min_mean=float(stars))
+        found = paths(rated, "", filters)
+        want = expected(rated, filters)
+        assert all(ids == want for ids in found.values()), stars
+
+
+def test_bad_exclusions_and_means_are_one_clear_error(rated: Service) -> None:
+    from movietui.errors import StoreError
+
+    with pytest.raises(NotFoundError, match="unknown genre 'Westerns'"):
+        rated.browse("", Filters(exclude_genres=("Westerns",)))
+    with pytest.raises(StoreError, match="min_mean must be a number of stars"):
+        rated.recommendations(filters=Filters(min_mean=7))
+    picks = rated.recommendations(n=30, filters=Filters(exclude_genres=("Drama",), min_mean=3.5))
+    assert picks and all("Drama" not in r.movie.genres for r in picks)
+    assert all((r.movie.mean_rating or 0) >= 3.5 for r in picks)
