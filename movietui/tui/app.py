@@ -57,7 +57,7 @@ class MovieTuiApp(App[int]):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("p", "profiles", "Profiles", id="app.profiles"),
-        Binding("m", "movie_night", "Movie night", id="app.movie_night", show=False),
+        Binding("M", "movie_night", "Movie night", id="app.movie_night", show=False),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
     demo_options: DemoOptions | None = None  # set by `movietui demo`: open on the replay

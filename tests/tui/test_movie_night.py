@@ -31,7 +31,7 @@ async def test_two_opposite_profiles_get_both_predictions_and_strategies_differ(
     app = make_app(service=service)
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
-        await pilot.press("m")
+        await pilot.press("M")  # (m is the Taste map tab)
         await wait_until(pilot, lambda: isinstance(app.screen, MovieNightScreen))
         screen = app.screen
         assert isinstance(screen, MovieNightScreen)

@@ -23,7 +23,7 @@ prints where) by binding id: the ids are listed at the end of this help.
 | `?` / `F1` | this help |
 | `ctrl+p` | command palette: train, switch profile, import, search, go to a tab… |
 | `p` | profiles: create, rename, switch, delete |
-| `m` | movie night: one list for two or more profiles (`s` cycles the strategy) |
+| `M` | movie night: one list for two or more profiles (`s` cycles the strategy) |
 | `q` | quit |
 
 ## Main screen
