@@ -15,7 +15,7 @@ from movietui.catalog.lists import ListFile, read_film_list
 from movietui.catalog.matching import Matcher
 from movietui.catalog.personal import PersonalRating
 from movietui.errors import MovietuiError
-from movietui.service.personal import LIST_LIMIT
+from movietui.service.personal import LIST_LIMIT, match_rows
 from movietui.store import MovieRow, Store
 from movietui.store.lists import FilmList
 
@@ -121,22 +121,7 @@ def match_list(matcher: Matcher, path: str | Path, partial: bool = False) -> Lis
     """Read a list file and match each film to the catalog (writes nothing)."""
     parsed: ListFile = read_film_list(path)
     report = ListMatch(str(path), parsed.name, parsed.format, partial=partial)
-    for row in parsed.rows:
-        result = matcher.match(
-            title=row.title,
-            year=row.year,
-            movie_id=row.movie_id,
-            imdb_id=row.imdb_id,
-            tmdb_id=row.tmdb_id,
-        )
-        if result.movie is not None:
-            report.matched.append((row, result.movie))
-            if result.kind == "title":
-                report.matched_by_title.append((row, result.movie))
-        elif result.kind == "ambiguous":
-            report.ambiguous.append((row, list(result.candidates)))
-        else:
-            report.not_found.append(row)
+    match_rows(matcher, parsed.rows, report)
     return report
 
 

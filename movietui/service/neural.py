@@ -21,7 +21,7 @@ from movietui.errors import ModelError, MovietuiError
 from movietui.model import EpochReport
 from movietui.model.neural import NeuralHyper, NeuralModel, fit_neural
 from movietui.service.live_model import LoadedNeural
-from movietui.service.training import SERVICE_META, training_data
+from movietui.service.training import SERVICE_META, EpochGate, training_data
 from movietui.service.types import ModelInfo, TrainResult
 from movietui.store import Store
 
@@ -93,24 +93,14 @@ def train_neural(
             "there is no catalog to train on; import one first (movietui import ml-latest-small)"
         )
     run_id = store.start_training_run({"kind": KIND, **hyper.to_dict()})
-    epochs_done = 0
-    cancelled = False
-
-    def report(epoch: EpochReport) -> bool:
-        nonlocal epochs_done, cancelled
-        epochs_done += 1
-        if on_epoch is not None and on_epoch(epoch) is False:
-            cancelled = True
-        if cancel is not None and cancel.is_set():
-            cancelled = True
-        return not cancelled
+    gate = EpochGate(on_epoch, cancel)
 
     try:
         if cancel is not None and cancel.is_set():
             raise _Cancelled
         keys, items, values = training_data(store)
         all_items = store.movie_table()["movie_id"]
-        model = fit_neural(keys, items, values, hyper, on_epoch=report, all_item_ids=all_items)
+        model = fit_neural(keys, items, values, hyper, on_epoch=gate, all_item_ids=all_items)
     except _Cancelled:
         store.finish_training_run(run_id, "cancelled", {"epochs_run": 0}, None)
         kept = current.info if current is not None else None
@@ -119,7 +109,7 @@ def train_neural(
         store.finish_training_run(
             run_id,
             "failed",
-            {"error": str(exc)[:200] or repr(exc), "epochs_run": epochs_done},
+            {"error": str(exc)[:200] or repr(exc), "epochs_run": gate.epochs_done},
             None,
         )
         raise
@@ -134,16 +124,16 @@ def train_neural(
         model_id = store.save_model(arrays, meta, kind=KIND)  # one transaction
     except BaseException as exc:
         store.finish_training_run(
-            run_id, "failed", {"error": str(exc)[:200], "epochs_run": epochs_done}, None
+            run_id, "failed", {"error": str(exc)[:200], "epochs_run": gate.epochs_done}, None
         )
         raise
     store.finish_training_run(
-        run_id, "cancelled" if cancelled else "done", {"kind": KIND, **model.metrics}, model_id
+        run_id, "cancelled" if gate.cancelled else "done", {"kind": KIND, **model.metrics}, model_id
     )
     info = neural_info(model_id, model, meta)
-    stopped_early = bool(model.metrics.get("stopped_early")) and not cancelled
+    stopped_early = bool(model.metrics.get("stopped_early")) and not gate.cancelled
     return LoadedNeural(model, info), TrainResult(
-        info, stopped_early=stopped_early, cancelled=cancelled
+        info, stopped_early=stopped_early, cancelled=gate.cancelled
     )
 
 

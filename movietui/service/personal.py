@@ -205,6 +205,27 @@ def build_matcher(store: Store) -> Matcher:
     return Matcher(store.get_movies([int(m) for m in movie_ids]))
 
 
+def match_rows(matcher: Matcher, rows, report) -> None:
+    """Sort each row of a file into ``report``'s matched (and matched_by_title), ambiguous or
+    not_found lists: the one matching rule of ratings imports and film lists."""
+    for row in rows:
+        result = matcher.match(
+            title=row.title,
+            year=row.year,
+            movie_id=row.movie_id,
+            imdb_id=row.imdb_id,
+            tmdb_id=row.tmdb_id,
+        )
+        if result.movie is not None:
+            report.matched.append((row, result.movie))
+            if result.kind == "title":
+                report.matched_by_title.append((row, result.movie))
+        elif result.kind == "ambiguous":
+            report.ambiguous.append((row, list(result.candidates)))
+        else:
+            report.not_found.append(row)
+
+
 def import_ratings(
     store: Store,
     matcher: Matcher,
@@ -223,22 +244,7 @@ def import_ratings(
     report = RatingsImportReport(
         str(path), export.format, target.name, dry_run=dry_run, partial=partial
     )
-    for row in [*export.ratings, *export.watchlist, *export.marks]:
-        result = matcher.match(
-            title=row.title,
-            year=row.year,
-            movie_id=row.movie_id,
-            imdb_id=row.imdb_id,
-            tmdb_id=row.tmdb_id,
-        )
-        if result.movie is not None:
-            report.matched.append((row, result.movie))
-            if result.kind == "title":
-                report.matched_by_title.append((row, result.movie))
-        elif result.kind == "ambiguous":
-            report.ambiguous.append((row, list(result.candidates)))
-        else:
-            report.not_found.append(row)
+    match_rows(matcher, [*export.ratings, *export.watchlist, *export.marks], report)
     if report.blocked:
         return report
 

@@ -113,6 +113,25 @@ def rank_report(on_rank_epoch, cancel: threading.Event | None):
     return report
 
 
+class EpochGate:
+    """The per-epoch callback of a training run: counts epochs, passes each report on, and
+    says stop once the caller's callback returns False or the cancel event is set (Stop)."""
+
+    def __init__(self, on_epoch, cancel: threading.Event | None) -> None:
+        self.on_epoch = on_epoch
+        self.cancel = cancel
+        self.epochs_done = 0
+        self.cancelled = False
+
+    def __call__(self, epoch: EpochReport) -> bool:
+        self.epochs_done += 1
+        if self.on_epoch is not None and self.on_epoch(epoch) is False:
+            self.cancelled = True
+        if self.cancel is not None and self.cancel.is_set():
+            self.cancelled = True
+        return not self.cancelled
+
+
 class _Cancelled(Exception):
     """Cancel was set before training started."""
 
@@ -140,25 +159,15 @@ def train(
             "there is no catalog to train on; import one first (movietui import ml-latest-small)"
         )
     run_id = store.start_training_run(hyper.to_dict())
-    epochs_done = 0
-    cancelled = False
-
-    def report(epoch: EpochReport) -> bool:
-        nonlocal epochs_done, cancelled
-        epochs_done += 1
-        if on_epoch is not None and on_epoch(epoch) is False:
-            cancelled = True
-        if cancel is not None and cancel.is_set():
-            cancelled = True
-        return not cancelled
+    gate = EpochGate(on_epoch, cancel)
 
     try:
         if cancel is not None and cancel.is_set():
             raise _Cancelled
         keys, items, values = training_data(store)
         all_items = store.movie_table()["movie_id"]
-        model = train_model(keys, items, values, hyper, on_epoch=report, all_item_ids=all_items)
-        if cancelled:  # stopped during the rating model: keep the ranker in use
+        model = train_model(keys, items, values, hyper, on_epoch=gate, all_item_ids=all_items)
+        if gate.cancelled:  # stopped during the rating model: keep the ranker in use
             ranker = current.ranker if current is not None else None
         else:
             ranker = fit_ranker(
@@ -169,19 +178,19 @@ def train(
                 on_epoch=rank_report(on_rank_epoch, cancel),
                 all_item_ids=all_items,
             )
-            cancelled = cancel is not None and cancel.is_set()
+            gate.cancelled = cancel is not None and cancel.is_set()
     except _Cancelled:
         store.finish_training_run(run_id, "cancelled", {"epochs_run": 0}, None)
         kept = current.info if current is not None else None
         return None, TrainResult(kept, stopped_early=False, cancelled=True)
     except MovietuiError as exc:
         store.finish_training_run(
-            run_id, "failed", {"error": str(exc), "epochs_run": epochs_done}, None
+            run_id, "failed", {"error": str(exc), "epochs_run": gate.epochs_done}, None
         )
         raise
     except BaseException as exc:  # Ctrl-C or a bug: log the run, keep the old model, re-raise
         store.finish_training_run(
-            run_id, "failed", {"error": repr(exc)[:200], "epochs_run": epochs_done}, None
+            run_id, "failed", {"error": repr(exc)[:200], "epochs_run": gate.epochs_done}, None
         )
         raise
 
@@ -198,15 +207,15 @@ def train(
         model_id = store.save_model(arrays, meta)  # one transaction: all of it or nothing
     except BaseException as exc:
         store.finish_training_run(
-            run_id, "failed", {"error": str(exc)[:200], "epochs_run": epochs_done}, None
+            run_id, "failed", {"error": str(exc)[:200], "epochs_run": gate.epochs_done}, None
         )
         raise
-    status = "cancelled" if cancelled else "done"
+    status = "cancelled" if gate.cancelled else "done"
     store.finish_training_run(run_id, status, model.metrics, model_id)
     info = model_info(model_id, model, meta, ranker)
-    stopped_early = bool(model.metrics.get("stopped_early")) and not cancelled
+    stopped_early = bool(model.metrics.get("stopped_early")) and not gate.cancelled
     return LoadedModel(model, info, ranker), TrainResult(
-        info, stopped_early=stopped_early, cancelled=cancelled
+        info, stopped_early=stopped_early, cancelled=gate.cancelled
     )
 
 
