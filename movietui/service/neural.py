@@ -21,7 +21,7 @@ from movietui.errors import ModelError, MovietuiError
 from movietui.model import EpochReport
 from movietui.model.neural import NeuralHyper, NeuralModel, fit_neural
 from movietui.service.live_model import LoadedNeural
-from movietui.service.training import SERVICE_META, EpochGate, training_data
+from movietui.service.training import SERVICE_META, EpochGate, model_info, training_data
 from movietui.service.types import ModelInfo, TrainResult
 from movietui.store import Store
 
@@ -30,21 +30,7 @@ STAR_MODEL = "star_model"  # settings key: "mf" | "neural", the model that predi
 
 
 def neural_info(model_id: int, model: NeuralModel, meta: dict) -> ModelInfo:
-    extra = meta.get(SERVICE_META, {})
-    val = model.metrics.get("val_rmse")
-    if val is None and model.history:
-        val = model.history[-1].val_rmse
-    return ModelInfo(
-        model_id=model_id,
-        trained_at=float(extra.get("trained_at", 0.0)),
-        hyper=model.hyper,
-        n_users=model.n_users,
-        n_items=model.n_items,
-        n_ratings=int(extra.get("n_ratings", model.metrics.get("n_ratings", 0))),
-        val_rmse=None if val is None else float(val),
-        history=list(model.history),
-        kind=KIND,
-    )
+    return model_info(model_id, model, meta, kind=KIND)
 
 
 def load_neural(store: Store) -> tuple[LoadedNeural | None, str | None]:

@@ -23,7 +23,7 @@ import numpy as np
 
 from movietui.catalog.progress import Progress
 from movietui.errors import ModelError, MovietuiError
-from movietui.model import EpochReport, Hyper, MFModel
+from movietui.model import EpochReport, Hyper, MFModel, NeuralModel
 from movietui.model import train as train_model
 from movietui.model.ranker import RankEpochReport, RankerModel, RankHyper, fit_ranker
 from movietui.service.live_model import LoadedModel
@@ -35,8 +35,13 @@ RANKER = "ranker"  # meta key and array-name prefix of the ranker saved beside t
 
 
 def model_info(
-    model_id: int, model: MFModel, meta: dict, ranker: RankerModel | None = None
+    model_id: int,
+    model: MFModel | NeuralModel,
+    meta: dict,
+    ranker: RankerModel | None = None,
+    kind: str = "mf",
 ) -> ModelInfo:
+    """What the UI and CLI show of a saved star model (either kind) and its ranker."""
     extra = meta.get(SERVICE_META, {})
     val = model.metrics.get("val_rmse")
     if val is None and model.history:
@@ -52,6 +57,7 @@ def model_info(
         history=list(model.history),
         val_recall=None if ranker is None else ranker.metrics.get("val_recall"),
         ranker_history=[] if ranker is None else list(ranker.history),
+        kind=kind,
     )
 
 
