@@ -139,6 +139,12 @@ class MovieTuiApp(App[int]):
             except MovietuiError:
                 pass  # the first rating will report whatever is wrong
 
+    def exit(self, *args, **kwargs) -> None:
+        """Every way out passes here: tell the screens to start no new background work."""
+        if self.context is not None:
+            self.context.closing.set()
+        super().exit(*args, **kwargs)
+
     async def action_quit(self) -> None:
         """Quit; a training run is stopped first and keeps its finished epochs, as Stop does."""
         if self.training is not None and self.training.running:

@@ -8,7 +8,8 @@ messages (``movietui.tui.messages``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from textual.dom import DOMNode
 from textual.message import Message
@@ -25,6 +26,8 @@ class Context:
     changes: Signal[Message]  # RatingChanged, WatchlistChanged, ProfileChanged
     train_base: Hyper | None = None  # what the Training tab's fields edit; None: the defaults
     neural_base: NeuralHyper | None = None  # the same, for the neural model
+    # Set when the app is exiting: screens start no new background work.
+    closing: threading.Event = field(default_factory=threading.Event)
 
     def listen(self, node: DOMNode, *, training: bool = False) -> None:
         """Deliver the published changes (and training updates) to ``node`` as messages.

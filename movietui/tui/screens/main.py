@@ -300,8 +300,8 @@ class MainScreen(Screen):
         # or rating. A freeze only moves lists, so repeating it per pane costs nothing.
         gc.freeze()
         rest = [tab for tab in TABS if tab not in self.built and tab not in self._building]
-        if not rest or not self.is_attached:
-            return
+        if not rest or not self.is_attached or self.context.closing.is_set():
+            return  # (mounting a pane while the app tears down crashed a Select's mount)
         try:
             await self._build(rest[0])
         except (MountError, NoMatches):  # the screen was closed meanwhile (app exit, re-import)
