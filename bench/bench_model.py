@@ -39,7 +39,6 @@ from movietui.model.evaluate import fit_baseline, split
 from movietui.model.metrics import rmse
 from movietui.model.ranker import RankHyper, fit_ranker
 from movietui.model.serve import explain, predict
-from movietui.service.live_model import alongside
 
 ML_SMALL = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "datasets" / "ml-latest-small.zip"
@@ -435,22 +434,11 @@ def serving(reps: int) -> None:
         timed(lambda: ranker.fold_in(rated, stars, start_row=rank_row)),
         2.0,
     )
-    res["both rows, one after the other"] = (
+    res["both rows: 1 new rating (as the app: one after the other)"] = (
         timed(
             lambda: (
                 fold_in(model, rated, stars, start_factors=base.factors, start_bias=base.bias),
                 ranker.fold_in(rated, stars, start_row=rank_row),
-            )
-        ),
-        2.0,
-    )
-    res["both rows on 2 threads (as the app: alongside)"] = (
-        timed(
-            lambda: alongside(
-                lambda: fold_in(
-                    model, rated, stars, start_factors=base.factors, start_bias=base.bias
-                ),
-                lambda: ranker.fold_in(rated, stars, start_row=rank_row),
             )
         ),
         2.0,

@@ -21,33 +21,13 @@ import base64
 import hashlib
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 
 from movietui.model import MFModel, NeuralModel, fold_in, scores
 from movietui.model.ranker import NOT_INTERESTED, SEEN, RankerModel
 from movietui.service.types import MARK_NOT_INTERESTED, MARK_SEEN, ModelInfo
-
-T = TypeVar("T")
-_fold_thread: ThreadPoolExecutor | None = None
-
-
-def alongside(here: Callable[[], T], there: Callable[[], object]) -> T:
-    """Run ``there`` on the second core while ``here`` runs on this thread; return ``here``'s
-    result once both are done. The two fold-ins of a rating (star row, ranker row) touch
-    disjoint state and their kernels release the GIL, so a rating costs the longer of the
-    two instead of their sum."""
-    global _fold_thread
-    if _fold_thread is None:
-        _fold_thread = ThreadPoolExecutor(1, thread_name_prefix="movietui-fold")
-    pending = _fold_thread.submit(there)
-    try:
-        return here()
-    finally:
-        pending.result()  # re-raises the other fold-in's error, if any
 
 
 @dataclass
@@ -182,7 +162,10 @@ class LiveModel:
 
     def refold(self) -> FoldResult:
         """Fold every rating in, starting from the model's own row for this profile."""
-        return alongside(self._refold_all_stars, lambda: self._fold_rank(cold=True))
+        # One after the other: on two threads the median was 0.1 ms lower but the p99 2.3x
+        # higher (thread wake-up), bench_model.py on a quiet machine, 2026-12-02.
+        self._fold_rank(cold=True)
+        return self._refold_all_stars()
 
     def _refold_all_stars(self) -> FoldResult:
         result = self._refold_stars()
@@ -268,9 +251,11 @@ class LiveModel:
             self._fold_rank()
             return FoldResult(None, None)
         if self.model is None or self.factors is None:
-            return alongside(self._refold_all_stars, self._fold_rank)
+            self._fold_rank()
+            return self._refold_all_stars()
         start, bias = self.factors, self.bias
-        return alongside(lambda: self._fold_all_stars(start, bias), self._fold_rank)
+        self._fold_rank()
+        return self._fold_all_stars(start, bias)
 
     def _fold(self, start: np.ndarray, bias: float) -> FoldResult:
         model = self.model
