@@ -15,7 +15,7 @@ from movietui.catalog.lists import ListFile, read_film_list
 from movietui.catalog.matching import Matcher
 from movietui.catalog.personal import PersonalRating
 from movietui.errors import MovietuiError
-from movietui.service.personal import LIST_LIMIT, match_rows
+from movietui.service.personal import match_rows, report_section
 from movietui.store import MovieRow, Store
 from movietui.store.lists import FilmList
 
@@ -70,18 +70,20 @@ class ListMatch:
             f"matched {len(self.matched)} ({len(self.matched_by_title)} by title only), "
             f"ambiguous {len(self.ambiguous)}, not found {len(self.not_found)}",
         ]
-        lines += _section(
+        lines += report_section(
             "matched by title",
             [f"line {r.line}: {_asked(r)} -> {_movie(m)}" for r, m in self.matched_by_title],
         )
-        lines += _section(
+        lines += report_section(
             "ambiguous",
             [
                 f"line {r.line}: {_asked(r)}: " + "; ".join(_movie(m) for m in c[:5])
                 for r, c in self.ambiguous
             ],
         )
-        lines += _section("not found", [f"line {r.line}: {_asked(r)}" for r in self.not_found])
+        lines += report_section(
+            "not found", [f"line {r.line}: {_asked(r)}" for r in self.not_found]
+        )
         if self.blocked:
             lines.append(
                 "nothing written; rerun with --partial to keep the matched films"
@@ -93,15 +95,6 @@ class ListMatch:
         elif self.stored is not None:
             lines.append(f"stored list {self.stored.name!r} with {self.stored.n_films} films")
         return "\n".join(lines)
-
-
-def _section(title: str, items: list[str]) -> list[str]:
-    if not items:
-        return []
-    shown = [f"  {item}" for item in items[:LIST_LIMIT]]
-    if len(items) > LIST_LIMIT:
-        shown.append(f"  ... and {len(items) - LIST_LIMIT} more")
-    return [f"{title}:", *shown]
 
 
 def _asked(row: PersonalRating) -> str:

@@ -124,14 +124,14 @@ class RatingsImportReport:
             f"matched {len(self.matched)} ({len(self.matched_by_title)} by title only), "
             f"ambiguous {len(self.ambiguous)}, not found {len(self.not_found)}",
         ]
-        lines += _section(
+        lines += report_section(
             "matched by title",
             [
                 f"{_where(row)} {_asked(row)} -> {_movie(movie)}"
                 for row, movie in self.matched_by_title
             ],
         )
-        lines += _section(
+        lines += report_section(
             "ambiguous",
             [
                 f"{_where(row)} {_asked(row)}: "
@@ -140,7 +140,9 @@ class RatingsImportReport:
                 for row, candidates in self.ambiguous
             ],
         )
-        lines += _section("not found", [f"{_where(row)} {_asked(row)}" for row in self.not_found])
+        lines += report_section(
+            "not found", [f"{_where(row)} {_asked(row)}" for row in self.not_found]
+        )
         lines.append(self.outcome())
         return "\n".join(lines)
 
@@ -166,7 +168,8 @@ class RatingsImportReport:
         return f"wrote {self.written} ratings ({self.unchanged} unchanged){watch}{left_out}"
 
 
-def _section(title: str, items: list[str]) -> list[str]:
+def report_section(title: str, items: list[str]) -> list[str]:
+    """A titled block of an import report, at most LIST_LIMIT items then "... and N more"."""
     if not items:
         return []
     shown = [f"  {item}" for item in items[:LIST_LIMIT]]
