@@ -35,7 +35,7 @@ from movietui.service import datasets, groups, lists, neural, personal, titles, 
 from movietui.service.browsing import Browser
 from movietui.service.demo import Demo, DemoError, pick_user, train_without
 from movietui.service.live_model import LiveModel, LoadedModel
-from movietui.service.session import CURRENT_PROFILE, Jobs, ProfileSession
+from movietui.service.session import CURRENT_PROFILE, ROW_KEY, Jobs, ProfileSession
 from movietui.service.taste_map import KINDS as MAP_KINDS
 from movietui.service.taste_map import TasteMapData, TasteMaps, build_base
 from movietui.service.types import (
@@ -60,7 +60,6 @@ from movietui.store import SavedModel, Store, open_store
 from movietui.store.lists import FilmList
 
 VIEW_FILTERS = "view_filters"  # settings key: the app's list filters, as JSON
-ROW_KEY = "profile_row:{}"  # settings key of a profile's saved factor row
 UNDO_DEPTH = 200  # rating and mark changes `undo` can walk back
 CLOSE_WAIT_S = 60.0  # how long close() waits for a training run to save its finished epochs
 
@@ -91,6 +90,8 @@ class Service:
         self._undo: list[tuple[int, float | None, str | None]] = []  # (movie, rating, mark) before
         self._saved_row: str | None = None  # the row as last read/written in settings
         self._row_changed = False  # a rating or mark moved the row since it was loaded or saved
+        self._row_refolded = False  # the rows were folded at open, not restored from settings
+        self._keep_refolds = False  # save such rows too (the app, after warm_up): faster next start
         self._closed = False
         self._maps = TasteMaps()  # taste map planes per model, the session's trails
 
@@ -281,32 +282,31 @@ class Service:
             marks = self.store.feedback(profile.id)
         with self._lock:
             self._session.profile = profile
-            self._live.set_profile(
+            restored = self._live.set_profile(
                 None if profile is None else profile.id,
                 ratings,
                 saved,
                 0.0 if profile is None else profile.created_at,
-            )
-            self._live.set_feedback(
-                [f.movie_id for f in marks if f.kind == MARK_NOT_INTERESTED],
-                [f.movie_id for f in marks if f.kind == MARK_SEEN],
+                hidden=[f.movie_id for f in marks if f.kind == MARK_NOT_INTERESTED],
+                seen=[f.movie_id for f in marks if f.kind == MARK_SEEN],
             )
             self._saved_row = saved
             self._row_changed = False
+            self._row_refolded = profile is not None and not restored
             self._undo.clear()
         self._browser.forget_watchlist()
 
     def _save_row(self) -> None:
-        """Keep the profile's folded row when it differs from the saved one. A refold is a
-        function of the model and the ratings, so only rating changes make a row worth saving."""
+        """Keep the profile's folded rows when they differ from the saved ones."""
         with self._lock:
             pid, row = self._live.profile_id, self._live.saved_row()
-            changed = self._row_changed and row != self._saved_row
+            moved = self._row_changed or (self._keep_refolds and self._row_refolded)
+            changed = moved and row != self._saved_row
         if pid is not None and row is not None and changed:
             self.store.set_setting(ROW_KEY.format(pid), row)
             with self._lock:
                 self._saved_row = row
-                self._row_changed = False
+                self._row_changed = self._row_refolded = False
 
     def _require_profile(self) -> int:
         pid = self._session.profile_id
@@ -462,8 +462,12 @@ class Service:
         the ranker's Gramian and mean row, the unit item factors behind "similar movies", the
         profile's score vector. The app
         runs this in a worker thread after its first paint; a no-op without a model
-        (training loads the kernels anyway).
+        (training loads the kernels anyway). From then on a profile's rows folded at open are
+        saved at close or switch like moved ones: the next start restores them and pays no
+        kernel load before its first paint (~1 s). Read-only commands never call this, so
+        they write nothing.
         """
+        self._keep_refolds = True
         from movietui.model import similar_items
 
         model, ranker = self._live.model, self._live.ranker

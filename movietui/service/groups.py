@@ -29,11 +29,11 @@ from movietui.model.group import DEFAULT_STRATEGY, STRATEGIES, group_top_n
 from movietui.model.serve import explain_list
 from movietui.service.browsing import BECAUSE_N, Browser
 from movietui.service.live_model import LiveModel, LoadedModel
+from movietui.service.session import ROW_KEY
 from movietui.service.types import MARK_NOT_INTERESTED, MARK_SEEN, Filters, MovieView, Profile
 from movietui.store import Store
 
 STRATEGY_KEY = "group_strategy"  # settings key: the movie-night strategy last picked
-ROW_KEY = "profile_row:{}"  # the Service's saved factor row of a profile (core.py)
 STRATEGY_NAMES = {
     "turns": "turns: members take turns, each adding their own best film",
     "shared": "shared turns: the least-served member's turn, the group's favourite of their next 5",
@@ -212,8 +212,9 @@ class Groups:
             ratings,
             self.store.get_setting(ROW_KEY.format(profile.id)),
             profile.created_at,
+            hidden=hidden,
+            seen=seen,
         )
-        live.set_feedback(hidden, seen)
         member = self._scored(live, key, [*ratings, *hidden, *seen])
         self._members[profile.id] = member
         return member

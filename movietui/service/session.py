@@ -21,6 +21,7 @@ from movietui.errors import MovietuiError
 from movietui.service.types import Profile
 
 CURRENT_PROFILE = "current_profile"  # settings key: the profile the app reopens on
+ROW_KEY = "profile_row:{}"  # settings key of a profile's saved factor rows (LiveModel.saved_row)
 
 
 class ProfileSession:

@@ -6,6 +6,7 @@ import numpy as np
 
 from movietui.model.blend import served_scores
 from movietui.service import Service
+from movietui.service.session import ROW_KEY
 from movietui.service.training import RANKER
 
 TOY_STORY, MATRIX, SHAWSHANK, PULP_FICTION, ALIEN = 1, 2571, 318, 296, 1214
@@ -99,3 +100,39 @@ def test_onboarding_never_offers_a_rated_or_marked_film(service: Service) -> Non
     again = [m.movie_id for m in service.onboarding(10)]
     assert not set(offered[:3]) & set(again)
     assert again[:7] == offered[3:10]
+
+
+def test_the_app_keeps_folded_rows_so_the_next_start_folds_nothing(
+    service: Service, monkeypatch
+) -> None:
+    """Opening on a profile restores its rows from settings (no compiled kernel before the
+    first paint); rows folded at open are kept once the app has warmed up."""
+    from movietui.model.ranker import RankerModel
+
+    service.create_profile("fay")
+    service.rate(MATRIX, 5)
+    service.mark_not_interested(TOY_STORY)
+    listed = [r.movie.movie_id for r in service.recommendations(20)]
+    home = service.paths.home
+    service.close()  # a rating moved the rows: saved
+    folds: list[int] = []
+    real_fold = RankerModel.fold_in
+
+    def counting_fold(self, *args, **kwargs):
+        folds.append(1)
+        return real_fold(self, *args, **kwargs)
+
+    monkeypatch.setattr(RankerModel, "fold_in", counting_fold)
+    with Service.open(home) as reopened:
+        assert folds == []  # restored, not folded
+        assert [r.movie.movie_id for r in reopened.recommendations(20)] == listed
+        reopened.store.set_setting(ROW_KEY.format(reopened.current_profile.id), "")
+    with Service.open(home) as cli_like:  # no saved row: folded, and a read-only user
+        assert folds == [1]  # one fold with ratings and marks together
+        assert [r.movie.movie_id for r in cli_like.recommendations(20)] == listed
+    with Service.open(home) as app_like:  # still folds (nothing was written above)...
+        assert folds == [1, 1]
+        app_like.warm_up()  # ...and the app keeps the row it folded
+    folds.clear()
+    with Service.open(home):
+        assert folds == []

@@ -29,6 +29,7 @@ PRIVATE_METHODS = [
         "MovieTable overrides it (keeps rendered cells on a same-size resize)",
     ),
     (DataTable, "_get_styles_to_render_cell", "MovieTable.notify_style_update clears its cache"),
+    (DataTable, "_render_cell", "MovieTable overrides it (cell renderings kept by content)"),
     (DataTable, "_clear_caches", "test_lazy_panes: DataTable's own full invalidation"),
 ]
 PRIVATE_PROPERTIES = [
@@ -39,6 +40,7 @@ PRIVATE_ATTRIBUTES = [  # set in __init__: checked on an instance below
     (Widget, "_styles_cache", "MovieTable.notify_style_update"),
     (Footer, "_bindings_ready", "QuietFooter.bindings_changed"),
     (App, "_css_update_count", "MovieTable.notify_style_update"),
+    (DataTable, "_show_hover_cursor", "MovieTable._render_cell"),
     (App, "_notifications", "test_flows: the toasts shown"),
 ]
 
@@ -52,6 +54,15 @@ def test_overridden_signatures_still_match() -> None:
     assert list(inspect.signature(DataTable._update_dimensions).parameters) == ["self", "new_rows"]
     assert len(inspect.signature(DataTable._on_resize).parameters) == 2  # (self, event)
     assert hasattr(DataTable._get_styles_to_render_cell, "cache_clear")  # an lru_cache
+    assert list(inspect.signature(DataTable._render_cell).parameters) == [
+        "self",
+        "row_index",
+        "column_index",
+        "base_style",
+        "width",
+        "cursor",
+        "hover",
+    ]
     for _owner, name, _why in PRIVATE_PROPERTIES:
         assert isinstance(getattr(DataTable, name), property), name
 
@@ -90,6 +101,10 @@ class _Probe(MovieTable):
         self.calls.append("_on_resize")
         super()._on_resize(event)
 
+    def _render_cell(self, *args, **kwargs):
+        self.calls.append("_render_cell")
+        return super()._render_cell(*args, **kwargs)
+
 
 class _TableApp(App[None]):
     def compose(self) -> ComposeResult:
@@ -112,9 +127,15 @@ async def test_textual_still_calls_the_overridden_hooks_and_sets_the_private_sta
         await pilot.resize_terminal(90, 18)
         await pilot.pause()
         assert "_on_resize" in probe.calls
+        assert "_render_cell" in probe.calls
         # The private state the overrides touch, on live instances.
         for owner, name, why in PRIVATE_ATTRIBUTES:
-            instance = {Widget: probe, Footer: app.query_one(QuietFooter), App: app}[owner]
+            instance = {
+                Widget: probe,
+                DataTable: probe,
+                Footer: app.query_one(QuietFooter),
+                App: app,
+            }[owner]
             assert hasattr(instance, name), f"{owner.__name__}.{name} is gone; {why}"
         assert hasattr(probe._styles_cache, "clear")
         assert isinstance(app._css_update_count, int)
