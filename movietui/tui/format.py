@@ -58,3 +58,37 @@ def year(movie: MovieView) -> str:
 
 def genres(movie: MovieView) -> str:
     return ", ".join(movie.genres)
+
+
+def short_label(title: str, width: int) -> str:
+    """A title in at most ``width`` characters that still tells films of a series apart.
+
+    Cutting the end makes "The Lord of the Rings: The Fellowship…" and "…: The Two Towers"
+    one label, so a long title keeps its subtitle (the part after ": ", which names this film),
+    else its first and last words around an ellipsis ("Harry…Sorcerer's Stone").
+    """
+    title = " ".join(title.split())
+    if len(title) <= width:
+        return title
+    if width < 2:
+        return title[:width]
+    main, colon, subtitle = title.partition(": ")
+    if colon and subtitle:
+        return subtitle if len(subtitle) <= width else subtitle[: width - 1] + "…"
+    words = title.split(" ")
+    tail_budget = width - 1 - len(words[0])  # the last words that fit beside the first one
+    tail = ""
+    for word in reversed(words[1:]):
+        grown = f"{word} {tail}".strip()
+        if len(grown) > tail_budget:
+            break
+        tail = grown
+    if not tail:
+        return title[: width - 1] + "…"
+    head = ""
+    for word in words:
+        grown = f"{head} {word}".strip()
+        if len(grown) > width - len(tail) - 1:
+            break
+        head = grown
+    return f"{head or title[: width - len(tail) - 1]}…{tail}"

@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from movietui.tui import format as fmt
+
 # Named ANSI colours: they exist in every 256-colour terminal and follow its palette.
 PALETTE = (
     "red",
@@ -129,7 +131,7 @@ def draw(
     if selected is not None and 0 <= selected < len(data.titles):
         r, col = cell_of(*data.xy[selected])
         put(r, col, "◆", "bold reverse yellow")
-        title = data.titles[selected][:LABEL_WIDTH]
+        title = fmt.short_label(data.titles[selected], LABEL_WIDTH)
         # The selection's title must show: beside the point, else on a line above or below.
         spots = [(r, col + 1), (r, col - len(title))]
         spots += [(r + dr, c) for dr in (-1, 1, -2, 2) for c in (col, col - len(title) + 1)]
@@ -145,7 +147,7 @@ def draw(
         r, col = cell_of(*data.xy[row])
         if not (0 <= r < rows and 0 <= col < width):
             continue
-        title = data.titles[row][:LABEL_WIDTH]
+        title = fmt.short_label(data.titles[row], LABEL_WIDTH)
         if put(r, col + 1, title, "bold") or put(r, col - len(title), title, "bold"):
             labelled += 1
     lines = []
