@@ -72,7 +72,7 @@ def short_label(title: str, width: int) -> str:
         return title
     if width < 2:
         return title[:width]
-    main, colon, subtitle = title.partition(": ")
+    _series, colon, subtitle = title.partition(": ")
     if colon and subtitle:
         return subtitle if len(subtitle) <= width else subtitle[: width - 1] + "…"
     words = title.split(" ")
