@@ -52,7 +52,7 @@ from movietui.model import metrics, topn
 from movietui.model.blend import OBSCURE_BELOW, served_scores
 from movietui.model.foldin import fold_in, fold_in_exact
 from movietui.model.hyper import Hyper
-from movietui.model.mf import MFModel
+from movietui.model.mf import MFModel, jsonable
 from movietui.model.neural import NeuralHyper, NeuralModel, fit_neural
 from movietui.model.ranker import RankerModel, RankHyper, fit_ranker
 from movietui.model.serve import predict, scores
@@ -103,7 +103,7 @@ class EvalReport:
             if "neural" in self.models
             else {}
         )
-        return _jsonable(
+        return jsonable(
             {
                 **extra,
                 "seed": self.seed,
@@ -734,21 +734,6 @@ def format_table(report: EvalReport) -> str:
 
 def _count(x) -> str:
     return "-" if x is None or not np.isfinite(x) else f"{x:g}"
-
-
-def _jsonable(obj):
-    """Dicts/lists of plain floats and ints; NaN and inf (no JSON literal) become None."""
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return float(obj) if np.isfinite(obj) else None
-    return obj
 
 
 def _cell(x) -> str:

@@ -87,18 +87,7 @@ class MFModel(FactorModel):
             )
             for name, dtype in _ARRAYS.items()
         }
-        meta = {
-            "format": FORMAT,
-            "kind": KIND,
-            "mu": float(self.mu),
-            "hyper": self.hyper.to_dict(),
-            "history": [_jsonable(asdict(r)) for r in self.history],
-            "metrics": _jsonable(self.metrics),
-            "n_users": self.n_users,
-            "n_items": self.n_items,
-            "factors": self.factors,
-        }
-        return arrays, meta
+        return arrays, star_model_meta(self, FORMAT, KIND)
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> MFModel:
@@ -170,14 +159,29 @@ def _lookup(sorted_ids: np.ndarray, wanted) -> np.ndarray:
     return np.where(found, pos_c, -1).astype(np.int32)
 
 
-def _jsonable(obj):
+def star_model_meta(model, format_version: int, kind: str) -> dict:
+    """The JSON-able meta both star models (MF and neural) save beside their arrays."""
+    return {
+        "format": format_version,
+        "kind": kind,
+        "mu": float(model.mu),
+        "hyper": model.hyper.to_dict(),
+        "history": [jsonable(asdict(r)) for r in model.history],
+        "metrics": jsonable(model.metrics),
+        "n_users": model.n_users,
+        "n_items": model.n_items,
+        "factors": model.factors,
+    }
+
+
+def jsonable(obj):
     """Numpy scalars/arrays and non-finite floats made JSON-safe (NaN/inf -> None)."""
     if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
+        return {str(k): jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
+        return [jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
+        return jsonable(obj.tolist())
     if isinstance(obj, np.generic):
         obj = obj.item()
     if isinstance(obj, float) and not math.isfinite(obj):

@@ -28,7 +28,7 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -36,8 +36,8 @@ from movietui.errors import ModelError
 from movietui.model.foldin import FoldIn
 from movietui.model.hyper import EpochReport, HyperRecord, _finite, _integer
 from movietui.model.lazy_kernels import _LazyKernels
-from movietui.model.mf import FactorModel, _jsonable
-from movietui.model.train import _dense_index, _ids, check_ratings, fit_metrics
+from movietui.model.mf import FactorModel, star_model_meta
+from movietui.model.train import dense_ratings, fit_metrics
 
 neural_kernels = _LazyKernels("movietui.model.neural_kernels")
 
@@ -389,19 +389,7 @@ class NeuralModel(FactorModel):
             )
             for name, dtype in _ARRAYS.items()
         }
-        meta = {
-            "format": FORMAT,
-            "kind": KIND,
-            "mu": float(self.mu),
-            "hyper": self.hyper.to_dict(),
-            "history": [_jsonable(asdict(r)) for r in self.history],
-            "metrics": _jsonable(self.metrics),
-            "n_users": self.n_users,
-            "n_items": self.n_items,
-            "factors": self.factors,
-            "hidden": self.hidden,
-        }
-        return arrays, meta
+        return arrays, {**star_model_meta(self, FORMAT, KIND), "hidden": self.hidden}
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray], meta: dict) -> NeuralModel:
@@ -495,14 +483,8 @@ def fit_neural(
     best validation epoch is kept). NaN/inf -> ModelError naming the fix; nothing is
     returned then, so the caller's previous model stays in use."""
     hyper = (hyper if hyper is not None else NeuralHyper()).validate()
-    keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
-    keys, u = _dense_index(keys_raw)
-    ids, item_index = _dense_index(
-        ids_raw
-        if all_item_ids is None
-        else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")])
-    )
-    i = item_index[: ids_raw.size]
+    data = dense_ratings(user_keys, item_ids, ratings, all_item_ids)
+    keys, ids, u, i, r = data.keys, data.ids, data.u, data.i, data.r
     n, n_users, n_items = r.size, keys.size, ids.size
     d, H = hyper.factors, hyper.hidden
     _check_size(n_users, n_items, d, H)

@@ -29,8 +29,8 @@ from movietui.errors import ModelError
 from movietui.model import topn
 from movietui.model.hyper import HyperRecord, _finite, _integer
 from movietui.model.lazy_kernels import ranker_kernels
-from movietui.model.mf import FactorModel, _jsonable
-from movietui.model.train import _dense_index, _ids, check_ratings
+from movietui.model.mf import FactorModel, jsonable
+from movietui.model.train import dense_ratings
 
 FORMAT = 1
 FOLD_STEPS = 64  # CG steps at most for a profile's row
@@ -264,8 +264,8 @@ class RankerModel(FactorModel):
             "format": FORMAT,
             "kind": "ials-ranker",
             "hyper": self.hyper.to_dict(),
-            "history": [_jsonable(asdict(r)) for r in self.history],
-            "metrics": _jsonable(self.metrics),
+            "history": [jsonable(asdict(r)) for r in self.history],
+            "metrics": jsonable(self.metrics),
         }
         return arrays, meta
 
@@ -314,14 +314,8 @@ def fit_ranker(
 ) -> RankerModel:
     """Fit the iALS ranker on (user, film, stars); on_epoch returning False stops (best kept)."""
     hyper = (hyper if hyper is not None else RankHyper()).validate()
-    keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
-    keys, u = _dense_index(keys_raw)
-    ids, item_index = _dense_index(
-        ids_raw
-        if all_item_ids is None
-        else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")])
-    )
-    i = item_index[: ids_raw.size]
+    data = dense_ratings(user_keys, item_ids, ratings, all_item_ids)
+    keys, ids, u, i, r = data.keys, data.ids, data.u, data.i, data.r
     n_users, n_items, k = keys.size, ids.size, hyper.factors
     rng = np.random.default_rng(hyper.seed)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -43,14 +44,8 @@ def train(
 ) -> MFModel:
     """Fit r = mu + b_u + b_i + p_u.q_i; on_epoch returning False stops (best epoch kept)."""
     hyper = (hyper if hyper is not None else Hyper()).validate()
-    keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
-    keys, u = _dense_index(keys_raw)
-    ids, item_index = _dense_index(
-        ids_raw
-        if all_item_ids is None
-        else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")])
-    )
-    i = item_index[: ids_raw.size]  # the rated ids come first in that concatenation
+    data = dense_ratings(user_keys, item_ids, ratings, all_item_ids)
+    keys, ids, u, i, r = data.keys, data.ids, data.u, data.i, data.r
     n, n_users, n_items, k = r.size, keys.size, ids.size, hyper.factors
 
     rng = np.random.default_rng(hyper.seed)
@@ -302,6 +297,30 @@ def _ids(values, name: str) -> np.ndarray:
             f"shape {arr.shape}): pass int ids"
         )
     return arr.astype(np.int64)
+
+
+@dataclass(frozen=True)
+class DenseRatings:
+    """Checked ratings with dense rows: ``keys[u[j]]`` rated ``ids[i[j]]`` with ``r[j]`` stars."""
+
+    keys: np.ndarray  # int64 user keys, sorted
+    ids: np.ndarray  # int64 movie ids, sorted (every id of all_item_ids included)
+    u: np.ndarray  # int32 user row of each rating
+    i: np.ndarray  # int32 film row of each rating
+    r: np.ndarray  # float32 stars
+
+
+def dense_ratings(user_keys, item_ids, ratings, all_item_ids=None) -> DenseRatings:
+    """The one way every model's fit turns (user, film, stars) into rows: checked (ModelError
+    saying what is wrong), then indexed; ``all_item_ids`` gives rows to films nobody rated."""
+    keys_raw, ids_raw, r = check_ratings(user_keys, item_ids, ratings)
+    keys, u = _dense_index(keys_raw)
+    ids, item_index = _dense_index(
+        ids_raw
+        if all_item_ids is None
+        else np.concatenate([ids_raw, _ids(all_item_ids, "all_item_ids")])
+    )
+    return DenseRatings(keys, ids, u, item_index[: ids_raw.size], r)  # rated ids come first
 
 
 def check_ratings(user_keys, item_ids, ratings):
