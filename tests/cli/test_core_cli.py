@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "MOVIETUI_HOME"}
-    return subprocess.run(
-        [sys.executable, "-m", "movietui", "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-        env=env,
-    )
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("movietui: error: "), result.stderr
-    return lines[0]
+from cli_support import REPO, assert_one_line_error, in_process, run
+from cli_support import one_line_error as one_line
 
 
 @pytest.fixture(scope="module")
@@ -42,22 +21,6 @@ def imported_home(tmp_path_factory: pytest.TempPathFactory, ml_small_zip: Path) 
     assert "imported ml-latest-small: 9,742 movies, 100,836 ratings" in result.stdout
     assert {"reading...", "writing...", "indexing..."} <= set(result.stderr.splitlines())
     return home
-
-
-def in_process(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    """main() called directly: the same code path, without paying numba's import again."""
-    from movietui.cli import main
-
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def one_line(code: int, err: str) -> str:
-    assert code == 1 and "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("movietui: error: "), err
-    return lines[0]
 
 
 def test_locate_works_with_a_broken_database_and_info_says_what_is_wrong(

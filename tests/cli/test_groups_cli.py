@@ -5,47 +5,10 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "MOVIETUI_HOME"}
-    return subprocess.run(
-        [sys.executable, "-m", "movietui", "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-        env=env,
-    )
-
-
-def ok(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    return result.stdout
-
-
-def one_line_error(code: int, err: str) -> str:
-    assert code == 1 and "Traceback" not in err, err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("movietui: error: "), err
-    return lines[0]
-
-
-def in_process(capsys: pytest.CaptureFixture, home: Path, *argv: str) -> tuple[int, str, str]:
-    from movietui.cli import main
-
-    code = main(["--home", str(home), *argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
+from cli_support import in_home, ok, one_line_error, run
 
 ANN = (
     ("toy story", "5"),
@@ -128,7 +91,7 @@ def test_bad_groups_are_one_line(home: Path, capsys: pytest.CaptureFixture) -> N
         ("--profile", "ann", "--profile", "bob", "--format", "csv"): "table or JSON",
     }
     for argv, message in cases.items():
-        code, out, err = in_process(capsys, home, "recommend", *argv)
+        code, out, err = in_home(capsys, home, "recommend", *argv)
         if message is None:
             assert code == 0, err
         else:
@@ -140,7 +103,7 @@ def test_bad_groups_are_one_line(home: Path, capsys: pytest.CaptureFixture) -> N
 
 
 def test_filters_apply_to_the_group_list(home: Path, capsys: pytest.CaptureFixture) -> None:
-    code, out, err = in_process(
+    code, out, err = in_home(
         capsys,
         home,
         "recommend",
@@ -186,25 +149,25 @@ def test_lists_import_rank_rename_delete(
 ) -> None:
     path = tmp_path / "Friday faves.csv"
     path.write_text(LIST, encoding="utf-8")
-    code, out, _ = in_process(capsys, home, "lists", "import", str(path))
+    code, out, _ = in_home(capsys, home, "lists", "import", str(path))
     assert code == 1 and "not found:\n  line 10: 'No Such Film Ever' (1999)" in out
     assert "nothing written" in out
-    code, out, err = in_process(capsys, home, "recommend", "--profile", "ann", "--from", str(path))
+    code, out, err = in_home(capsys, home, "recommend", "--profile", "ann", "--from", str(path))
     assert "rerun with --partial" in one_line_error(code, err.splitlines()[-1] + "\n")
-    code, out, _ = in_process(capsys, home, "lists", "import", str(path), "--partial")
+    code, out, _ = in_home(capsys, home, "lists", "import", str(path), "--partial")
     assert code == 0 and "stored list 'Friday faves' with 4 films" in out
-    code, out, _ = in_process(capsys, home, "lists")
+    code, out, _ = in_home(capsys, home, "lists")
     assert out.startswith("Friday faves") and "4 films" in out
     argv = ("recommend", "--profile", "ann", "--profile", "bob", "--from", "Friday faves")
-    code, out, err = in_process(capsys, home, *argv, "--format", "json")
+    code, out, err = in_home(capsys, home, *argv, "--format", "json")
     document = json.loads(out)
     assert code == 0 and document["source"] == "list 'Friday faves'"
     assert document["films"] and {f["movie_id"] for f in document["films"]} <= IN_LIST
-    code, out, err = in_process(
+    code, out, err = in_home(
         capsys, home, "recommend", "--profile", "bob", "--from", str(path), "--partial"
     )
     assert code == 0 and out.startswith("4 films from the list 'Friday faves' for 'bob'")
-    assert in_process(capsys, home, "lists", "rename", "Friday faves", "Tonight")[0] == 0
-    assert in_process(capsys, home, "lists", "delete", "Tonight")[0] == 0
-    code, _, err = in_process(capsys, home, "lists", "delete", "Tonight")
+    assert in_home(capsys, home, "lists", "rename", "Friday faves", "Tonight")[0] == 0
+    assert in_home(capsys, home, "lists", "delete", "Tonight")[0] == 0
+    code, _, err = in_home(capsys, home, "lists", "delete", "Tonight")
     assert "no list named 'Tonight'" in one_line_error(code, err)

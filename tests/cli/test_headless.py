@@ -17,41 +17,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import REPO, in_home, ok, one_line_error, run
 
-REPO = Path(__file__).resolve().parents[2]
 LETTERBOXD = "Date,Name,Year,Letterboxd URI,Rating\n"
-
-
-def run(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != "MOVIETUI_HOME"}
-    return subprocess.run(
-        [sys.executable, "-m", "movietui", "--home", str(home), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-        env=env,
-    )
-
-
-def ok(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-    return result.stdout
-
-
-def one_line_error(code: int, err: str) -> str:
-    assert code == 1 and "Traceback" not in err, err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("movietui: error: "), err
-    return lines[0]
-
-
-def in_process(capsys: pytest.CaptureFixture, home: Path, *argv: str) -> tuple[int, str, str]:
-    from movietui.cli import main
-
-    code = main(["--home", str(home), *argv])
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +81,7 @@ def test_rate_recommend_and_similar(home: Path, capsys: pytest.CaptureFixture) -
         "because",
     }
 
-    code, out, _ = in_process(
+    code, out, _ = in_home(
         capsys,
         home,
         "recommend",
@@ -130,12 +98,12 @@ def test_rate_recommend_and_similar(home: Path, capsys: pytest.CaptureFixture) -
     assert code == 0 and [r["rank"] for r in rows] == ["1", "2", "3"]
     assert all("Comedy" in r["genres"].split("|") for r in rows)
 
-    code, out, _ = in_process(capsys, home, "recommend", "-n", "4", "--profile", "alice")
+    code, out, _ = in_home(capsys, home, "recommend", "-n", "4", "--profile", "alice")
     table = out.splitlines()
     assert table[0] == "4 recommendations for profile 'alice' (1 rating), from the model"
     assert sum(1 for line in table if line[:3].strip().isdigit()) == 4
 
-    code, out, _ = in_process(capsys, home, "similar", "toy story", "-n", "5", "--format", "json")
+    code, out, _ = in_home(capsys, home, "similar", "toy story", "-n", "5", "--format", "json")
     document = json.loads(out)
     assert document["movie"] == {"movie_id": 1, "title": "Toy Story", "year": 1995}
     assert len(document["similar"]) == 5 and all(s["movie_id"] != 1 for s in document["similar"])
@@ -158,7 +126,7 @@ def test_ambiguous_title_lists_candidates(home: Path) -> None:
 def test_ratings_import_export_round_trip(
     home: Path, tmp_path: Path, capsys: pytest.CaptureFixture
 ) -> None:
-    assert in_process(capsys, home, "profiles", "create", "source")[0] == 0
+    assert in_home(capsys, home, "profiles", "create", "source")[0] == 0
     ratings = tmp_path / "ratings.csv"
     ratings.write_text(
         LETTERBOXD + "2023-01-02,Se7en,1995,u,4\n2023-01-03,The Godfather,1972,u,5\n"
@@ -171,12 +139,12 @@ def test_ratings_import_export_round_trip(
     assert report[0] == "ratings.csv: detected Letterboxd ratings.csv; 3 rows for profile 'source'"
     assert report[-1] == "nothing written; rerun with --partial to import the 2 matched rows"
 
-    code, out, _ = in_process(capsys, home, "ratings", "import", str(ratings), "--partial")
+    code, out, _ = in_home(capsys, home, "ratings", "import", str(ratings), "--partial")
     assert (
         code == 0
         and out.splitlines()[-1] == "wrote 2 ratings (0 unchanged); 1 unmatched rows left out"
     )
-    assert in_process(capsys, home, "rate", "toy story", "3", "--profile", "source")[0] == 0
+    assert in_home(capsys, home, "rate", "toy story", "3", "--profile", "source")[0] == 0
     exported = tmp_path / "mine.json"
     assert ok(run(home, "ratings", "export", str(exported), "--profile", "source")) == (
         f"wrote 3 ratings to {exported} (json)\n"
@@ -184,21 +152,21 @@ def test_ratings_import_export_round_trip(
     document = json.loads(exported.read_text())
     assert {e["movie_id"]: e["rating"] for e in document["ratings"]} == {1: 3.0, 47: 4.0, 858: 5.0}
 
-    assert in_process(capsys, home, "profiles", "create", "copy")[0] == 0
-    code, out, _ = in_process(capsys, home, "ratings", "import", str(exported))
+    assert in_home(capsys, home, "profiles", "create", "copy")[0] == 0
+    code, out, _ = in_home(capsys, home, "ratings", "import", str(exported))
     assert code == 0 and out.splitlines()[-1] == "wrote 3 ratings (0 unchanged)"
-    code, out, _ = in_process(capsys, home, "profiles", "--format", "json")
+    code, out, _ = in_home(capsys, home, "profiles", "--format", "json")
     listing = json.loads(out)
     assert listing["current"] == "copy"
     counts = {p["name"]: p["ratings"] for p in listing["profiles"]}
     assert counts["source"] == counts["copy"] == 3
 
     # --profile acts as another profile for one command; the current one stays current.
-    code, out, _ = in_process(
+    code, out, _ = in_home(
         capsys, home, "recommend", "-n", "2", "--format", "json", "--profile", "source"
     )
     assert code == 0 and json.loads(out)["profile"] == "source"
-    code, out, _ = in_process(capsys, home, "profiles", "--format", "json")
+    code, out, _ = in_home(capsys, home, "profiles", "--format", "json")
     assert json.loads(out)["current"] == "copy"
 
 
@@ -227,7 +195,7 @@ def test_bad_inputs_fail_with_one_line(
     for name, (data, message) in cases.items():
         path = tmp_path / name
         path.write_bytes(data)
-        code, out, err = in_process(capsys, home, "ratings", "import", str(path))
+        code, out, err = in_home(capsys, home, "ratings", "import", str(path))
         assert message in one_line_error(code, err) and out == ""
     for argv, message in [
         (("rate", "toy story", "7"), "rating '7' is not allowed"),
@@ -237,30 +205,28 @@ def test_bad_inputs_fail_with_one_line(
         (("ratings", "import", str(tmp_path / "missing.csv")), "cannot read the file"),
         (("ratings", "export", str(tmp_path / "no-dir" / "x.csv")), "cannot write"),
     ]:
-        code, out, err = in_process(capsys, home, *argv)
+        code, out, err = in_home(capsys, home, *argv)
         assert message in one_line_error(code, err), err
 
 
 def test_mark_from_the_shell(home: Path, tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    code, _, _ = in_process(capsys, home, "profiles", "create", "marker")
+    code, _, _ = in_home(capsys, home, "profiles", "create", "marker")
     assert code == 0
     try:
         assert ok(run(home, "mark", "toy story", "--seen", "--profile", "marker")) == (
             "seen, no rating: Toy Story (1995) for 'marker'\n"
         )
-        code, out, _ = in_process(
+        code, out, _ = in_home(
             capsys, home, "rate", "heat", "4", "--year", "1995", "--profile", "marker"
         )
         assert code == 0
-        code, out, _ = in_process(
-            capsys, home, "mark", "heat", "--year", "1995", "--not-interested"
-        )
+        code, out, _ = in_home(capsys, home, "mark", "heat", "--year", "1995", "--not-interested")
         assert (
             code == 0
             and out == "not interested: Heat (1995) for 'marker' (your 4 rating removed)\n"
         )
         export = tmp_path / "marks.json"
-        code, out, _ = in_process(
+        code, out, _ = in_home(
             capsys, home, "ratings", "export", str(export), "--profile", "marker"
         )
         document = json.loads(export.read_text())
@@ -269,25 +235,25 @@ def test_mark_from_the_shell(home: Path, tmp_path: Path, capsys: pytest.CaptureF
             (1, "seen"),
             (6, "not_interested"),
         }
-        code, out, _ = in_process(capsys, home, "mark", "toy story", "--clear")
+        code, out, _ = in_home(capsys, home, "mark", "toy story", "--clear")
         assert code == 0 and out == "cleared Toy Story (1995) for 'marker' (was seen, no rating)\n"
-        code, out, _ = in_process(capsys, home, "mark", "toy story", "--clear")
+        code, out, _ = in_home(capsys, home, "mark", "toy story", "--clear")
         assert code == 0 and out == "Toy Story (1995) had no mark for 'marker'\n"
 
-        code, out, err = in_process(capsys, home, "mark", "zzqqxx nothing", "--seen")
+        code, out, err = in_home(capsys, home, "mark", "zzqqxx nothing", "--seen")
         assert "no film matches 'zzqqxx nothing'" in one_line_error(code, err) and out == ""
-        code, out, err = in_process(
+        code, out, err = in_home(
             capsys, home, "mark", "heat", "--seen", "--year", "1995", "--profile", "nobody"
         )
         assert "no profile named 'nobody'" in one_line_error(code, err)
         for argv in (("mark", "heat"), ("mark", "heat", "--seen", "--clear")):
             with pytest.raises(SystemExit) as exit_info:
-                in_process(capsys, home, *argv)
+                in_home(capsys, home, *argv)
             assert exit_info.value.code == 2
             assert "--not-interested" in capsys.readouterr().err
     finally:
-        in_process(capsys, home, "profiles", "delete", "marker")
-        in_process(capsys, home, "profiles", "use", "alice")
+        in_home(capsys, home, "profiles", "delete", "marker")
+        in_home(capsys, home, "profiles", "use", "alice")
 
 
 def test_recommend_to_a_file_computes_the_list_once(
@@ -306,7 +272,7 @@ def test_recommend_to_a_file_computes_the_list_once(
 
     monkeypatch.setattr(Service, "recommendations", counted)
     target = tmp_path / "picks.json"
-    code, _, err = in_process(capsys, home, "recommend", "-n", "7", "-o", str(target))
+    code, _, err = in_home(capsys, home, "recommend", "-n", "7", "-o", str(target))
     assert code == 0, err
     assert computed == [7]
     assert len(json.loads(target.read_text())["recommendations"]) == 7

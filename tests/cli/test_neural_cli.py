@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
+from cli_support import REPO, in_process
+from cli_support import one_line_error as one_line
 
 
 def two_taste_release(folder: Path, n_users: int = 120, n_movies: int = 90) -> Path:
@@ -31,21 +31,6 @@ def two_taste_release(folder: Path, n_users: int = 120, n_movies: int = 90) -> P
     (folder / "movies.csv").write_text("\n".join(movies) + "\n")
     (folder / "ratings.csv").write_text("\n".join(ratings) + "\n")
     return folder
-
-
-def in_process(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
-    from movietui.cli import main
-
-    code = main(list(argv))
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def one_line(code: int, err: str) -> str:
-    assert code == 1 and "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("movietui: error: "), err
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
