@@ -90,7 +90,7 @@ def test_train_neural_in_a_subprocess_then_make_it_predict_stars(home: str) -> N
     assert used.returncode == 0 and "the neural model predicts the stars" in used.stdout
     listed = run("models")
     assert listed.returncode == 0, listed.stderr
-    assert "* #1     neural" in listed.stdout
+    assert [line.split()[:3] for line in listed.stdout.splitlines()[1:2]] == [["*", "1", "neural"]]
     assert "the neural model predicts the stars" in listed.stdout
 
 
@@ -106,7 +106,8 @@ def test_train_mf_then_neural_and_switch_back(home: str, capsys: pytest.CaptureF
     code, out, err = in_process(capsys, "--home", home, "models", "use", "neural")
     assert code == 0 and "neural model predicts" in out
     code, out, err = in_process(capsys, "--home", home, "models")
-    assert "* #2     neural" in out and "* #1     matrix factorisation" in out
+    rows = [line.split()[:3] for line in out.splitlines()[1:3]]
+    assert rows == [["*", "2", "neural"], ["*", "1", "MF"]]
     code, out, err = in_process(capsys, "--home", home, "models", "use", "mf")
     assert code == 0 and "matrix factorisation predicts the stars" in out
     code, out, err = in_process(capsys, "--home", home, "info")
