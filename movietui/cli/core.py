@@ -239,8 +239,9 @@ def cmd_train(args: argparse.Namespace, service: Service) -> int:
         hyper,
         on_epoch=lambda report: print(epoch_line(report), flush=True),
         on_rank_epoch=lambda report: print(rank_epoch_line(report), flush=True),
+        make_current=args.make_current,
     )
-    info = result.model_info
+    info = result.new_model
     seconds = time.perf_counter() - started
     if info is None:
         print("training stopped before the first epoch; no model saved")
@@ -257,7 +258,20 @@ def cmd_train(args: argparse.Namespace, service: Service) -> int:
         f"{info.n_ratings:,} ratings, {info.n_users:,} users x {info.n_items:,} movies{val}{ranker}, "
         f"{seconds:.1f} s"
     )
+    print(current_line(result))
     return 0
+
+
+def current_line(result) -> str:
+    """Whether the run's model became current, and why (service/history.py's rule)."""
+    new = result.new_model
+    if result.made_current:
+        return f"model #{new.model_id} is now current: {result.decision}"
+    val = f"{new.val_rmse:.4f}" if new.val_rmse is not None else "n/a"
+    return (
+        f"{result.decision}; the new run #{new.model_id} ({val}) is saved in the history: "
+        f"`movietui models use {new.model_id}` makes it current (or train with --make-current)"
+    )
 
 
 def _train_neural(args: argparse.Namespace, service: Service) -> int:
@@ -269,14 +283,15 @@ def _train_neural(args: argparse.Namespace, service: Service) -> int:
     )
     started = time.perf_counter()
     result = service.train_neural(
-        hyper, on_epoch=lambda report: print(epoch_line(report), flush=True)
+        hyper,
+        on_epoch=lambda report: print(epoch_line(report), flush=True),
+        make_current=args.make_current,
     )
-    info = result.model_info
+    info = result.new_model
     seconds = time.perf_counter() - started
-    if result.cancelled and (info is None or not info.history):
+    if info is None:
         print("training stopped before the first epoch; no model saved")
         return 1
-    assert info is not None
     how = " (stopped early: validation RMSE stopped improving)" if result.stopped_early else ""
     val = f", validation RMSE {info.val_rmse:.4f}" if info.val_rmse is not None else ""
     print(
@@ -284,6 +299,7 @@ def _train_neural(args: argparse.Namespace, service: Service) -> int:
         f"{len(info.history)} epochs{how}, {info.n_ratings:,} ratings, {info.n_users:,} users x "
         f"{info.n_items:,} movies{val}, {seconds:.1f} s"
     )
+    print(current_line(result))
     if service.star_model() != "neural":
         print("stars still come from matrix factorisation: `movietui models use neural` to switch")
     return 0
@@ -380,6 +396,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     _add_hyper_options(p)
     p.add_argument("--seed", type=int, help="random seed (same seed, same model)")
+    p.add_argument(
+        "--make-current",
+        action="store_true",
+        help="use the new model even if it validates worse than the current one (by default "
+        "it is then kept in the history only: `movietui models`)",
+    )
     p.set_defaults(func=cmd_train)
 
     p = commands.add_parser(

@@ -20,11 +20,13 @@ from movietui.service.personal import RatingsImportReport
 from movietui.service.taste_map import TasteMapData
 from movietui.service.titles import AmbiguousTitleError
 from movietui.service.types import (
+    HISTORY_COLUMNS,
     SORTS,
     CatalogInfo,
     Filters,
     ImportReport,
     ModelInfo,
+    ModelRecord,
     MovieDetail,
     MovieView,
     Page,
@@ -39,6 +41,7 @@ from movietui.store import SavedModel
 from movietui.store.lists import FilmList
 
 __all__ = [
+    "HISTORY_COLUMNS",
     "MAX_EPOCHS",
     "MAX_FACTORS",
     "MAX_LR",
@@ -65,6 +68,7 @@ __all__ = [
     "ListMatchError",
     "MemberPick",
     "ModelInfo",
+    "ModelRecord",
     "MovieDetail",
     "MovieView",
     "NeuralHyper",

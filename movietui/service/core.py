@@ -3,6 +3,7 @@
 - ``Browser(store, live, lock)`` (browsing.py): every read of the catalog through the model.
 - ``ProfileSession`` (session.py): the profile it acts for; ``Jobs``: long calls to stop on close.
 - ``training.train(store, current, ...)`` returns the new model; ``_swap_model`` puts it in use.
+- ``history.*`` (history.py): the saved models, the rule for which one is current, switching.
 - ``datasets.import_catalog(store, cache_dir, ...)``, ``personal.*`` (ratings files in and out),
   ``titles.*`` (which film or profile a typed name means).
 
@@ -31,7 +32,7 @@ from movietui.catalog.matching import Matcher
 from movietui.config import Paths, get_paths
 from movietui.errors import MovietuiError, NotFoundError
 from movietui.model import Hyper, NeuralHyper, fold_in
-from movietui.service import datasets, groups, lists, neural, personal, titles, training
+from movietui.service import datasets, groups, history, lists, neural, personal, titles, training
 from movietui.service.browsing import Browser
 from movietui.service.demo import Demo, DemoError, pick_user, train_without
 from movietui.service.live_model import LiveModel, LoadedModel
@@ -45,6 +46,7 @@ from movietui.service.types import (
     Filters,
     ImportReport,
     ModelInfo,
+    ModelRecord,
     MovieDetail,
     MovieView,
     Page,
@@ -505,14 +507,18 @@ class Service:
         cancel: threading.Event | None = None,
         rank_hyper=None,
         on_rank_epoch=None,
+        make_current: bool = False,
     ) -> TrainResult:
         """Train the rating model (on_epoch per epoch), then the ranker (on_rank_epoch); the
-        saved model is swapped in before this returns. ``close()`` stops it like ``cancel``."""
+        saved model is swapped in before this returns when it validates at least as well as
+        the current one (or the data changed, or ``make_current``: history.py), else it is
+        kept in the history only (``result.made_current`` False, ``result.decision`` says
+        why). ``close()`` stops it like ``cancel``."""
         with self._jobs.running(cancel) as stop:
             with self._lock:
                 current = self._live.loaded
             loaded, result = training.train(
-                self.store, current, hyper, on_epoch, stop, rank_hyper, on_rank_epoch
+                self.store, current, hyper, on_epoch, stop, rank_hyper, on_rank_epoch, make_current
             )
             if loaded is not None:
                 self._swap_model(loaded)
@@ -685,6 +691,7 @@ class Service:
         hyper: NeuralHyper | None = None,
         on_epoch=None,
         cancel: threading.Event | None = None,
+        make_current: bool = False,
     ) -> TrainResult:
         """Train the neural model (on_epoch per epoch) on the catalog and every profile; saved
         as the current neural model and swapped in before this returns (it predicts stars
@@ -692,7 +699,9 @@ class Service:
         with self._jobs.running(cancel) as stop:
             with self._lock:
                 current = self._live.neural
-            loaded, result = neural.train_neural(self.store, current, hyper, on_epoch, stop)
+            loaded, result = neural.train_neural(
+                self.store, current, hyper, on_epoch, stop, make_current
+            )
             if loaded is not None:
                 with self._lock:
                     self._live.set_neural(loaded)
@@ -723,6 +732,30 @@ class Service:
     def saved_models(self) -> list[SavedModel]:
         """Every saved model of both kinds, newest first (id, kind, when, current)."""
         return self.store.list_models()
+
+    # --- model history (history.py) ---------------------------------------------------
+    def model_history(self, kind: str | None = None) -> list[ModelRecord]:
+        """Every saved model (of ``kind``: "mf" | "neural", or both), newest first: when, on
+        what data, hyperparameters, validation figures, whether current."""
+        return history.records(self.store, kind)
+
+    def use_model(self, model_id: int) -> ModelRecord:
+        """Make saved model ``model_id`` the current one of its kind: loaded, marked current
+        in the store and swapped in live, exactly as after a training run (the profile's rows
+        are refolded onto it). Returns its history row."""
+        kind, loaded, warning = history.make_current(
+            self.store,
+            model_id,
+            {"mf": training.load_current, "neural": neural.load_neural},
+        )
+        if kind == "mf":
+            self._swap_model(loaded)
+            self.load_warning = warning
+        else:
+            with self._lock:
+                self._live.set_neural(loaded)
+                self._row_changed = True
+        return next(r for r in self.model_history(kind) if r.model_id == loaded.info.model_id)
 
     def _open_neural(self) -> None:
         """At open: load the current neural model and the remembered star model."""

@@ -20,8 +20,10 @@ from collections.abc import Callable
 from movietui.errors import ModelError, MovietuiError
 from movietui.model import EpochReport
 from movietui.model.neural import NeuralHyper, NeuralModel, fit_neural
+from movietui.service import history
+from movietui.service.history import SERVICE_META
 from movietui.service.live_model import LoadedNeural
-from movietui.service.training import SERVICE_META, EpochGate, model_info, training_data
+from movietui.service.training import EpochGate, model_info, training_data
 from movietui.service.types import ModelInfo, TrainResult
 from movietui.store import Store
 
@@ -33,13 +35,16 @@ def neural_info(model_id: int, model: NeuralModel, meta: dict) -> ModelInfo:
     return model_info(model_id, model, meta, kind=KIND)
 
 
-def load_neural(store: Store) -> tuple[LoadedNeural | None, str | None]:
-    """The saved current neural model, or (None, why) when it cannot be read.
+def load_neural(
+    store: Store, model_id: int | None = None
+) -> tuple[LoadedNeural | None, str | None]:
+    """The saved current neural model (or saved model ``model_id``), or (None, why) when it
+    cannot be read.
 
     A damaged neural model never stops the app: MF keeps predicting the stars.
     """
     try:
-        saved = store.load_current_model(KIND)
+        saved = store.load_current_model(KIND) if model_id is None else store.load_model(model_id)
     except MovietuiError as exc:  # damaged array rows or metadata (StoreError)
         return None, f"{exc}; stars come from matrix factorisation"
     if saved is None:
@@ -68,10 +73,12 @@ def train_neural(
     hyper: NeuralHyper | None,
     on_epoch: Callable[[EpochReport], object] | None,
     cancel: threading.Event | None,
+    make_current: bool = False,
 ) -> tuple[LoadedNeural | None, TrainResult]:
     """Fit the neural model on the catalog and every profile's ratings; save it as kind
-    "neural". Returns the saved model (None when nothing was saved) and the result; the
-    result's model_info is the neural model now current (``current``'s when nothing changed).
+    "neural". Returns the saved model when it became current (``history.decide``; None when
+    nothing was saved or it was kept in the history only) and the result; the result's
+    model_info is the neural model now current (``current``'s when nothing changed).
     """
     hyper = (hyper or NeuralHyper()).validate()
     if store.catalog_info() is None:
@@ -103,11 +110,13 @@ def train_neural(
     arrays, meta = model.to_arrays()
     meta[SERVICE_META] = {
         "trained_at": time.time(),
-        "n_ratings": int(values.size),
         "run_id": run_id,
+        **history.data_meta(store, values.size, gate.cancelled),
     }
     try:
-        model_id = store.save_model(arrays, meta, kind=KIND)  # one transaction
+        current_now, why = history.decide(store, KIND, current is not None, meta, make_current)
+        # one transaction
+        model_id = store.save_model(arrays, meta, kind=KIND, make_current=current_now)
     except BaseException as exc:
         store.finish_training_run(
             run_id, "failed", {"error": str(exc)[:200], "epochs_run": gate.epochs_done}, None
@@ -118,9 +127,15 @@ def train_neural(
     )
     info = neural_info(model_id, model, meta)
     stopped_early = bool(model.metrics.get("stopped_early")) and not gate.cancelled
-    return LoadedNeural(model, info), TrainResult(
-        info, stopped_early=stopped_early, cancelled=gate.cancelled
+    result = TrainResult(
+        info if current_now else (current.info if current is not None else None),
+        stopped_early=stopped_early,
+        cancelled=gate.cancelled,
+        new_model=info,
+        made_current=current_now,
+        decision=why,
     )
+    return (LoadedNeural(model, info) if current_now else None), result
 
 
 def check_star_kind(kind: str, mf_loaded: bool, neural_loaded: bool) -> str:

@@ -8,9 +8,13 @@ one transaction and swapped in only after that commit, so a crash, a divergence 
 cancel before the first epoch always leaves the previous model in use.
 
 Cancel policy: the kernel checks ``cancel`` after each epoch. If at least one epoch
-finished, the model so far (its best validation epoch) is saved and swapped in and the
-result says ``cancelled=True`` — "Stop" in the training panel keeps what was learned,
-like early stopping by hand. With no finished epoch nothing changes.
+finished, the model so far (its best validation epoch) is saved and the result says
+``cancelled=True`` — "Stop" in the training panel keeps what was learned, like early
+stopping by hand. With no finished epoch nothing changes.
+
+A saved run becomes current (and is returned to be swapped in) only when
+``history.decide`` says so: it validates at least as well as the current model, or the data
+changed, or the caller passed ``make_current``. Otherwise it stays in the history.
 """
 
 from __future__ import annotations
@@ -26,12 +30,11 @@ from movietui.errors import ModelError, MovietuiError
 from movietui.model import EpochReport, Hyper, MFModel, NeuralModel
 from movietui.model import train as train_model
 from movietui.model.ranker import RankEpochReport, RankerModel, RankHyper, fit_ranker
+from movietui.service import history
+from movietui.service.history import RANKER, SERVICE_META
 from movietui.service.live_model import LoadedModel
 from movietui.service.types import ModelInfo, TrainResult
 from movietui.store import Store
-
-SERVICE_META = "service"  # our own keys inside the model meta (MFModel ignores them)
-RANKER = "ranker"  # meta key and array-name prefix of the ranker saved beside the MF model
 
 
 def model_info(
@@ -61,14 +64,15 @@ def model_info(
     )
 
 
-def load_current(store) -> tuple[LoadedModel | None, str | None]:
-    """The saved current model, or (None, why) when it cannot be read (retrain fixes it).
+def load_current(store, model_id: int | None = None) -> tuple[LoadedModel | None, str | None]:
+    """The saved current model (or saved model ``model_id``), or (None, why) when it cannot
+    be read (retrain fixes it).
 
     A damaged model must never stop the app from opening: the ratings are still there
     and popularity picks work without a model.
     """
     try:
-        saved = store.load_current_model()
+        saved = store.load_current_model() if model_id is None else store.load_model(model_id)
     except MovietuiError as exc:  # damaged array rows or metadata (StoreError)
         return None, str(exc)
     if saved is None:
@@ -150,11 +154,12 @@ def train(
     cancel: threading.Event | None,
     rank_hyper: RankHyper | None = None,
     on_rank_epoch: Callable[[RankEpochReport], object] | None = None,
+    make_current: bool = False,
 ) -> tuple[LoadedModel | None, TrainResult]:
     """Train the rating model, then the ranker on the same data; save both as one model.
 
-    Returns the saved model (None when nothing was saved) for the caller to swap in, and the
-    result. ``current`` is the model in use: a cancel during the rating model keeps its best
+    Returns the saved model when it became current (None when nothing was saved or it was
+    kept in the history only: ``history.decide``) for the caller to swap in, and the result. ``current`` is the model in use: a cancel during the rating model keeps its best
     epoch and carries the current ranker over (it has its own id maps); a cancel during the
     ranker keeps the ranker's best epoch.
     """
@@ -203,14 +208,16 @@ def train(
     arrays, meta = model.to_arrays()
     meta[SERVICE_META] = {
         "trained_at": time.time(),
-        "n_ratings": int(values.size),
         "run_id": run_id,
+        **history.data_meta(store, values.size, gate.cancelled),
     }
     if ranker is not None:
         rank_arrays, meta[RANKER] = ranker.to_arrays()
         arrays.update({f"{RANKER}.{name}": a for name, a in rank_arrays.items()})
     try:
-        model_id = store.save_model(arrays, meta)  # one transaction: all of it or nothing
+        current_now, why = history.decide(store, "mf", current is not None, meta, make_current)
+        # one transaction: all of it or nothing
+        model_id = store.save_model(arrays, meta, make_current=current_now)
     except BaseException as exc:
         store.finish_training_run(
             run_id, "failed", {"error": str(exc)[:200], "epochs_run": gate.epochs_done}, None
@@ -220,9 +227,15 @@ def train(
     store.finish_training_run(run_id, status, model.metrics, model_id)
     info = model_info(model_id, model, meta, ranker)
     stopped_early = bool(model.metrics.get("stopped_early")) and not gate.cancelled
-    return LoadedModel(model, info, ranker), TrainResult(
-        info, stopped_early=stopped_early, cancelled=gate.cancelled
+    result = TrainResult(
+        info if current_now else (current.info if current is not None else None),
+        stopped_early=stopped_early,
+        cancelled=gate.cancelled,
+        new_model=info,
+        made_current=current_now,
+        decision=why,
     )
+    return (LoadedModel(model, info, ranker) if current_now else None), result
 
 
 def evaluate(

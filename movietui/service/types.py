@@ -18,11 +18,13 @@ if TYPE_CHECKING:  # only for annotations: keeps this module free of numba start
     from movietui.model.ranker import RankEpochReport
 
 __all__ = [
+    "HISTORY_COLUMNS",
     "SORTS",
     "CatalogInfo",
     "Filters",
     "ImportReport",
     "ModelInfo",
+    "ModelRecord",
     "MovieDetail",
     "MovieView",
     "Page",
@@ -135,3 +137,87 @@ class TrainResult:
     model_info: ModelInfo | None  # the model now in use (the old one when nothing was saved)
     stopped_early: bool  # validation RMSE stopped improving before the last epoch
     cancelled: bool  # cancel was set; see Service.train for what is kept
+    new_model: ModelInfo | None = None  # the model this run saved (None: nothing saved)
+    made_current: bool = False  # the saved model is now current (see service/history.py)
+    decision: str = ""  # one line: why it is current, or why the current model was kept
+
+
+# The model history's columns (ModelRecord.cells), in the CLI and the Training tab.
+HISTORY_COLUMNS = (
+    "",
+    "#",
+    "Model",
+    "Trained",
+    "Data",
+    "Hyperparameters",
+    "Epochs",
+    "Val RMSE",
+    "R@20",
+)
+
+
+@dataclass(frozen=True)
+class ModelRecord:
+    """One saved model in the history (``Service.model_history``)."""
+
+    model_id: int
+    kind: str  # "mf" (with its ranker) | "neural"
+    trained_at: float  # unix time
+    current: bool  # the current model of its kind
+    catalog: str | None  # the catalog release it was trained on (None: not recorded)
+    n_users: int
+    n_movies: int
+    n_ratings: int  # ratings it was trained on (catalog and profiles)
+    hyper: dict  # its hyperparameters as saved
+    epochs: int  # epochs run
+    stopped: bool  # stopped by hand (Stop, or quitting mid-run)
+    val_rmse: float | None  # validation RMSE of its best epoch
+    val_recall: float | None  # the ranker's validation Recall@20 (MF with a ranker only)
+    has_ranker: bool = False
+
+    def hyper_text(self) -> str:
+        """The hyperparameters a person tunes, short: "32 factors · lr 0.007 · reg 0.035"."""
+        h = self.hyper
+        if self.kind == "neural":
+            parts = [f"width {h.get('factors', '?')}", f"hidden {h.get('hidden', '?')}"]
+        else:
+            parts = [f"{h.get('factors', '?')} factors", f"reg {h.get('reg', 0):g}"]
+        return " · ".join([*parts, f"lr {h.get('lr', 0):g}"])
+
+    def data_text(self) -> str:
+        """What it was trained on: "ml-latest-small · 100,836 ratings"."""
+        return f"{self.catalog or 'catalog ?'} · {self.n_ratings:,} ratings"
+
+    def cells(self) -> tuple[str, ...]:
+        """The row `movietui models` and the Training tab show (columns: HISTORY_COLUMNS)."""
+        import time
+
+        return (
+            "*" if self.current else "",
+            str(self.model_id),
+            {"mf": "MF"}.get(self.kind, self.kind),
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(self.trained_at)),
+            self.data_text(),
+            self.hyper_text(),
+            f"{self.epochs} stopped" if self.stopped else str(self.epochs),
+            "n/a" if self.val_rmse is None else f"{self.val_rmse:.4f}",
+            "" if self.val_recall is None else f"{self.val_recall:.3f}",
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-able (``movietui models --format json``)."""
+        return {
+            "model_id": self.model_id,
+            "kind": self.kind,
+            "trained_at": self.trained_at,
+            "current": self.current,
+            "catalog": self.catalog,
+            "n_users": self.n_users,
+            "n_movies": self.n_movies,
+            "n_ratings": self.n_ratings,
+            "hyper": self.hyper,
+            "epochs": self.epochs,
+            "stopped": self.stopped,
+            "val_rmse": self.val_rmse,
+            "val_recall": self.val_recall,
+        }

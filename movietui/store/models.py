@@ -2,7 +2,9 @@
 
 A model is written in one transaction and only then marked current, so a crash mid-
 save leaves the previous model current. Models are tagged by kind ("mf", "neural"): each
-kind has its own current model and keeps its own last ``KEEP_MODELS``.
+kind has its own current model and keeps its own last ``KEEP_MODELS`` (and its current one,
+however old: a run that validated worse is saved without becoming current, and any kept model
+can be made current again with ``set_current_model``).
 """
 
 from __future__ import annotations
@@ -99,9 +101,11 @@ class _Assembler:
 
 class ModelsMixin(StoreBase):
     @translating
-    def save_model(self, arrays: dict[str, np.ndarray], meta: dict, kind: str = "mf") -> int:
-        """Write the model, make it the current one of its kind, drop all but the newest few of
-        that kind; returns model_id.
+    def save_model(
+        self, arrays: dict[str, np.ndarray], meta: dict, kind: str = "mf", make_current: bool = True
+    ) -> int:
+        """Write the model, make it the current one of its kind (unless ``make_current`` is
+        False), drop all but the newest few of that kind and its current one; returns model_id.
 
         On its own connection, in one transaction, without the store lock: a 100+ MB save at
         ml-32m must not make the UI thread's reads wait.
@@ -121,11 +125,13 @@ class ModelsMixin(StoreBase):
                 "INSERT INTO model_arrays VALUES (?, ?, ?, ?, ?, ?)",
                 [(model_id, *row) for row in encoded],
             )
+            if make_current:
+                conn.execute(
+                    "UPDATE models SET is_current = (model_id = ?) WHERE kind = ?",
+                    (model_id, kind),
+                )
             conn.execute(
-                "UPDATE models SET is_current = (model_id = ?) WHERE kind = ?", (model_id, kind)
-            )
-            conn.execute(
-                "DELETE FROM models WHERE kind = ? AND model_id NOT IN "
+                "DELETE FROM models WHERE kind = ? AND is_current = 0 AND model_id NOT IN "
                 "(SELECT model_id FROM models WHERE kind = ? ORDER BY model_id DESC LIMIT ?)",
                 (kind, kind, KEEP_MODELS),
             )
@@ -148,11 +154,22 @@ class ModelsMixin(StoreBase):
         Reads on its own connection in one snapshot, so the lock is free meanwhile.
         """
         kind = _kind(kind)
+        return self._load_model("is_current = 1 AND kind = ?", (kind,))
+
+    @translating
+    def load_model(self, model_id: int) -> tuple[int, dict[str, np.ndarray], dict] | None:
+        """(model_id, writeable arrays, meta) of any saved model, or None when there is no such
+        model (it was never saved, or dropped as one of the oldest)."""
+        return self._load_model("model_id = ?", (int(model_id),))
+
+    def _load_model(
+        self, where: str, params: tuple
+    ) -> tuple[int, dict[str, np.ndarray], dict] | None:
         conn = self.reader()
         try:
             conn.execute("BEGIN")
             row = conn.execute(
-                "SELECT model_id, meta FROM models WHERE is_current = 1 AND kind = ?", (kind,)
+                f"SELECT model_id, meta FROM models WHERE {where}", params
             ).fetchone()
             if row is None:
                 return None
@@ -184,6 +201,47 @@ class ModelsMixin(StoreBase):
             "SELECT model_id, kind, created_at, is_current FROM models ORDER BY model_id DESC"
         )
         return [SavedModel(int(m), str(k), float(t), bool(c)) for m, k, t, c in rows]
+
+    @locked
+    def model_metas(self, kind: str | None = None) -> list[tuple[SavedModel, dict]]:
+        """Every saved model (of ``kind``, or all), newest first, with its metadata (no arrays).
+        A model whose metadata cannot be read comes with ``{}``."""
+        rows = self.conn.execute(
+            "SELECT model_id, kind, created_at, is_current, meta FROM models "
+            "WHERE ? IS NULL OR kind = ? ORDER BY model_id DESC",
+            (kind, kind),
+        )
+        out = []
+        for m, k, t, c, meta_json in rows:
+            try:
+                meta = json.loads(meta_json)
+            except ValueError:
+                meta = {}
+            out.append(
+                (
+                    SavedModel(int(m), str(k), float(t), bool(c)),
+                    meta if isinstance(meta, dict) else {},
+                )
+            )
+        return out
+
+    @locked
+    def set_current_model(self, model_id: int) -> SavedModel:
+        """Make a saved model the current one of its kind (one transaction); returns it."""
+        row = self.conn.execute(
+            "SELECT kind, created_at FROM models WHERE model_id = ?", (int(model_id),)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(
+                f"there is no saved model #{model_id}; list them with `movietui models`"
+            )
+        kind, created_at = row
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE models SET is_current = (model_id = ?) WHERE kind = ?",
+                (int(model_id), kind),
+            )
+        return SavedModel(int(model_id), str(kind), float(created_at), True)
 
     @locked
     def start_training_run(self, params: dict) -> int:

@@ -46,6 +46,7 @@ from movietui.tui.screens.welcome import WelcomeScreen
 from movietui.tui.training import TrainingController, TrainingState, lower_thread_priority
 from movietui.tui.user_settings import apply_settings, remember_theme
 from movietui.tui.widgets.status_line import StatusLine
+from movietui.tui.widgets.training_panel import describe_decision
 
 SHUTDOWN_TIMEOUT_S = 60.0  # quitting mid-training waits this long for the save
 
@@ -343,7 +344,12 @@ class MovieTuiApp(App[int]):
             self.notify(state.error, title="Training failed", severity="error", timeout=10)
         elif state.result is not None:
             info = state.result.model_info
-            if state.result.cancelled:
+            kept = state.result.new_model is not None and not state.result.made_current
+            if kept:  # a worse run: saved in the history, the better model stays current
+                self.notify(
+                    describe_decision(state.result), title="Training", severity="warning", timeout=8
+                )
+            elif state.result.cancelled:
                 self.notify("Training stopped.", timeout=3)
             elif info is not None:
                 val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"

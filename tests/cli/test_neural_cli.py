@@ -75,7 +75,7 @@ def test_train_neural_in_a_subprocess_then_make_it_predict_stars(home: str) -> N
     assert used.returncode == 0 and "the neural model predicts the stars" in used.stdout
     listed = run("models")
     assert listed.returncode == 0, listed.stderr
-    assert "* #1     neural" in listed.stdout
+    assert [line.split()[:3] for line in listed.stdout.splitlines()[1:2]] == [["*", "1", "neural"]]
     assert "the neural model predicts the stars" in listed.stdout
 
 
@@ -91,7 +91,8 @@ def test_train_mf_then_neural_and_switch_back(home: str, capsys: pytest.CaptureF
     code, out, err = in_process(capsys, "--home", home, "models", "use", "neural")
     assert code == 0 and "neural model predicts" in out
     code, out, err = in_process(capsys, "--home", home, "models")
-    assert "* #2     neural" in out and "* #1     matrix factorisation" in out
+    rows = [line.split()[:3] for line in out.splitlines()[1:3]]
+    assert rows == [["*", "2", "neural"], ["*", "1", "MF"]]
     code, out, err = in_process(capsys, "--home", home, "models", "use", "mf")
     assert code == 0 and "matrix factorisation predicts the stars" in out
     code, out, err = in_process(capsys, "--home", home, "info")
@@ -148,3 +149,34 @@ def test_eval_json_neural_only_and_all(home: str, capsys: pytest.CaptureFixture)
     assert {"served", "neural stars"} <= set(data["ranking"])
     assert {"SGD fold-in", "neural fold-in"} <= {c["method"] for c in data["cold_start"]}
     assert {"served", "neural stars"} <= {c["method"] for c in data["cold_start_ranking"]}
+
+
+def test_models_history_round_trip(home: str, capsys: pytest.CaptureFixture) -> None:
+    """Two runs listed (table and JSON), the older made current again by id. (Whether a worse
+    run is kept is the service's rule: tests/service/test_model_history.py; these random
+    ratings hold no signal to make one run reliably worse.)"""
+    code, out, err = in_process(capsys, "--home", home, "train", "--factors", "2", "--epochs", "3")
+    assert code == 0 and "model #1 is now current: the first model" in out, err
+    code, out, err = in_process(
+        capsys, "--home", home, "train", "--factors", "8", "--epochs", "4", "--make-current"
+    )
+    assert code == 0 and "model #2 is now current: made current as asked" in out, err
+    code, out, err = in_process(capsys, "--home", home, "models", "--format", "json")
+    data = json.loads(out)
+    assert data["format"] == "movietui-models" and data["star_model"] == "mf"
+    assert [(m["model_id"], m["current"]) for m in data["models"]] == [(2, True), (1, False)]
+    first = data["models"][1]
+    assert first["hyper"]["factors"] == 2 and first["catalog"] == "ml-synth"
+    assert first["epochs"] == 3 and first["n_ratings"] == 3000 and first["val_rmse"] > 0
+    code, out, err = in_process(capsys, "--home", home, "models", "use", "1")
+    assert code == 0 and "model #1 is now current" in out, err
+    code, out, err = in_process(capsys, "--home", home, "models")
+    lines = out.splitlines()
+    assert lines[0].split()[:4] == ["#", "Model", "Trained", "Data"]
+    assert [line.split()[:2] for line in lines[1:3]] == [["2", "MF"], ["*", "1"]]
+    code, out, err = in_process(capsys, "--home", home, "info")
+    assert "#1" in out
+    line = one_line(*in_process(capsys, "--home", home, "models", "use", "7")[::2])
+    assert "no saved model #7" in line
+    line = one_line(*in_process(capsys, "--home", home, "models", "use", "best")[::2])
+    assert "neither a model id nor mf/neural" in line

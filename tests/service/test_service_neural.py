@@ -168,6 +168,7 @@ def test_neural_divergence_and_cancel_keep_the_previous_model(service: Service) 
         replace(QUICK, epochs=20, patience=50),
         on_epoch=lambda r: cancel.set() if r.epoch == 2 else None,
         cancel=cancel,
+        make_current=True,  # else a worse stopped run only joins the history
     )
     assert result.cancelled and len(result.model_info.history) == 2
     assert service.neural_info().model_id == result.model_info.model_id != first.model_id

@@ -5,6 +5,7 @@ Regenerate after an intended change with ``uv run pytest tests/tui --snapshot-up
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -70,8 +71,22 @@ def test_your_ratings_tab(snap_compare, profile_service: Service) -> None:
     assert snap_compare(make_app(service=profile_service), terminal_size=SIZE, run_before=keys("y"))
 
 
-def test_training_tab(snap_compare, profile_service: Service) -> None:
-    assert snap_compare(make_app(service=profile_service), terminal_size=SIZE, run_before=keys("g"))
+def test_training_tab(
+    snap_compare, profile_service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The model history shows when each model was trained: one fixed time, in UTC.
+    profile_service.store.conn.execute(
+        "UPDATE models SET meta = json_set(meta, '$.service.trained_at', 1767225600.0)"
+    )
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        assert snap_compare(
+            make_app(service=profile_service), terminal_size=SIZE, run_before=keys("g")
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_onboarding_screen(snap_compare, profile_service: Service) -> None:

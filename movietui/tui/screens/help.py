@@ -33,6 +33,7 @@ prints where) by binding id: the ids are listed at the end of this help.
 | `/` | search titles (type to search; accents and case do not matter) |
 | `t` / `x` | start / stop training |
 | `c` / `s` | Training tab: switch the model (matrix factorisation / neural) / make it predict the stars (★) |
+| `Enter` | Training tab's model history: make the highlighted saved model current again (`*` marks it) |
 | `o` | onboarding: rate a few well-known movies |
 | `m` | the Taste map tab |
 

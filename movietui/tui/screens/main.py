@@ -48,6 +48,7 @@ from movietui.tui.messages import (
 from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
+from movietui.tui.widgets.model_history import ModelHistory
 from movietui.tui.widgets.movie_table import MovieTable, to_rows
 from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.taste_map_pane import TasteMapPane
@@ -384,6 +385,7 @@ class MainScreen(Screen):
                         self.service.model_info(),
                         self.service.neural_info(),
                         self.service.star_model(),
+                        self.service.model_history(),
                     )
         except MovietuiError as error:
             self.notify(str(error), severity="error")
@@ -640,6 +642,18 @@ class MainScreen(Screen):
             return
         info = self.service.neural_info() if message.kind == "neural" else self.service.model_info()
         panel.set_hyper(info.hyper if info is not None else self._base_for(message.kind))
+
+    @on(ModelHistory.UseRequested)
+    def _use_model(self, message: ModelHistory.UseRequested) -> None:
+        """Enter in the model history: that saved model becomes current, used everywhere."""
+        try:
+            row = self.service.use_model(message.model_id)
+        except MovietuiError as error:
+            self.notify(str(error), severity="error")
+            return
+        val = "n/a" if row.val_rmse is None else f"{row.val_rmse:.4f}"
+        self.notify(f"Model #{row.model_id} is now current (validation RMSE {val}).", timeout=3)
+        self.refresh_all()  # new predictions everywhere, the history's mark
 
     @on(TrainingPanel.StarModelRequested)
     def _star_pressed(self, message: TrainingPanel.StarModelRequested) -> None:

@@ -2,7 +2,10 @@
 
 The model button (``c``) switches the fields between matrix factorisation and the neural
 model; "Predict stars" (``s``) makes the chosen model the one that predicts the stars. Both
-models' curves share the chart once both have been trained.
+models' curves share the chart once both have been trained. Below the lines, the model history
+(``widgets/model_history.py``): every saved model; Enter on one makes it current again. A run
+that validates worse than the current model is saved there without being used, and the
+progress line says so with both figures.
 
 The panel draws and posts ``StartRequested``/``StopRequested``/``StarModelRequested``; the training controller
 (``movietui/tui/training.py``) owns the run and its ``TrainingState``, and the main screen
@@ -30,10 +33,13 @@ from movietui.service import (
     MAX_REG,
     Hyper,
     ModelInfo,
+    ModelRecord,
     NeuralHyper,
     RateResult,
+    TrainResult,
 )
 from movietui.tui.training import TrainingState
+from movietui.tui.widgets.model_history import ModelHistory
 
 if TYPE_CHECKING:
     from movietui.tui.widgets.loss_chart import LossChart, RankChart
@@ -117,6 +123,20 @@ def describe_progress(state: TrainingState) -> str:
     return text
 
 
+def describe_decision(result: TrainResult) -> str:
+    """After a run: whether its model is now current, and why not (service/history.py)."""
+    new = result.new_model
+    if new is None:
+        return ""
+    if result.made_current:
+        return f"model #{new.model_id} is now current: {result.decision}"
+    val = f"{new.val_rmse:.4f}" if new.val_rmse is not None else "n/a"
+    return (
+        f"{result.decision}; the new run #{new.model_id} ({val}) is saved in the history: "
+        "Enter on it there uses it"
+    )
+
+
 def describe_ranker(state: TrainingState) -> str:
     """The ranker's phase: it trains after the rating model, on the same ratings."""
     last = state.rank_history[-1]
@@ -173,6 +193,7 @@ class TrainingPanel(Vertical):
         yield Static(id="neural-line")
         yield Static(id="progress-line")
         yield Static(id="foldin-line")
+        yield ModelHistory(id="model-history")
         with Horizontal(id="charts"):
             yield LossChart(id="loss-chart")
             yield RankChart(id="rank-chart")
@@ -215,6 +236,7 @@ class TrainingPanel(Vertical):
         model: ModelInfo | None,
         neural: ModelInfo | None = None,
         star: str = "mf",
+        history: list[ModelRecord] | None = None,
     ) -> None:
         self.query_one("#train-start", Button).disabled = state.running
         self.query_one("#train-stop", Button).disabled = not state.running
@@ -229,6 +251,10 @@ class TrainingPanel(Vertical):
             line = f"Training failed: {state.error}"
         elif state.result and not state.running:
             line = ("Stopped: " if state.result.cancelled else "Finished: ") + line
+            if decision := describe_decision(state.result):
+                line = f"{line} · {decision}"
+        if history is not None:
+            self.query_one(ModelHistory).show(history)
         self.query_one("#progress-line", Static).update(Text(line), layout=False)
         chart = cast("LossChart", self.query_one("#loss-chart"))
         rank_chart = cast("RankChart", self.query_one("#rank-chart"))
