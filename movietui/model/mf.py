@@ -109,7 +109,7 @@ class MFModel(FactorModel):
                     if name == "item_counts":
                         continue
                     raise ModelError(f"saved model lacks array {name!r}: retrain the model")
-                parts[name] = np.ascontiguousarray(arrays[name], dtype=dtype)
+                parts[name] = saved_array(arrays, name, dtype)
             model = cls(
                 mu=float(meta["mu"]),
                 hyper=Hyper.from_dict(meta.get("hyper", {})),
@@ -157,6 +157,17 @@ def _lookup(sorted_ids: np.ndarray, wanted) -> np.ndarray:
     pos_c = np.minimum(pos, sorted_ids.size - 1)
     found = sorted_ids[pos_c] == wanted
     return np.where(found, pos_c, -1).astype(np.int32)
+
+
+def saved_array(arrays: dict[str, np.ndarray], name: str, dtype) -> np.ndarray:
+    """One array of a saved model as ``dtype``; a complex or non-numeric one is a ModelError
+    (casting would silently drop its imaginary part or fail later with a numpy message)."""
+    array = np.asarray(arrays[name])
+    if np.iscomplexobj(array) or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise ModelError(
+            f"saved model array {name!r} holds {array.dtype} values, not real numbers: retrain"
+        )
+    return np.ascontiguousarray(array, dtype=dtype)
 
 
 def star_model_meta(model, format_version: int, kind: str) -> dict:

@@ -36,7 +36,7 @@ from movietui.errors import ModelError
 from movietui.model.foldin import FoldIn
 from movietui.model.hyper import EpochReport, HyperRecord, _finite, _integer
 from movietui.model.lazy_kernels import _LazyKernels
-from movietui.model.mf import FactorModel, star_model_meta
+from movietui.model.mf import FactorModel, saved_array, star_model_meta
 from movietui.model.train import dense_ratings, fit_metrics
 
 neural_kernels = _LazyKernels("movietui.model.neural_kernels")
@@ -408,7 +408,7 @@ class NeuralModel(FactorModel):
             for name, dtype in _ARRAYS.items():
                 if name not in arrays:
                     raise ModelError(f"saved neural model lacks array {name!r}: retrain it")
-                parts[name] = np.ascontiguousarray(arrays[name], dtype=dtype)
+                parts[name] = saved_array(arrays, name, dtype)
             out_bias = parts.pop("out_bias")
             if out_bias.shape != (1,):
                 raise ModelError("saved neural model has a bad output bias: retrain it")

@@ -29,7 +29,7 @@ from movietui.errors import ModelError
 from movietui.model import topn
 from movietui.model.hyper import HyperRecord, _finite, _integer
 from movietui.model.lazy_kernels import ranker_kernels
-from movietui.model.mf import FactorModel, jsonable
+from movietui.model.mf import FactorModel, jsonable, saved_array
 from movietui.model.train import dense_ratings
 
 FORMAT = 1
@@ -278,10 +278,10 @@ class RankerModel(FactorModel):
                     f"understands ({FORMAT}): upgrade movietui or retrain"
                 )
             model = cls(
-                user_factors=np.ascontiguousarray(arrays["user_factors"], np.float32),
-                item_factors=np.ascontiguousarray(arrays["item_factors"], np.float32),
-                user_keys=np.ascontiguousarray(arrays["user_keys"], np.int64),
-                item_ids=np.ascontiguousarray(arrays["item_ids"], np.int64),
+                user_factors=saved_array(arrays, "user_factors", np.float32),
+                item_factors=saved_array(arrays, "item_factors", np.float32),
+                user_keys=saved_array(arrays, "user_keys", np.int64),
+                item_ids=saved_array(arrays, "item_ids", np.int64),
                 hyper=RankHyper.from_dict(meta.get("hyper", {})),
                 history=[RankEpochReport(**r) for r in meta.get("history", [])],
                 metrics=dict(meta.get("metrics", {})),

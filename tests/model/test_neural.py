@@ -410,3 +410,24 @@ def test_the_rating_model_refuses_to_load_a_neural_model_as_its_own() -> None:
     arrays, meta = fit_neural(u, i, r, NeuralHyper(factors=4, hidden=3, epochs=1)).to_arrays()
     with pytest.raises(ModelError, match="not the rating model"):
         MFModel.from_arrays(arrays, meta)
+
+
+def test_a_saved_array_of_complex_numbers_is_refused_by_name_by_every_model() -> None:
+    """numpy would cast it to real and drop the imaginary part (with only a warning)."""
+    from movietui.model import Hyper, MFModel, train
+    from movietui.model.ranker import RankerModel, RankHyper, fit_ranker
+
+    rng = np.random.default_rng(0)
+    u = rng.integers(0, 20, 400)
+    i = rng.integers(0, 30, 400)
+    r = (rng.integers(1, 11, 400) / 2).astype(np.float32)
+    fits = [
+        (MFModel, train(u, i, r, Hyper(factors=3, epochs=1))),
+        (NeuralModel, fit_neural(u, i, r, NeuralHyper(factors=4, hidden=3, epochs=1))),
+        (RankerModel, fit_ranker(u, i, r, RankHyper(factors=4, epochs=1))),
+    ]
+    for cls, model in fits:
+        arrays, meta = model.to_arrays()
+        arrays["item_factors"] = arrays["item_factors"].astype(np.complex64)
+        with pytest.raises(ModelError, match="'item_factors' holds complex64 values"):
+            cls.from_arrays(arrays, meta)
