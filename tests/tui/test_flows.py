@@ -31,6 +31,7 @@ from movietui.tui.screens.help import HelpScreen
 from movietui.tui.screens.main import MainScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.welcome import WelcomeScreen
+from movietui.tui.widgets.model_history import ModelHistory
 from movietui.tui.widgets.movie_table import MovieTable
 
 
@@ -302,9 +303,18 @@ async def test_training_runs_the_ranker_after_the_rating_model_and_charts_it(
         progress = str(screen.query_one("#progress-line").render())
         assert progress.startswith("Finished: Ranker epoch")
         assert f"validation Recall@20 {recalls[-1]:.3f}" in progress
+        # The run is saved with its ranker's best epoch; this short run validates worse than
+        # the model already there, so that one stays current (model history) and the new
+        # run's row in the history table shows its Recall@20.
+        result = app.training.state.result
+        assert result is not None and result.new_model is not None
+        assert result.new_model.val_recall == max(recalls)
+        assert not result.made_current and "kept the current model" in result.decision
+        history = screen.query_one(ModelHistory)
+        row = history.get_row(str(result.new_model.model_id))
+        assert row[-1] == f"{max(recalls):.3f}"
         info = profile_service.model_info()
-        assert info is not None and info.val_recall == max(recalls)
-        assert f"ranker val Recall@20 {info.val_recall:.3f}" in str(
+        assert info is not None and f"ranker val Recall@20 {info.val_recall:.3f}" in str(
             screen.query_one("#model-line").render()
         )
 
