@@ -97,6 +97,14 @@ def to_rows(
     return rows
 
 
+def in_order(rows: Sequence[MovieRowData], table: MovieTable) -> list[MovieRowData]:
+    """``rows`` (fresh values) in the order ``table`` shows now: a film no longer among
+    ``rows`` keeps its old values, a film new to them is left out. A refresh after a rating
+    then changes what the cells say, never where a film is."""
+    fresh = {row.movie.movie_id: row for row in rows}
+    return [fresh.get(movie_id, table.rows_data[movie_id]) for movie_id in table.order]
+
+
 def _unique(rows: Sequence[MovieRowData]) -> list[MovieRowData]:
     seen: set[int] = set()
     out = []
