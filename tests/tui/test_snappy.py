@@ -1,14 +1,19 @@
-"""Issue 12 #10: keys do what they say without a detour (the list stays put under a rating;
-the tab keys work right after a search)."""
+"""Issue 12 #5 and #10: every wait is named; keys do what they say without a detour (the
+list stays put under a rating; the tab keys work right after a search)."""
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select
-from tui_support import SIZE, browse_applied, wait_until
+import dataclasses
+from pathlib import Path
 
-from movietui.service import Service
+from textual.widgets import Input, Select, Static
+from tui_support import NO_EARLY_STOP, SIZE, browse_applied, wait_until
+
+from movietui.service import MAX_EPOCHS, Service
 from movietui.tui.app import make_app
+from movietui.tui.training import TrainingState
 from movietui.tui.widgets.movie_table import MovieTable
+from movietui.tui.widgets.training_panel import describe_progress
 
 
 async def test_rating_in_browse_sorted_by_prediction_keeps_the_list_and_the_cursor(
@@ -65,3 +70,37 @@ async def test_tab_keys_work_after_typing_a_search_without_enter(
         await pilot.press("slash", *"amelie", "down", "y")  # Down goes to the results too
         await pilot.pause()
         assert app.main_screen.active_tab == "ratings" and search.value == "amelie"
+
+
+async def test_first_training_says_what_it_is_doing(home: Path, ml_small_zip: Path) -> None:
+    """Issue 12 #5: while the first model trains, the Training tab does not offer Start for
+    a model that is on its way, and the kernel preparation is named as such."""
+    with Service.open(home) as service:
+        service.import_catalog(ml_small_zip)
+    service = Service.open(home)
+    endless = dataclasses.replace(NO_EARLY_STOP, epochs=MAX_EPOCHS)
+    app = make_app(service=service, first_train_hyper=endless)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert app.training.running  # no model: the first one trains at once
+            await pilot.press("g")
+            await wait_until(pilot, lambda: "training" in app.main_screen.built)
+            await pilot.pause()
+            model_line = str(app.screen.query_one("#model-line", Static).render())
+            assert "first one is training" in model_line and "Press Start" not in model_line
+            progress = app.screen.query_one("#progress-line", Static)
+            await wait_until(pilot, lambda: bool(app.training.state.history))
+            app.training.stop()
+            await wait_until(pilot, lambda: not app.training.running)
+            await pilot.pause()
+            assert "Preparing" not in str(progress.render())
+            assert service.kernels_ready()  # what the first rating would otherwise compile
+    finally:
+        service.close()
+
+
+def test_the_progress_line_names_the_kernel_preparation() -> None:
+    state = TrainingState(running=True, preparing=True)
+    assert describe_progress(state).startswith("Preparing the training kernels (first run only")
+    assert describe_progress(TrainingState(running=True)) == "Training: loading ratings…"

@@ -45,7 +45,6 @@ from movietui.tui.messages import (
     TrainingProgress,
     WatchlistChanged,
 )
-from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
 from movietui.tui.widgets.movie_table import MovieTable, in_order, to_rows
@@ -579,6 +578,8 @@ class MainScreen(Screen):
     def _open_detail(self, event: DataTable.RowSelected) -> None:
         movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
         if movie_id is not None:
+            from movietui.tui.screens.detail import MovieDetailScreen  # loaded when first opened
+
             self.app.push_screen(MovieDetailScreen(self.context, movie_id))
 
     # ---- training ----------------------------------------------------------------------
