@@ -11,6 +11,7 @@ from tui_support import NO_EARLY_STOP, SIZE, browse_applied, wait_until
 
 from movietui.service import MAX_EPOCHS, Service
 from movietui.tui.app import make_app
+from movietui.tui.constants import PAGE
 from movietui.tui.training import TrainingState
 from movietui.tui.widgets.movie_table import MovieTable
 from movietui.tui.widgets.training_panel import describe_progress
@@ -104,3 +105,21 @@ def test_the_progress_line_names_the_kernel_preparation() -> None:
     state = TrainingState(running=True, preparing=True)
     assert describe_progress(state).startswith("Preparing the training kernels (first run only")
     assert describe_progress(TrainingState(running=True)) == "Training: loading ratings…"
+
+
+async def test_browse_opens_with_one_page_and_loads_more_only_when_scrolled(
+    profile_service: Service,
+) -> None:
+    """Filling the list moved DataTable's cursor watcher once per row; the first ten rows
+    each asked for the next page, so Browse opened with 1,100 rows (~0.4 s on first visit)."""
+    app = make_app(service=profile_service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await wait_until(pilot, lambda: "browse" in app.main_screen.built)
+        await pilot.pause()
+        await pilot.pause()
+        table = app.screen.query_one("#browse-table", MovieTable)
+        assert table.row_count == PAGE
+        await pilot.press(*["down"] * (PAGE - 5))  # near the last row: the next page loads
+        await pilot.pause()
+        assert table.row_count == 2 * PAGE

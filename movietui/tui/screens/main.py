@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import MountError, Widget
@@ -95,6 +96,11 @@ class MainScreen(Screen):
         Binding("s", "star_model", "Predict stars", show=False, id="main.star_model"),
         Binding("o", "app.onboarding", "Onboard", show=False, id="main.onboarding"),
     ]
+
+    # Textual's Screen repaints itself whole when the focus moves, so every tab switch drew
+    # the screen a second time (~8-25 ms; the focused and blurred widgets repaint themselves
+    # anyway through their :focus styles).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     class ShowTab(Message):
         """Show a tab (posted by whoever opened a screen on top, e.g. onboarding's close)."""

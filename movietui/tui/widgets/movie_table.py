@@ -352,7 +352,9 @@ class MovieTable(DataTable):
 
     def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
         super().watch_cursor_coordinate(old, new)
-        if self.row_count and new.row >= self.row_count - NEAR_END_ROWS:
+        # Only a move down asks for more: filling a table runs this watcher once per added
+        # row, and the first ten rows each asked for the next page (Browse opened with 1,100).
+        if self.row_count and new.row > old.row and new.row >= self.row_count - NEAR_END_ROWS:
             self.post_message(self.NearEnd(self))
 
     def watch_scroll_y(self, old: float, new: float) -> None:
