@@ -270,18 +270,15 @@ async def item_latencies(home: Path) -> dict[str, list[float]]:
             similar = detail.query_one("#similar-table", MovieTable)
             await poll(lambda: similar.row_count > 0)
             target = similar.current_movie_id
-            out["similar"].append(
-                await answered(
-                    app,
-                    "enter",
-                    lambda: (
-                        isinstance(app.screen, MovieDetailScreen)
-                        and app.screen is not detail
-                        and app.screen.movie_id == target
-                        and app.screen.query_one("#similar-table", MovieTable).row_count > 0
-                    ),
-                )
-            )
+
+            def followed(detail=detail, target=target) -> bool:
+                shown = app.screen
+                if not isinstance(shown, MovieDetailScreen) or shown is detail:
+                    return False
+                tables = shown.query("#similar-table").results(MovieTable)
+                return shown.movie_id == target and any(t.row_count for t in tables)
+
+            out["similar"].append(await answered(app, "enter", followed))
             await asyncio.sleep(HUMAN_GAP_S)
         while app.screen is not screen:
             press(app, "escape")
