@@ -290,12 +290,18 @@ async def item_latencies(home: Path) -> dict[str, list[float]]:
         for letter in "aeos":
             search.value = ""
             await poll(lambda: not screen.browse_pending)
+            _query, filters, sort, descending = screen._browse_args()
+            expected = app.service.browse(letter, filters, sort, descending, limit=1).total
             await asyncio.sleep(HUMAN_GAP_S)
             out["search"].append(
                 await answered(
                     app,
                     letter,
-                    lambda: search.value == letter and not screen.browse_pending,
+                    lambda letter=letter, expected=expected: (
+                        search.value == letter
+                        and not screen.browse_pending
+                        and screen.browse_total == expected
+                    ),
                 )
             )
         press(app, "escape")
