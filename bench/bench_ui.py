@@ -243,8 +243,91 @@ async def first_visits(home: Path) -> list[tuple[str, float]]:
     return visits
 
 
-def describe(label: str, seconds: list[float], target_ms: float) -> None:
+# ---- (4) issue 12 #10: search, help, similar film, quit ------------------------------------
+async def item_latencies(home: Path) -> dict[str, list[float]]:
+    """One app run: F1 the first time, following similar films on the detail screen, one-letter
+    searches in Browse (debounce included), and quitting (q until the app has exited)."""
+    from textual.widgets import Input
+
+    from movietui.tui.screens.detail import MovieDetailScreen
+    from movietui.tui.screens.help import HelpScreen
+
+    out: dict[str, list[float]] = {"f1": [], "similar": [], "search": [], "quit": []}
+    app = make_app(home=home)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await asyncio.sleep(HUMAN_GAP_S)
+        out["f1"].append(await answered(app, "f1", lambda: isinstance(app.screen, HelpScreen)))
+        await asyncio.sleep(HUMAN_GAP_S)
+        press(app, "escape")
+        await poll(lambda: app.screen is app.main_screen)
+        screen = app.main_screen
+        press(app, "enter")  # the highlighted recommendation's detail
+        await poll(lambda: isinstance(app.screen, MovieDetailScreen))
+        await pilot.pause()
+        for _ in range(4):
+            detail = app.screen
+            similar = detail.query_one("#similar-table", MovieTable)
+            await poll(lambda: similar.row_count > 0)
+            target = similar.current_movie_id
+
+            def followed(detail=detail, target=target) -> bool:
+                shown = app.screen
+                if not isinstance(shown, MovieDetailScreen) or shown is detail:
+                    return False
+                tables = shown.query("#similar-table").results(MovieTable)
+                return shown.movie_id == target and any(t.row_count for t in tables)
+
+            out["similar"].append(await answered(app, "enter", followed))
+            await asyncio.sleep(HUMAN_GAP_S)
+        while app.screen is not screen:
+            press(app, "escape")
+            await asyncio.sleep(0.05)
+        press(app, "slash")
+        await poll(lambda: "browse" in screen.built and app.focused is not None)
+        await asyncio.sleep(HUMAN_GAP_S)
+        search = screen.query_one("#search", Input)
+        for letter in "aeos":
+            search.value = ""
+            await poll(lambda: not screen.browse_pending)
+            _query, filters, sort, descending = screen._browse_args()
+            expected = app.service.browse(letter, filters, sort, descending, limit=1).total
+            await asyncio.sleep(HUMAN_GAP_S)
+            out["search"].append(
+                await answered(
+                    app,
+                    letter,
+                    lambda letter=letter, expected=expected: (
+                        search.value == letter
+                        and not screen.browse_pending
+                        and screen.browse_total == expected
+                    ),
+                )
+            )
+        press(app, "escape")
+        await asyncio.sleep(HUMAN_GAP_S)
+        started = time.perf_counter()
+        press(app, "q")
+        await poll(lambda: not app.is_running, 30)
+        out["quit"].append(time.perf_counter() - started)
+    return out
+
+
+TABLE: list[tuple[str, str, float, float, float, int]] = []
+
+
+def describe(label: str, seconds: list[float], target_ms: float, catalog: str = "") -> None:
     ms = sorted(t * 1000 for t in seconds)
+    TABLE.append(
+        (
+            label,
+            catalog,
+            statistics.median(ms),
+            ms[min(len(ms) - 1, int(0.95 * len(ms)))],
+            target_ms,
+            len(ms),
+        )
+    )
     median = statistics.median(ms)
     p95 = ms[min(len(ms) - 1, int(0.95 * len(ms)))]
     print(
@@ -272,6 +355,7 @@ def main() -> int:
         help="rate: only rating -> refreshed recommendations on ml-latest-small",
     )
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     print(f"bytecode before: {bytecode_state()}")
     if not args.no_compile:
@@ -290,7 +374,9 @@ def main() -> int:
                 "rate -> recommendations refreshed, ml-latest-small (9,742 movies)",
                 asyncio.run(rating_latencies(small, args.ratings)),
                 TARGET_RATE_MS,
+                "ml-latest-small",
             )
+            print_table(load_before)
             return 0
         asyncio.run(startup_in_process(small))  # warm the OS cache and numba's disk cache
         runs = [asyncio.run(startup_in_process(small)) for _ in range(3)]
@@ -306,28 +392,7 @@ def main() -> int:
             f"{', '.join(f'{r:.3f}' for r in procs)} (target {TARGET_START_S} s; ratio {best / TARGET_START_S:.2f})"
         )
 
-        describe(
-            "rate -> recommendations refreshed, ml-latest-small (9,742 movies)",
-            asyncio.run(rating_latencies(small, args.ratings)),
-            TARGET_RATE_MS,
-        )
-
-        visits = asyncio.run(first_visits(small))
-        print(
-            "first visit of each tab right after start (composes the pane): "
-            + ", ".join(f"{tab} {seconds * 1000:.0f} ms" for tab, seconds in visits)
-        )
-        moves, tabs, _ = asyncio.run(key_latencies(small, 30, training=False))
-        describe("idle: cursor key answered", moves, TARGET_KEY_MS)
-        describe("idle: tab switch key answered", tabs, TARGET_KEY_MS)
-        moves, tabs, epochs = asyncio.run(key_latencies(small, 30, training=True))
-        describe(
-            f"while training ({epochs} epochs run meanwhile): cursor key answered",
-            moves,
-            TARGET_KEY_MS,
-        )
-        describe("while training: tab switch key answered", tabs, TARGET_KEY_MS)
-
+        keys(small, "ml-latest-small", args.ratings, training=True)
         if not args.skip_87k:
             big = Path(tmp) / "big"
             started = time.perf_counter()
@@ -339,12 +404,50 @@ def main() -> int:
             print(
                 f"(87k synthetic catalog built and trained in {time.perf_counter() - started:.0f} s)"
             )
-            describe(
-                "rate -> recommendations refreshed, synthetic 87,585 movies",
-                asyncio.run(rating_latencies(big, args.ratings)),
-                TARGET_RATE_MS,
-            )
+            keys(big, "87,585 films", args.ratings, training=False)
+        print_table(load_before)
     return 0
+
+
+def print_table(load_before: float) -> None:
+    print(f"\nload average {load_before:.2f} -> {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
+    print("| what | catalog | median ms | p95 ms | target ms (median; p95 300) | n |")
+    print("|---|---|---|---|---|---|")
+    for label, catalog, median, p95, target, n in TABLE:
+        print(f"| {label} | {catalog} | {median:.0f} | {p95:.0f} | {target:.0f} | {n} |")
+
+
+def keys(home: Path, catalog: str, n_ratings: int, training: bool) -> None:
+    """Every key of the table on one catalog (``training``: also while a run trains)."""
+    describe(
+        "rating key -> For you repainted",
+        asyncio.run(rating_latencies(home, n_ratings)),
+        TARGET_RATE_MS,
+        catalog,
+    )
+    visits = [seconds for _ in range(2) for _, seconds in asyncio.run(first_visits(home))]
+    describe("first visit of a tab right after start", visits, TARGET_KEY_MS, catalog)
+    moves, tabs, _ = asyncio.run(key_latencies(home, 30, training=False))
+    describe("cursor key, idle", moves, TARGET_KEY_MS, catalog)
+    describe("tab switch key, idle", tabs, TARGET_KEY_MS, catalog)
+    if training:
+        moves, tabs, epochs = asyncio.run(key_latencies(home, 30, training=True))
+        describe(f"cursor key while training ({epochs} epochs)", moves, TARGET_KEY_MS, catalog)
+        describe("tab switch key while training", tabs, TARGET_KEY_MS, catalog)
+    items(home, catalog)
+
+
+def items(home: Path, catalog: str, runs: int = 3) -> None:
+    got: dict[str, list[float]] = {}
+    for _ in range(runs):
+        for key, values in asyncio.run(item_latencies(home)).items():
+            got.setdefault(key, []).extend(values)
+    describe("F1 help, first time in the process", got["f1"], TARGET_KEY_MS, catalog)
+    describe("Enter on a similar film -> its detail", got["similar"], TARGET_KEY_MS, catalog)
+    describe(
+        "one-letter search -> list (0.15 s debounce incl.)", got["search"], TARGET_KEY_MS, catalog
+    )
+    describe("q -> app exited", got["quit"], TARGET_KEY_MS, catalog)
 
 
 if __name__ == "__main__":

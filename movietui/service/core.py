@@ -483,6 +483,21 @@ class Service:
             with self._lock:
                 self._live.scores()
 
+    def prepare_kernels(self) -> None:
+        """Compile (first run, ~4 s) or load (~0.5 s) numba's training, fold-in and ranker
+        kernels on a tiny made-up data set (``model/warm.py``), so neither the first training
+        nor the first rating pays it. Blocking: the app calls it from a worker thread while
+        the welcome screen waits. A no-op once done in this process."""
+        from movietui.model.warm import prepare_kernels
+
+        prepare_kernels(self.default_hyper())
+
+    def kernels_ready(self) -> bool:
+        """Whether ``prepare_kernels`` has finished in this process."""
+        from movietui.model.warm import kernels_ready
+
+        return kernels_ready()
+
     def saved_filters(self) -> dict[str, str]:
         """The list filters the app last showed (control name -> value), {} if none or damaged."""
         try:

@@ -71,6 +71,7 @@ class TrainingState:
     started_at: float = 0.0
     result: TrainResult | None = None
     error: str | None = None
+    preparing: bool = False  # numba's kernels are being compiled (first run) or loaded
 
 
 class TrainingController:
@@ -156,6 +157,11 @@ class TrainingController:
                 state.result = self._service.train_neural(hyper, on_epoch=on_epoch, cancel=cancel)
             else:
                 assert hyper is None or isinstance(hyper, Hyper)
+                if not self._service.kernels_ready():  # (waits for the welcome screen's run)
+                    state.preparing = self._dirty = True
+                    self._service.prepare_kernels()
+                    state.preparing = False
+                    self._dirty = True
                 state.result = self._service.train(
                     hyper, on_epoch=on_epoch, cancel=cancel, on_rank_epoch=on_rank_epoch
                 )

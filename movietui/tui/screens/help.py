@@ -30,7 +30,7 @@ prints where) by binding id: the ids are listed at the end of this help.
 | Key | What |
 |---|---|
 | `b` `f` `y` `l` `g` | tabs: Browse, For you, Your ratings, watchList, traininG |
-| `/` | search titles (type to search; accents and case do not matter) |
+| `/` | search titles (type to search; accents and case do not matter); Enter, Esc or ↓ back to the list |
 | `t` / `x` | start / stop training |
 | `c` / `s` | Training tab: switch the model (matrix factorisation / neural) / make it predict the stars (★) |
 | `Enter` | Training tab's model history: make the highlighted saved model current again (`*` marks it) |

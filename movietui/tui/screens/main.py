@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import MountError, Widget
@@ -45,11 +46,10 @@ from movietui.tui.messages import (
     TrainingProgress,
     WatchlistChanged,
 )
-from movietui.tui.screens.detail import MovieDetailScreen
 from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
 from movietui.tui.widgets.model_history import ModelHistory
-from movietui.tui.widgets.movie_table import MovieTable, to_rows
+from movietui.tui.widgets.movie_table import MovieTable, in_order, to_rows
 from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.taste_map_pane import TasteMapPane
 from movietui.tui.widgets.training_panel import TrainingPanel, shown_hyper
@@ -90,12 +90,18 @@ class MainScreen(Screen):
         Binding("g", "show_tab('training')", "Training", show=False, id="main.tab.training"),
         Binding("m", "show_tab('map')", "Taste map", show=False, id="main.tab.map"),
         Binding("slash", "search", "Search", id="main.search"),
+        Binding("escape,down", "leave_search", "To the list", show=False, id="main.leave_search"),
         Binding("t", "train", "Train", id="main.train"),
         Binding("x", "stop_train", "Stop", show=False, id="main.stop"),
         Binding("c", "train_kind", "Model", show=False, id="main.train_kind"),
         Binding("s", "star_model", "Predict stars", show=False, id="main.star_model"),
         Binding("o", "app.onboarding", "Onboard", show=False, id="main.onboarding"),
     ]
+
+    # Textual's Screen repaints itself whole when the focus moves, so every tab switch drew
+    # the screen a second time (~8-25 ms; the focused and blurred widgets repaint themselves
+    # anyway through their :focus styles).
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     class ShowTab(Message):
         """Show a tab (posted by whoever opened a screen on top, e.g. onboarding's close)."""
@@ -359,14 +365,16 @@ class MainScreen(Screen):
         self.stale = set(TABS)
         self.refresh_tab(self.active_tab)
 
-    def refresh_tab(self, tab: str) -> None:
+    def refresh_tab(self, tab: str, in_place: bool = False) -> None:
+        """``in_place``: after a rating, Browse updates its rows' values but keeps their
+        order (sorted by prediction, the list would otherwise jump under the cursor)."""
         if tab not in self.built:
             return  # filled when first shown
         self.stale.discard(tab)
         try:
             match tab:
                 case "browse":
-                    self.reload_browse(keep_rows=True)
+                    self.reload_browse(keep_rows=True, keep_order=in_place)
                 case "recs":
                     self.reload_recs()
                 case "ratings":
@@ -398,8 +406,11 @@ class MainScreen(Screen):
     @on(RatingChanged)
     def _rating_changed(self, message: RatingChanged) -> None:
         self.stale = set(TABS)
-        self.refresh_tab(self.active_tab)
+        self.refresh_tab(self.active_tab, in_place=True)
         result = message.result
+        if result.mark is None:  # a film kept in place but left out of the fresh page
+            for browse in self.query("#browse-table").results(MovieTable):
+                browse.set_flags(result.movie_id, my_rating=result.rating)
         if result.mark is not None or result.previous_mark is not None:
             return  # a mark, not a rating: the fold-in line keeps the last rating's figures
         title = message.title or self._title_of(result.movie_id)
@@ -435,13 +446,16 @@ class MainScreen(Screen):
         sort = str(self.query_one("#browse-sort", Select).value)
         return query, filters, sort, sort != "title"
 
-    def reload_browse(self, keep_rows: bool = False) -> None:
+    def reload_browse(self, keep_rows: bool = False, keep_order: bool = False) -> None:
         table = self.query_one("#browse-table", MovieTable)
         limit = max(PAGE, table.row_count) if keep_rows else PAGE
         query, filters, sort, descending = self._browse_args()
         page = self.service.browse(query, filters, sort, descending, limit=limit, offset=0)
         self.browse_total = page.total
-        table.show(to_rows(page.items), keep_cursor=keep_rows)
+        rows = to_rows(page.items)
+        if keep_order and table.row_count:
+            rows = in_order(rows, table)
+        table.show(rows, keep_cursor=keep_rows)
         self._browse_status()
 
     def load_more_browse(self) -> None:
@@ -493,6 +507,11 @@ class MainScreen(Screen):
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
+        self.leave_search()
+
+    def leave_search(self) -> None:
+        """Enter, Esc or Down in the search box: apply what was typed now and go to the
+        results, where the tab keys (b f y l g) and the rating keys work again."""
         if self._debounce is not None:
             self._debounce.stop()
             self._debounced_browse()
@@ -502,6 +521,9 @@ class MainScreen(Screen):
     def browse_pending(self) -> bool:
         """Typed filter text not applied yet (the debounce is running)."""
         return self._debounce is not None
+
+    def action_leave_search(self) -> None:
+        self.leave_search()
 
     def action_search(self) -> None:
         self.show_tab("browse", focus="#search")
@@ -564,6 +586,8 @@ class MainScreen(Screen):
     def _open_detail(self, event: DataTable.RowSelected) -> None:
         movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
         if movie_id is not None:
+            from movietui.tui.screens.detail import MovieDetailScreen  # loaded when first opened
+
             self.app.push_screen(MovieDetailScreen(self.context, movie_id))
 
     # ---- training ----------------------------------------------------------------------
@@ -618,6 +642,8 @@ class MainScreen(Screen):
         it applies to is on screen."""
         if action == "star_model":
             return self.active_tab == "training"
+        if action == "leave_search":  # elsewhere Esc and Down keep their usual meaning
+            return self.focused is not None and self.focused.id == "search"
         return True
 
     def action_star_model(self) -> None:

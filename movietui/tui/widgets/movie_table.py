@@ -97,6 +97,14 @@ def to_rows(
     return rows
 
 
+def in_order(rows: Sequence[MovieRowData], table: MovieTable) -> list[MovieRowData]:
+    """``rows`` (fresh values) in the order ``table`` shows now: a film no longer among
+    ``rows`` keeps its old values, a film new to them is left out. A refresh after a rating
+    then changes what the cells say, never where a film is."""
+    fresh = {row.movie.movie_id: row for row in rows}
+    return [fresh.get(movie_id, table.rows_data[movie_id]) for movie_id in table.order]
+
+
 def _unique(rows: Sequence[MovieRowData]) -> list[MovieRowData]:
     seen: set[int] = set()
     out = []
@@ -344,7 +352,9 @@ class MovieTable(DataTable):
 
     def watch_cursor_coordinate(self, old: Coordinate, new: Coordinate) -> None:
         super().watch_cursor_coordinate(old, new)
-        if self.row_count and new.row >= self.row_count - NEAR_END_ROWS:
+        # Only a move down asks for more: filling a table runs this watcher once per added
+        # row, and the first ten rows each asked for the next page (Browse opened with 1,100).
+        if self.row_count and new.row > old.row and new.row >= self.row_count - NEAR_END_ROWS:
             self.post_message(self.NearEnd(self))
 
     def watch_scroll_y(self, old: float, new: float) -> None:

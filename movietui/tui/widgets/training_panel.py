@@ -89,7 +89,9 @@ def describe_neural(info: ModelInfo | None, star: str = "mf") -> str:
     )
 
 
-def describe_model(info: ModelInfo | None, star: str = "mf") -> str:
+def describe_model(info: ModelInfo | None, star: str = "mf", training: bool = False) -> str:
+    if info is None and training:
+        return "No model yet: the first one is training. Until it is saved, recommendations use damped popularity."
     if info is None:
         return "No model trained yet: recommendations use damped popularity. Press Start (or t)."
     val = f"{info.val_rmse:.4f}" if info.val_rmse is not None else "n/a"
@@ -107,6 +109,8 @@ def describe_model(info: ModelInfo | None, star: str = "mf") -> str:
 
 def describe_progress(state: TrainingState) -> str:
     if not state.history:
+        if state.preparing:
+            return "Preparing the training kernels (first run only; a few seconds)…"
         return "Training: loading ratings…" if state.running else ""
     if state.rank_history:
         return describe_ranker(state)
@@ -241,7 +245,8 @@ class TrainingPanel(Vertical):
         self.query_one("#train-start", Button).disabled = state.running
         self.query_one("#train-stop", Button).disabled = not state.running
         self.query_one("#model-line", Static).update(
-            Text(describe_model(model, star)), layout=False
+            Text(describe_model(model, star, training=state.running and state.kind == "mf")),
+            layout=False,
         )
         self.query_one("#neural-line", Static).update(
             Text(describe_neural(neural, star)), layout=False
