@@ -174,10 +174,18 @@ class MovieTuiApp(App[int]):
                 pass  # the training reports whatever is wrong
 
     def exit(self, *args, **kwargs) -> None:
-        """Every way out passes here: tell the screens to start no new background work."""
+        """Quitting passes here: tell the screens to start no new background work."""
         if self.context is not None:
             self.context.closing.set()
         super().exit(*args, **kwargs)
+
+    async def _shutdown(self) -> None:
+        # The other way out: `run_test` (tests, benches, screenshots) and a driver's own
+        # teardown call this without exit(); a pane prebuilt during teardown crashed mounting
+        # its Select (NoMatches: SelectOverlay).
+        if self.context is not None:
+            self.context.closing.set()
+        await super()._shutdown()
 
     async def action_quit(self) -> None:
         """Quit; a training run is stopped first and keeps its finished epochs, as Stop does."""

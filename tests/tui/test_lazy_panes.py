@@ -114,3 +114,15 @@ async def test_long_lived_objects_are_frozen_out_of_gc_passes_while_the_app_runs
         await wait_until(pilot, lambda: app.main_screen.built == set(main_screen.TABS))
         await wait_until(pilot, lambda: gc.get_freeze_count() > 10_000)
     assert gc.get_freeze_count() == 0
+
+
+async def test_every_way_out_stops_the_pane_prebuild(
+    app: MovieTuiApp, profile_service: Service, no_prebuild: None
+) -> None:
+    """run_test's teardown (like a driver's) never calls App.exit: the screens must still be
+    told the app is closing, or a pane composed during teardown crashes mounting a Select."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.context is not None and not app.context.closing.is_set()
+    assert app.context.closing.is_set()
+    assert app.main_screen.built == {"recs"}  # nothing was composed on the way out

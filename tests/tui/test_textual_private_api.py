@@ -31,6 +31,7 @@ PRIVATE_METHODS = [
     (DataTable, "_get_styles_to_render_cell", "MovieTable.notify_style_update clears its cache"),
     (DataTable, "_render_cell", "MovieTable overrides it (cell renderings kept by content)"),
     (DataTable, "_clear_caches", "test_lazy_panes: DataTable's own full invalidation"),
+    (App, "_shutdown", "MovieTuiApp overrides it (run_test's way out sets Context.closing)"),
 ]
 PRIVATE_PROPERTIES = [
     (DataTable, "_row_label_column_width", "MovieTable._update_dimensions"),
