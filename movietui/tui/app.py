@@ -39,6 +39,7 @@ from movietui.tui.screens.demo import DemoOptions, DemoScreen
 from movietui.tui.screens.dialogs import NameModal
 from movietui.tui.screens.error import ErrorScreen
 from movietui.tui.screens.main import FILTER_IDS, MainScreen
+from movietui.tui.screens.movie_night import FILTER_IDS as NIGHT_FILTER_IDS
 from movietui.tui.screens.movie_night import MovieNightScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.profiles import ProfilesScreen
@@ -103,7 +104,8 @@ class MovieTuiApp(App[int]):
             return
         self.training.updates.subscribe(self, self._training_update, immediate=True)
         settings_path = self.service.paths.settings
-        for problem in apply_settings(self, self.service, settings_path, FILTER_IDS):
+        known_filters = (*FILTER_IDS, *NIGHT_FILTER_IDS)
+        for problem in apply_settings(self, self.service, settings_path, known_filters):
             self.notify(problem, severity="warning", timeout=15)
         remember_theme(self, settings_path)
         try:
