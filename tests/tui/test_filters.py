@@ -239,6 +239,7 @@ async def test_filters_are_remembered_per_screen_across_restarts(trained_home: P
         await pilot.press("f")
         await wait_until(pilot, lambda: "recs" in app.main_screen.built)
         await type_into(pilot, "recs-min-mean", "4")
+        app.screen.query_one("#recs-table").focus()  # back to the list, where M is a key
         await pilot.press("M")
         await wait_until(pilot, lambda: isinstance(app.screen, MovieNightScreen))
         await type_into(pilot, "night-exclude", "Comedy")
