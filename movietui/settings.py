@@ -9,7 +9,7 @@ optional and a missing file means the defaults::
     [keys]                       # binding id = keys, comma-separated (ids are listed in F1 help)
     "browse.watch" = "w,ctrl+w"
 
-    [filters]                    # the lists' filters at start when none were remembered
+    [filters]                    # the lists' filters at start, for controls not remembered
     "browse-sort" = "popularity"
 
 A file that is not valid TOML, or an entry that is unknown or of the wrong type, is reported

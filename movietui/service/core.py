@@ -512,6 +512,11 @@ class Service:
         """Remember the app's list filters for the next start (view state, not data)."""
         self.store.set_setting(VIEW_FILTERS, json.dumps(values, sort_keys=True))
 
+    def update_filters(self, values: dict[str, str]) -> None:
+        """Remember these filter controls' values and keep every other's (each screen of the
+        app writes only its own controls, so two screens never undo each other's)."""
+        self.save_filters({**self.saved_filters(), **values})
+
     def default_hyper(self) -> Hyper:
         return Hyper()
 

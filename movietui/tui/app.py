@@ -40,6 +40,7 @@ from movietui.tui.screens.error import ErrorScreen
 from movietui.tui.screens.main import FILTER_IDS, MainScreen
 from movietui.tui.training import TrainingController, TrainingState, lower_thread_priority
 from movietui.tui.user_settings import apply_settings, remember_theme
+from movietui.tui.widgets.filter_bar import filter_ids
 from movietui.tui.widgets.status_line import StatusLine
 from movietui.tui.widgets.training_panel import describe_decision
 
@@ -122,7 +123,11 @@ class MovieTuiApp(App[int]):
             return
         self.training.updates.subscribe(self, self._training_update, immediate=True)
         settings_path = self.service.paths.settings
-        for problem in apply_settings(self, self.service, settings_path, FILTER_IDS):
+        known_filters = (
+            *FILTER_IDS,
+            *filter_ids("night"),
+        )  # Movie night's (its module loads later)
+        for problem in apply_settings(self, self.service, settings_path, known_filters):
             self.notify(problem, severity="warning", timeout=15)
         remember_theme(self, settings_path)
         try:

@@ -84,9 +84,12 @@ def apply_settings(
                 service.switch_profile(match.id)
             except MovietuiError as error:
                 problems.append(f"{path.name}: default_profile: {error}")
-    if settings.filters and not service.saved_filters():
+    if settings.filters:  # defaults for the controls the app has no remembered value of
         try:
-            service.save_filters(dict(settings.filters))
+            saved = service.saved_filters()
+            missing = {k: v for k, v in settings.filters.items() if k not in saved}
+            if missing:
+                service.update_filters(missing)
         except MovietuiError:
             pass  # view state only: the lists start unfiltered
     return problems

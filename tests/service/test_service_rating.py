@@ -261,3 +261,13 @@ def test_saved_filters_survive_absent_or_damaged_settings(
     assert service.saved_filters() == expected
     service.save_filters({"browse-sort": "year", "recs-obscure": "False"})
     assert service.saved_filters() == {"browse-sort": "year", "recs-obscure": "False"}
+
+
+def test_update_filters_keeps_the_other_screens_values(service: Service) -> None:
+    service.save_filters({"browse-sort": "year", "night-exclude": "Horror"})
+    service.update_filters({"browse-sort": "title", "recs-min-mean": "4"})
+    assert service.saved_filters() == {
+        "browse-sort": "title",
+        "night-exclude": "Horror",
+        "recs-min-mean": "4",
+    }

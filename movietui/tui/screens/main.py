@@ -10,6 +10,7 @@ time it is shown (mounting and styling all five at once cost ~0.3 s of start-up)
 from __future__ import annotations
 
 import gc
+from dataclasses import replace
 from typing import cast
 
 from rich.text import Text
@@ -46,6 +47,7 @@ from movietui.tui.messages import (
     TrainingProgress,
     WatchlistChanged,
 )
+from movietui.tui.widgets.filter_bar import FilterBar, filter_ids
 from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
 from movietui.tui.widgets.model_history import ModelHistory
@@ -58,13 +60,9 @@ SEARCH_DEBOUNCE_S = 0.15
 PREBUILD_AFTER_S = 1.5  # after the first paint (and the model warm-up), compose hidden panes
 PREBUILD_GAP_S = 0.5  # one at a time (~0.1-0.2 s each), so keys are answered in between
 FILTER_IDS = (
-    "browse-genre",
-    "browse-year-min",
-    "browse-year-max",
+    *filter_ids("browse"),
     "browse-sort",
-    "recs-genre",
-    "recs-year-min",
-    "recs-year-max",
+    *filter_ids("recs"),
     "recs-obscure",
 )  # remembered
 TABLE_OF_TAB = {
@@ -74,11 +72,6 @@ TABLE_OF_TAB = {
     "watchlist": "#watch-table",
     "map": "#map-view",
 }
-
-
-def _year(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.lstrip("-").isdigit() else None
 
 
 class MainScreen(Screen):
@@ -96,6 +89,7 @@ class MainScreen(Screen):
         Binding("c", "train_kind", "Model", show=False, id="main.train_kind"),
         Binding("s", "star_model", "Predict stars", show=False, id="main.star_model"),
         Binding("o", "app.onboarding", "Onboard", show=False, id="main.onboarding"),
+        Binding("F", "focus_filters", "Filters", show=False, id="main.filters"),
     ]
 
     # Textual's Screen repaints itself whole when the focus moves, so every tab switch drew
@@ -161,15 +155,18 @@ class MainScreen(Screen):
         """Save the filter controls of the built panes when they differ from what is saved
         (a settings row; the next start opens with the same filters). Panes not built yet
         keep their saved values."""
-        values = dict(self._saved_filters())
+        saved = self._saved_filters()
+        changed: dict[str, str] = {}
         for widget_id in FILTER_IDS:
             for widget in self.query(f"#{widget_id}"):
                 value = cast("Input | Select | Checkbox", widget).value
-                values[widget_id] = "" if value is Select.NULL else str(value)
-        if values != self._filters:
-            self._filters = values
+                text = "" if value is Select.NULL else str(value)
+                if saved.get(widget_id) != text:
+                    changed[widget_id] = text
+        if changed:  # only this screen's controls: Movie night remembers its own
+            saved.update(changed)
             try:
-                self.service.save_filters(values)
+                self.service.update_filters(changed)
             except MovietuiError:
                 pass  # view state only: the filters still apply, they just won't be remembered
 
@@ -179,36 +176,17 @@ class MainScreen(Screen):
         saved = self._saved(widget_id)
         return saved if saved in choices else default
 
-    def _genre_select(self, widget_id: str) -> Select:
-        options = self._genre_options()
-        return Select(
-            options,
-            prompt="Any genre",
-            id=widget_id,
-            compact=True,
-            value=self._saved_choice(widget_id, {value for _, value in options}),
-        )
+    def _filter_bar(self, prefix: str) -> FilterBar:
+        genres = [genre for genre, _ in self._genre_options()]
+        return FilterBar(prefix, genres, self._saved_filters(), id=f"{prefix}-filters")
 
     def _pane_widgets(self, tab: str) -> list[Widget]:
-        def year(input_id: str, placeholder: str) -> Input:
-            saved = self._saved(input_id)
-            return Input(
-                saved if _year(saved) is not None else "",
-                placeholder=placeholder,
-                id=input_id,
-                type="integer",
-                classes="year",
-                compact=True,
-            )
-
         match tab:
             case "browse":
                 return [
                     Horizontal(
                         Input(placeholder="Search titles (/)", id="search", compact=True),
-                        self._genre_select("browse-genre"),
-                        year("browse-year-min", "from"),
-                        year("browse-year-max", "to"),
+                        self._filter_bar("browse"),
                         Select(
                             [(f"Sort: {s}", s) for s in SORTS],
                             allow_blank=False,
@@ -224,9 +202,7 @@ class MainScreen(Screen):
             case "recs":
                 return [
                     Horizontal(
-                        self._genre_select("recs-genre"),
-                        year("recs-year-min", "from"),
-                        year("recs-year-max", "to"),
+                        self._filter_bar("recs"),
                         Checkbox(
                             f"Hide obscure (< {OBSCURE_BELOW} ratings)",
                             self._saved("recs-obscure") == "True",
@@ -437,12 +413,7 @@ class MainScreen(Screen):
     # ---- browse ------------------------------------------------------------------------
     def _browse_args(self) -> tuple[str, Filters, str, bool]:
         query = self.query_one("#search", Input).value.strip()
-        genre = self.query_one("#browse-genre", Select).value
-        filters = Filters(
-            genres=(str(genre),) if genre is not Select.NULL else (),
-            year_min=_year(self.query_one("#browse-year-min", Input).value),
-            year_max=_year(self.query_one("#browse-year-max", Input).value),
-        )
+        filters = self.query_one("#browse-filters", FilterBar).filters
         sort = str(self.query_one("#browse-sort", Select).value)
         return query, filters, sort, sort != "title"
 
@@ -485,7 +456,7 @@ class MainScreen(Screen):
     def _near_end(self) -> None:
         self.load_more_browse()
 
-    @on(Input.Changed, "#search, #browse-year-min, #browse-year-max")
+    @on(Input.Changed, "#search")
     def _browse_typed(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()
@@ -499,7 +470,8 @@ class MainScreen(Screen):
             self.notify(str(error), severity="error")
         self._remember_filters()
 
-    @on(Select.Changed, "#browse-genre, #browse-sort")
+    @on(Select.Changed, "#browse-sort")
+    @on(FilterBar.Changed, "#browse-filters")
     def _browse_selected(self) -> None:
         if self._debounce is not None:
             self._debounce.stop()  # applied now, with the typed text
@@ -528,15 +500,17 @@ class MainScreen(Screen):
     def action_search(self) -> None:
         self.show_tab("browse", focus="#search")
 
+    def action_focus_filters(self) -> None:
+        """F: the first filter control of the list in view (Browse, For you)."""
+        for bar in self.query(f"#{self.active_tab}-filters").results(FilterBar):
+            bar.focus_first()
+
     # ---- recommendations, ratings, watchlist ----------------------------------------------
     def recs_filters(self) -> Filters:
-        genre = self.query_one("#recs-genre", Select).value
-        return Filters(
-            genres=(str(genre),) if genre is not Select.NULL else (),
-            year_min=_year(self.query_one("#recs-year-min", Input).value),
-            year_max=_year(self.query_one("#recs-year-max", Input).value),
-            min_count=OBSCURE_BELOW if self.query_one("#recs-obscure", Checkbox).value else 0,
-        )
+        filters = self.query_one("#recs-filters", FilterBar).filters
+        if self.query_one("#recs-obscure", Checkbox).value:  # at least OBSCURE_BELOW ratings
+            return replace(filters, min_count=max(filters.min_count, OBSCURE_BELOW))
+        return filters
 
     def reload_recs(self) -> None:
         service = self.service
@@ -557,9 +531,8 @@ class MainScreen(Screen):
             )
         self.query_one("#recs-status", Static).update(Text(note), layout=False)
 
-    @on(Select.Changed, "#recs-genre")
+    @on(FilterBar.Changed, "#recs-filters")
     @on(Checkbox.Changed, "#recs-obscure")
-    @on(Input.Changed, "#recs-year-min, #recs-year-max")
     def _recs_filtered(self) -> None:
         try:
             self.reload_recs()
@@ -644,6 +617,8 @@ class MainScreen(Screen):
             return self.active_tab == "training"
         if action == "leave_search":  # elsewhere Esc and Down keep their usual meaning
             return self.focused is not None and self.focused.id == "search"
+        if action == "focus_filters":
+            return self.active_tab in ("browse", "recs")
         return True
 
     def action_star_model(self) -> None:

@@ -4,7 +4,8 @@ for the highlighted film each member's "because you liked".
 
 The screen reads the service it is given (``Context``) and listens to the published changes
 (a rating or a profile change refreshes the list). Picking a strategy remembers it
-(``Service.set_group_strategy``); ``s`` cycles through the strategies.
+(``Service.set_group_strategy``); ``s`` cycles through the strategies. The filter row
+(``FilterBar``, ``F`` focuses it) narrows every source and is remembered too.
 """
 
 from __future__ import annotations
@@ -22,16 +23,19 @@ from movietui.errors import MovietuiError
 from movietui.service import GroupList
 from movietui.tui.context import Context
 from movietui.tui.messages import ProfileChanged, RatingChanged, WatchlistChanged
+from movietui.tui.widgets.filter_bar import FilterBar, filter_ids
 
 CATALOG, WATCHLIST = "catalog", "watchlist"
 LIST_PREFIX = "list:"
 N_FILMS = 30
+FILTER_IDS = filter_ids("night")  # remembered, like the main screen's
 
 
 class MovieNightScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "next_strategy", "Strategy", id="night.strategy"),
         Binding("escape", "close", "Close", id="night.close"),
+        Binding("F", "focus_filters", "Filters", id="night.filters"),
     ]
 
     class Shown(Message):
@@ -77,10 +81,19 @@ class MovieNightScreen(Screen[None]):
                     id="night-source",
                 )
             with Vertical(id="night-main"):
+                yield FilterBar(
+                    "night", self._genres(), service.saved_filters(), id="night-filters"
+                )
                 yield Static(id="night-notes")
                 yield DataTable(id="night-table", cursor_type="row", zebra_stripes=True)
                 yield Static(id="night-why")
         yield Footer()
+
+    def _genres(self) -> list[str]:
+        try:
+            return self.service.genres()
+        except MovietuiError:
+            return []
 
     def on_mount(self) -> None:
         self.context.listen(self)
@@ -96,18 +109,19 @@ class MovieNightScreen(Screen[None]):
         members = self.members()
         strategy = str(self.query_one("#night-strategy", Select).value)
         source = str(self.query_one("#night-source", Select).value)
+        filters = self.query_one(FilterBar).filters
         self.result = None
         try:
             if source == WATCHLIST:
-                result = self.service.watchlist_picks(members, N_FILMS, strategy)
+                result = self.service.watchlist_picks(members, N_FILMS, strategy, filters)
             elif source.startswith(LIST_PREFIX):
                 result = self.service.list_picks(
-                    members, source[len(LIST_PREFIX) :], N_FILMS, strategy
+                    members, source[len(LIST_PREFIX) :], N_FILMS, strategy, filters
                 )
             elif len(members) < 2:
                 raise MovietuiError("Pick two or more profiles (space) to plan a movie night.")
             else:
-                result = self.service.group_picks(members, N_FILMS, strategy)
+                result = self.service.group_picks(members, N_FILMS, strategy, filters)
         except MovietuiError as error:
             table.clear(columns=True)
             notes.update(Text(str(error)))
@@ -181,6 +195,17 @@ class MovieNightScreen(Screen[None]):
         with select.prevent(Select.Changed):  # repaint now, not after the select's message
             select.value = chosen
         self._use_strategy(chosen)
+
+    @on(FilterBar.Changed, "#night-filters")
+    def _filtered(self, message: FilterBar.Changed) -> None:
+        self.refresh_list()
+        try:
+            self.service.update_filters(message.bar.values())  # remembered for next time
+        except MovietuiError:
+            pass  # view state only: the filters still apply
+
+    def action_focus_filters(self) -> None:
+        self.query_one(FilterBar).focus_first()
 
     def action_close(self) -> None:
         self.dismiss(None)
