@@ -141,6 +141,11 @@ async def test_browse_excludes_a_genre_and_bounds_mean_and_count(trained_home: P
         assert all(mean >= 3.995 and count >= 50 for mean, count in shown)
         assert not any("Comedy" in cell for cell in genre_cells(table))
         assert not errors(app)
+        # Esc leaves the filter row for the list: letters are keys again, not text.
+        await pilot.press("escape")
+        assert app.focused is table
+        await pilot.press("f")
+        assert app.main_screen.active_tab == "recs"
 
 
 async def test_bad_input_is_one_clear_line_and_the_list_stays(trained_home: Path) -> None:
@@ -239,11 +244,14 @@ async def test_filters_are_remembered_per_screen_across_restarts(trained_home: P
         await pilot.press("f")
         await wait_until(pilot, lambda: "recs" in app.main_screen.built)
         await type_into(pilot, "recs-min-mean", "4")
-        app.screen.query_one("#recs-table").focus()  # back to the list, where M is a key
+        await pilot.press("enter")  # applied, and back to the list, where M is a key again
+        assert app.focused is app.screen.query_one("#recs-table")
         await pilot.press("M")
         await wait_until(pilot, lambda: isinstance(app.screen, MovieNightScreen))
         await type_into(pilot, "night-exclude", "Comedy")
-        await pilot.press("escape")
+        await pilot.press("escape")  # out of the field, to the group's list...
+        assert app.focused is app.screen.query_one("#night-table")
+        await pilot.press("escape")  # ...and Esc there closes Movie night
         await wait_until(pilot, lambda: isinstance(app.screen, MainScreen))
         await type_into(pilot, "recs-min-count", "25")  # after Movie night saved its own
 

@@ -477,6 +477,12 @@ class MainScreen(Screen):
             self._debounce.stop()  # applied now, with the typed text
         self._debounced_browse()
 
+    @on(FilterBar.Done)
+    def _filters_done(self, message: FilterBar.Done) -> None:
+        tab = message.bar.id.removesuffix("-filters") if message.bar.id else self.active_tab
+        for table in self.query(f"#{tab}-table").results(MovieTable):
+            table.focus()
+
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:
         self.leave_search()

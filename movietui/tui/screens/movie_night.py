@@ -204,6 +204,10 @@ class MovieNightScreen(Screen[None]):
         except MovietuiError:
             pass  # view state only: the filters still apply
 
+    @on(FilterBar.Done)
+    def _filters_done(self) -> None:
+        self.query_one("#night-table").focus()
+
     def action_focus_filters(self) -> None:
         self.query_one(FilterBar).focus_first()
 

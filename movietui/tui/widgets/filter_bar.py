@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import cast
 
 from textual import events, on
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.suggester import Suggester
@@ -179,6 +180,20 @@ class FilterBar(Horizontal):
     FilterBar > .bad { background: $error 40%; }
     """
 
+    BINDINGS = [Binding("escape", "done", "To the list", show=False, id="filters.done")]
+
+    class Done(Message):
+        """Enter (when the filters parse) or Esc: the person is done here; back to the list,
+        where the letter keys are keys again instead of text."""
+
+        def __init__(self, bar: FilterBar) -> None:
+            super().__init__()
+            self.bar = bar
+
+        @property
+        def control(self) -> FilterBar:
+            return self.bar
+
     class Changed(Message):
         """The filters changed (and parse): reload the list with ``filters``."""
 
@@ -301,11 +316,20 @@ class FilterBar(Horizontal):
     def _paused(self) -> None:
         self.apply(announce=False)
 
-    @on(Input.Submitted)
     @on(Select.Changed)
-    def _chosen(self, event: Input.Submitted | Select.Changed) -> None:
+    def _chosen(self, event: Select.Changed) -> None:
         event.stop()
         self.apply()
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_done()
+
+    def action_done(self) -> None:
+        self.apply()
+        if self.problem is None:
+            self.post_message(self.Done(self))
 
     @on(events.DescendantBlur)
     def _left(self) -> None:
