@@ -42,6 +42,8 @@ PRIVATE_ATTRIBUTES = [  # set in __init__: checked on an instance below
     (Footer, "_bindings_ready", "QuietFooter.bindings_changed"),
     (App, "_css_update_count", "MovieTable.notify_style_update"),
     (DataTable, "_show_hover_cursor", "MovieTable._render_cell"),
+    (DataTable, "_data", "MovieTable.show rewrites cells in place, then refreshes once"),
+    (DataTable, "_update_count", "MovieTable.show bumps it (DataTable's caches are keyed by it)"),
     (App, "_notifications", "test_flows: the toasts shown"),
 ]
 
