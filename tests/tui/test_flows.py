@@ -301,7 +301,8 @@ async def test_training_runs_the_ranker_after_the_rating_model_and_charts_it(
         assert all(r is not None and 0 < r <= 1 for r in recalls)
         await pilot.pause()
         progress = str(screen.query_one("#progress-line").render())
-        assert progress.startswith("Finished: Ranker epoch")
+        assert progress.startswith("Finished: kept the current model")  # the decision first
+        assert "· Ranker epoch" in progress
         assert f"validation Recall@20 {recalls[-1]:.3f}" in progress
         # The run is saved with its ranker's best epoch; this short run validates worse than
         # the model already there, so that one stays current (model history) and the new

@@ -255,12 +255,14 @@ class TrainingPanel(Vertical):
         if state.error:
             line = f"Training failed: {state.error}"
         elif state.result and not state.running:
-            line = ("Stopped: " if state.result.cancelled else "Finished: ") + line
             if decision := describe_decision(state.result):
-                line = f"{line} · {decision}"
+                line = f"{decision} · {line}"  # what matters first: a long line is cut at its end
+            line = ("Stopped: " if state.result.cancelled else "Finished: ") + line
         if history is not None:
             self.query_one(ModelHistory).show(history)
-        self.query_one("#progress-line", Static).update(Text(line), layout=False)
+        self.query_one("#progress-line", Static).update(
+            Text(line, no_wrap=True, overflow="ellipsis"), layout=False
+        )
         chart = cast("LossChart", self.query_one("#loss-chart"))
         rank_chart = cast("RankChart", self.query_one("#rank-chart"))
         mf_history = model.history if model is not None else []
