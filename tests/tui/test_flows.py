@@ -299,7 +299,9 @@ async def test_training_runs_the_ranker_after_the_rating_model_and_charts_it(
         assert len(app.training.state.history) == 3 and app.training.state.rank_history
         recalls = [r.val_recall for r in app.training.state.rank_history]
         assert all(r is not None and 0 < r <= 1 for r in recalls)
-        await pilot.pause()
+        await wait_until(
+            pilot, lambda: str(screen.query_one("#progress-line").render()).startswith("Finished")
+        )
         progress = str(screen.query_one("#progress-line").render())
         assert progress.startswith("Finished: kept the current model")  # the decision first
         assert "· Ranker epoch" in progress

@@ -96,8 +96,10 @@ async def test_train_key_before_the_training_tab_exists_uses_the_shown_settings(
         assert app.main_screen.active_tab == "training"
         await wait_until(pilot, lambda: not app.training.running)
         assert app.training.state.hyper == expected and app.training.state.error is None
-        await pilot.pause()
-        assert "Finished" in str(app.screen.query_one("#progress-line").render())
+        # shown once the app has handled the run's end (a message after the thread is done)
+        await wait_until(
+            pilot, lambda: "Finished" in str(app.screen.query_one("#progress-line").render())
+        )
 
 
 async def test_long_lived_objects_are_frozen_out_of_gc_passes_while_the_app_runs(

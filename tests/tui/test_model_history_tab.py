@@ -52,8 +52,11 @@ async def test_stop_keeps_the_better_model_and_enter_in_the_history_switches(
         assert new is not None and new.val_rmse > good.val_rmse
         assert service.model_info().model_id == good.model_id  # the better one stays
 
+        # The panel shows the outcome when the app has handled the run's end (a message
+        # after the thread is done): wait for that, not for the thread alone.
+        kept = f"kept the current model (validation RMSE {good.val_rmse:.4f})"
+        await wait_until(pilot, lambda: kept in line(app, "#progress-line"))
         progress = line(app, "#progress-line")
-        assert f"kept the current model (validation RMSE {good.val_rmse:.4f})" in progress
         assert f"the new run #{new.model_id} ({new.val_rmse:.4f}) is saved in the history" in (
             progress
         )

@@ -94,7 +94,7 @@ async def test_first_training_says_what_it_is_doing(home: Path, ml_small_zip: Pa
             await wait_until(pilot, lambda: bool(app.training.state.history))
             app.training.stop()
             await wait_until(pilot, lambda: not app.training.running)
-            await pilot.pause()
+            await wait_until(pilot, lambda: "Stopped" in str(progress.render()))
             assert "Preparing" not in str(progress.render())
             assert service.kernels_ready()  # what the first rating would otherwise compile
     finally:
