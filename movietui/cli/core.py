@@ -264,13 +264,9 @@ def cmd_train(args: argparse.Namespace, service: Service) -> int:
 
 def current_line(result) -> str:
     """Whether the run's model became current, and why (service/history.py's rule)."""
-    new = result.new_model
-    if result.made_current:
-        return f"model #{new.model_id} is now current: {result.decision}"
-    val = f"{new.val_rmse:.4f}" if new.val_rmse is not None else "n/a"
-    return (
-        f"{result.decision}; the new run #{new.model_id} ({val}) is saved in the history: "
-        f"`movietui models use {new.model_id}` makes it current (or train with --make-current)"
+    new_id = result.new_model.model_id
+    return result.decision_line(
+        f"`movietui models use {new_id}` makes it current (or train with --make-current)"
     )
 
 

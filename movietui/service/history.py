@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from movietui.errors import MovietuiError, NotFoundError
-from movietui.service.types import ModelRecord
+from movietui.service.types import ModelInfo, ModelRecord, TrainResult
 from movietui.store import Store
 
 SERVICE_META = "service"  # our keys inside a model's meta (training.py writes them)
@@ -93,6 +93,26 @@ def decide(
     if round(new_val, 4) <= round(old_val, 4):
         return True, f"validates at least as well ({_fmt(new_val)} vs {_fmt(old_val)})"
     return False, f"kept the current model (validation RMSE {_fmt(old_val)})"
+
+
+def run_result(
+    info: ModelInfo,
+    current: Any,
+    metrics: dict,
+    cancelled: bool,
+    current_now: bool,
+    why: str,
+) -> TrainResult:
+    """What a finished or stopped run of either kind reports; ``current`` is the loaded model
+    that was in use (None: none), whose info stays the model in use when the run is kept."""
+    return TrainResult(
+        info if current_now else (current.info if current is not None else None),
+        stopped_early=bool(metrics.get("stopped_early")) and not cancelled,
+        cancelled=cancelled,
+        new_model=info,
+        made_current=current_now,
+        decision=why,
+    )
 
 
 def record(saved, meta: dict) -> ModelRecord:

@@ -126,15 +126,7 @@ def train_neural(
         run_id, "cancelled" if gate.cancelled else "done", {"kind": KIND, **model.metrics}, model_id
     )
     info = neural_info(model_id, model, meta)
-    stopped_early = bool(model.metrics.get("stopped_early")) and not gate.cancelled
-    result = TrainResult(
-        info if current_now else (current.info if current is not None else None),
-        stopped_early=stopped_early,
-        cancelled=gate.cancelled,
-        new_model=info,
-        made_current=current_now,
-        decision=why,
-    )
+    result = history.run_result(info, current, model.metrics, gate.cancelled, current_now, why)
     return (LoadedNeural(model, info) if current_now else None), result
 
 

@@ -226,15 +226,7 @@ def train(
     status = "cancelled" if gate.cancelled else "done"
     store.finish_training_run(run_id, status, model.metrics, model_id)
     info = model_info(model_id, model, meta, ranker)
-    stopped_early = bool(model.metrics.get("stopped_early")) and not gate.cancelled
-    result = TrainResult(
-        info if current_now else (current.info if current is not None else None),
-        stopped_early=stopped_early,
-        cancelled=gate.cancelled,
-        new_model=info,
-        made_current=current_now,
-        decision=why,
-    )
+    result = history.run_result(info, current, model.metrics, gate.cancelled, current_now, why)
     return (LoadedModel(model, info, ranker) if current_now else None), result
 
 

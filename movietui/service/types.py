@@ -141,6 +141,17 @@ class TrainResult:
     made_current: bool = False  # the saved model is now current (see service/history.py)
     decision: str = ""  # one line: why it is current, or why the current model was kept
 
+    def decision_line(self, how_to_use: str) -> str:
+        """After a run: whether its model is now current and why, else how to use it
+        (``how_to_use``: the app's key or the CLI command)."""
+        new = self.new_model
+        if new is None:
+            return ""
+        if self.made_current:
+            return f"model #{new.model_id} is now current: {self.decision}"
+        val = f"{new.val_rmse:.4f}" if new.val_rmse is not None else "n/a"
+        return f"{self.decision}; the new run #{new.model_id} ({val}) is saved in the history: {how_to_use}"
+
 
 # The model history's columns (ModelRecord.cells), in the CLI and the Training tab.
 HISTORY_COLUMNS = (

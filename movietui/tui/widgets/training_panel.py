@@ -129,16 +129,7 @@ def describe_progress(state: TrainingState) -> str:
 
 def describe_decision(result: TrainResult) -> str:
     """After a run: whether its model is now current, and why not (service/history.py)."""
-    new = result.new_model
-    if new is None:
-        return ""
-    if result.made_current:
-        return f"model #{new.model_id} is now current: {result.decision}"
-    val = f"{new.val_rmse:.4f}" if new.val_rmse is not None else "n/a"
-    return (
-        f"{result.decision}; the new run #{new.model_id} ({val}) is saved in the history: "
-        "Enter on it there uses it"
-    )
+    return result.decision_line("Enter on it there uses it")
 
 
 def describe_ranker(state: TrainingState) -> str:
