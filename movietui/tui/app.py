@@ -10,6 +10,7 @@ screen's methods back.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -158,13 +159,18 @@ class MovieTuiApp(App[int]):
     @work(thread=True, exclusive=True, group="warm_up", exit_on_error=False)
     def warm_up(self) -> None:
         """After the first paint: load numba and the fold-in kernel (~0.5 s) so the first
-        rating is as fast as the rest. Runs in a thread; the UI keeps answering keys."""
+        rating is as fast as the rest, and render the help text. Runs in a thread; the UI
+        keeps answering keys."""
         if self._service is not None:
             lower_thread_priority()
             try:
                 self._service.warm_up()
             except MovietuiError:
                 pass  # the first rating will report whatever is wrong
+        from movietui.tui.screens import help
+
+        help.prerender(self.console, self.size.width)  # F1's first time then takes ~0.1 s
+        gc.freeze()  # numba's objects too: the collector's full passes skip them (see MainScreen)
 
     @work(thread=True, exclusive=True, group="kernels", exit_on_error=False)
     def prepare_kernels(self) -> None:
@@ -423,7 +429,7 @@ class MovieTuiApp(App[int]):
 
     # ---- actions -------------------------------------------------------------------------
     def action_help(self) -> None:
-        from movietui.tui.screens.help import HelpScreen  # Markdown costs ~0.1 s to import
+        from movietui.tui.screens.help import HelpScreen  # imported on first use (rich.markdown)
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())

@@ -123,3 +123,49 @@ async def test_browse_opens_with_one_page_and_loads_more_only_when_scrolled(
         await pilot.press(*["down"] * (PAGE - 5))  # near the last row: the next page loads
         await pilot.pause()
         assert table.row_count == 2 * PAGE
+
+
+async def test_the_first_letter_typed_searches_at_once(profile_service: Service) -> None:
+    """Only letters typed quickly after it wait for the typing to pause (the debounce)."""
+    app = make_app(service=profile_service)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash")
+        await wait_until(pilot, lambda: isinstance(app.focused, Input))
+        await browse_applied(pilot)
+        screen = app.main_screen
+        _query, filters, sort, descending = screen._browse_args()
+        await pilot.press("z")
+        await pilot.pause()
+        assert not screen.browse_pending  # applied by the key itself, no timer to wait for
+        expected = profile_service.browse("z", filters, sort, descending, limit=1).total
+        assert screen.browse_total == expected
+        table = app.screen.query_one("#browse-table", MovieTable)
+        assert all("z" in table.rows_data[m].movie.title.lower() for m in table.movie_ids()[:5])
+        await pilot.press(*"orro")
+        await browse_applied(pilot)
+        titles = [table.rows_data[m].movie.title for m in table.movie_ids()]
+        assert any("Zorro" in title for title in titles[:3]), titles[:5]
+        assert (
+            screen.browse_total == profile_service.browse("zorro", filters, sort, descending).total
+        )
+
+
+async def test_f1_shows_help_rendered_in_the_background_as_one_text(
+    profile_service: Service,
+) -> None:
+    """The help is rendered by the warm-up thread; F1 only shows it (Textual's Markdown
+    widget mounted ~400 widgets and took 1.6 s the first time)."""
+    from movietui.tui.screens.help import HelpScreen, render_markdown
+
+    before = render_markdown.cache_info().misses
+    app = make_app(service=profile_service)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: render_markdown.cache_info().misses > before)
+        rendered = render_markdown.cache_info().misses
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert render_markdown.cache_info().misses == rendered  # nothing rendered on F1
+        text = str(app.screen.query_one("#help-text").render())
+        assert "movietui keys" in text and "main.tab.watchlist" in text
+        assert len(app.screen.query("*")) < 10

@@ -1,7 +1,8 @@
 """One movie: facts, your rating, the prediction and why, links, similar movies.
 
-Rating keys here rate the movie shown. Enter on a similar movie opens it on top; Escape
-walks back.
+Rating keys here rate the movie shown. Enter on a similar movie shows it on the same screen
+(composing a new screen per step cost ~0.25 s); Escape walks back through the films followed,
+then closes the screen.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class MovieDetailScreen(Screen):
         self.service = context.service
         self.movie_id = movie_id
         self.detail: MovieDetail | None = None
+        self.trail: list[tuple[int, int]] = []  # (film, similar-list row) followed from
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -109,10 +111,20 @@ class MovieDetailScreen(Screen):
     def _open_similar(self, event: DataTable.RowSelected) -> None:
         movie_id = cast(MovieTable, event.data_table).movie_at(event.cursor_row)
         if movie_id is not None:
-            self.app.push_screen(MovieDetailScreen(self.context, movie_id))
+            self.trail.append((self.movie_id, event.cursor_row))
+            self._show(movie_id, row=0)
 
     def action_back(self) -> None:
-        self.dismiss()
+        if self.trail:
+            self._show(*self.trail.pop())
+        else:
+            self.dismiss()
+
+    def _show(self, movie_id: int, row: int) -> None:
+        self.movie_id = movie_id
+        self.reload()
+        similar = self.query_one("#similar-table", MovieTable)
+        similar.move_cursor(row=row, scroll=True)
 
     # The keys act on the film shown (the similar list leaves them to the screen) and post
     # requests up to the app; the published change reloads this screen.

@@ -1,12 +1,24 @@
-"""F1 / ? : every key, in Markdown."""
+"""F1 / ? : every key, in Markdown.
+
+The text is rich's Markdown, rendered once per width into styled text in one Static.
+Textual's Markdown widget mounts a widget per block and a grid per table (~400 widgets
+here) and took 1.6 s to open; a Static holding the Markdown itself renders it three times
+while laid out (~0.2 s).
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 from movietui.tui.user_settings import bindings_markdown
 
@@ -72,14 +84,64 @@ the list change after each one.
 """
 
 
+BOX_WIDTH = 90  # columns, border and scrollbar included
+TEXT_INSET = 4  # the border's two columns and the scrollbar's two
+
+
+class MarkdownText(Static):
+    """Markdown drawn by rich, rendered again only when the width changes."""
+
+    def __init__(self, markdown: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.markdown = markdown
+        self._width = 0
+
+    def on_resize(self, event: events.Resize) -> None:
+        if event.size.width != self._width:
+            self._width = event.size.width
+            self.update(render_markdown(self.markdown, self._width, self.app.console))
+
+
+@lru_cache(maxsize=4)
+def render_markdown(markdown: str, width: int, console: Console) -> Text:
+    lines = console.render_lines(Markdown(markdown), console.options.update_width(width), pad=False)
+    text = Text()
+    for number, line in enumerate(lines):
+        if number:
+            text.append("\n")
+        for segment in line:
+            if not segment.control:
+                text.append(segment.text, segment.style)
+    return text
+
+
+def help_markdown() -> str:
+    return HELP + "\n## Remapping keys (settings.toml, `[keys]`)\n" + bindings_markdown()
+
+
+def prerender(console: Console, screen_width: int) -> None:
+    """Render the help for a screen this wide ahead of F1 (~65 ms), e.g. in a worker."""
+    render_markdown(help_markdown(), min(BOX_WIDTH, screen_width) - TEXT_INSET, console)
+
+
 class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = f"""
+    HelpScreen {{ background: $background; }}  /* see-through cost ~40 ms a paint */
+    #help-box {{
+        width: {BOX_WIDTH};
+        max-width: 100%;
+        height: 90%;
+        border: thick $primary;
+        background: $surface;
+        overflow-y: scroll;  # the scrollbar from the start: one width to render at
+        scrollbar-size-vertical: {TEXT_INSET - 2};
+    }}
+    """
     BINDINGS = [Binding("escape,q,question_mark,f1", "dismiss", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box"):
-            yield Markdown(
-                HELP + "\n## Remapping keys (settings.toml, `[keys]`)\n" + bindings_markdown()
-            )
+            yield MarkdownText(help_markdown(), id="help-text")
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)
