@@ -56,6 +56,8 @@ def _assert_cells_match_datatable(table: MovieTable) -> int:
     styles = [Style(), Style(color="red", bgcolor="grey11", bold=True)]
     for row, column in itertools.product(range(table.row_count), range(len(table.columns))):
         width = table.ordered_columns[column].get_render_width(table)
+        value = table.get_cell_at((row, column))
+        assert table._one_line(value, width) is not None  # the fast path is what is compared
         for cursor, hover, base in itertools.product((False, True), (False, True), styles):
             ours = table._render_cell(row, column, base, width, cursor, hover)
             theirs = DataTable._render_cell(table, row, column, base, width, cursor, hover)

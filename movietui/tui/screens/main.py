@@ -139,6 +139,7 @@ class MainScreen(Screen):
         self._debounce: Timer | None = None  # runs while the search box is typed in
         self._typed_unapplied = False  # search text typed during the debounce
         self.browse_total = 0
+        self._browse_shown: tuple[str, Filters, str, bool] | None = None  # what the list shows
         self._filters: dict[str, str] | None = None  # remembered filter values, read lazily
 
     # ---- layout ------------------------------------------------------------------------
@@ -445,8 +446,9 @@ class MainScreen(Screen):
     def reload_browse(self, keep_rows: bool = False, keep_order: bool = False) -> None:
         table = self.query_one("#browse-table", MovieTable)
         limit = max(PAGE, table.row_count) if keep_rows else PAGE
-        query, filters, sort, descending = self._browse_args()
-        page = self.service.browse(query, filters, sort, descending, limit=limit, offset=0)
+        args = self._browse_args()
+        page = self.service.browse(*args, limit=limit, offset=0)
+        self._browse_shown = args
         self.browse_total = page.total
         rows = to_rows(page.items)
         if keep_order and table.row_count:
@@ -508,13 +510,15 @@ class MainScreen(Screen):
             self.reload_browse()
         except MovietuiError as error:
             self.notify(str(error), severity="error")
-        self._remember_filters()
 
     @on(Select.Changed, "#browse-sort")
     @on(FilterBar.Changed, "#browse-filters")
     def _browse_selected(self) -> None:
+        if not self.browse_pending and self._browse_args() == self._browse_shown:
+            return  # e.g. the sort Select's Changed for its first value, as the pane mounts
         self._stop_debounce()  # applied now, with the typed text
         self._apply_browse()
+        self._remember_filters()  # (the typed text is not remembered: no need per key)
 
     @on(FilterBar.Done)
     def _filters_done(self, message: FilterBar.Done) -> None:
