@@ -191,6 +191,7 @@ QUERIES = [
     "e 1",
     "ri",
     "x",
+    "c",  # prefix "c" must not take in "Dream City" (a title starting with the next letter)
     "",
     "storm 1",
     "zzz",
@@ -251,3 +252,20 @@ def test_bad_filter_values_are_store_errors(catalog_store: Store) -> None:
         catalog_store.search_movies(year_min="nineties")
     with pytest.raises(StoreError, match="limit"):
         catalog_store.search_movies(limit=None)
+
+
+@pytest.mark.parametrize("walk", [True, False])
+def test_relevance_pages_do_not_depend_on_the_query_plan(
+    store: Store, monkeypatch: pytest.MonkeyPatch, walk: bool
+) -> None:
+    """Walking the popularity index or fetching and sorting every match (chosen by how many
+    match): the same pages as the general ORDER BY, for FTS and LIKE queries alike."""
+    _synthetic_store(store)
+    monkeypatch.setattr(Store, "_walks", staticmethod(lambda *_: walk))
+    for query in QUERIES:
+        for filters in FILTERS:
+            backwards, _ = store.search_movies(query, **filters, descending=False, limit=100_000)
+            every = [m.movie_id for m in reversed(backwards)]  # the general ORDER BY path
+            for offset in (0, 7, 60):
+                page, _ = store.search_movies(query, **filters, limit=25, offset=offset)
+                assert [m.movie_id for m in page] == every[offset : offset + 25], (query, filters)
