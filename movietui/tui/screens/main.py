@@ -294,6 +294,11 @@ class MainScreen(Screen):
         self._building.add(tab)
         await self.query_one(f"#{tab}", TabPane).mount_all(self._pane_widgets(tab))
         self._building.discard(tab)
+        if self.context.closing.is_set():
+            # The app closed while the pane mounted: its widgets were cancelled before their
+            # own on_mount (a table without columns), so there is nothing to fill. Clean-clone
+            # run p1-2 failed here: "More values provided than there are columns".
+            return
         self.built.add(tab)
         self._pane_ready(tab)
         selector = self._focus_when_built.pop(tab, None)
