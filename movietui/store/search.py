@@ -162,21 +162,21 @@ class SearchMixin(StoreBase):
         three short queries."""
         exact = self._exact_rowids(q)
         ranked = list(exact)
-        (films,) = self.conn.execute("SELECT max(pop_rank) + 1 FROM movies").fetchone()
+        like = not q.trigram  # FTS parts come out of the trigram index: no plan to choose
         if len(ranked) < want:
             seen = set(exact)  # exact titles are prefix matches too
-            walk = not q.trigram and self._walks(self._prefix_estimate(q), want, films)
+            walk = like and self._walks(self._prefix_estimate(q), want)
             prefix = self._rowids(q, "prefix", want + len(exact), walk)
             ranked += [r for r in prefix if r not in seen]
         if len(ranked) < want:
-            walk = self._walks(total, want, films)
+            walk = like and self._walks(total, want)
             ranked += self._rowids(q, "rest", want - len(ranked), walk)
         return [r & ID_MASK for r in ranked[:want]]
 
-    @staticmethod
-    def _walks(matches: int, want: int, films: int | None) -> bool:
+    def _walks(self, matches: int, want: int) -> bool:
         """Walk the popularity index (~want * films / matches row fetches) rather than fetch
         and sort every match (~matches fetches): the cheaper when matches² > want * films."""
+        (films,) = self.conn.execute("SELECT max(pop_rank) + 1 FROM movies").fetchone()
         return matches * matches > want * (films or 0)
 
     def _prefix_estimate(self, q: _Query) -> int:

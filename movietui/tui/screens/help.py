@@ -133,7 +133,7 @@ class HelpScreen(ModalScreen[None]):
         height: 90%;
         border: thick $primary;
         background: $surface;
-        overflow-y: scroll;  # the scrollbar from the start: one width to render at
+        overflow-y: scroll;  /* the scrollbar from the start: one width to render at */
         scrollbar-size-vertical: {TEXT_INSET - 2};
     }}
     """
