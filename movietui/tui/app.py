@@ -170,6 +170,8 @@ class MovieTuiApp(App[int]):
         from movietui.tui.screens import help
 
         help.prerender(self.console, self.size.width)  # F1's first time then takes ~0.1 s
+        import movietui.tui.widgets.loss_chart  # noqa: F401  plotext: ~50 ms off the Training tab
+
         gc.freeze()  # numba's objects too: the collector's full passes skip them (see MainScreen)
 
     @work(thread=True, exclusive=True, group="kernels", exit_on_error=False)
@@ -193,7 +195,7 @@ class MovieTuiApp(App[int]):
     async def _shutdown(self) -> None:
         # The other way out: `run_test` (tests, benches, screenshots) and a driver's own
         # teardown call this without exit(); a pane prebuilt during teardown crashed mounting
-        # its Select (NoMatches: SelectOverlay).
+        # its Select (NoMatches: SelectOverlay; the panes have no Select since).
         if self.context is not None:
             self.context.closing.set()
         await super()._shutdown()

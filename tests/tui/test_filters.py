@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, SelectionList
+from textual.widgets import DataTable, Input, SelectionList
 from tui_support import app_session, browse_applied, wait_until
 
 from movietui.service import Filters, Service
 from movietui.tui.app import MovieTuiApp
 from movietui.tui.screens.main import MainScreen
 from movietui.tui.screens.movie_night import MovieNightScreen
+from movietui.tui.widgets.choice import Choice
 from movietui.tui.widgets.filter_bar import FilterBar, FilterProblem, parse_filters
 from movietui.tui.widgets.movie_table import MovieTable
 
@@ -123,7 +124,7 @@ async def test_browse_excludes_a_genre_and_bounds_mean_and_count(trained_home: P
         table = await open_browse(pilot)
         assert any("Comedy" in cell for cell in genre_cells(table))  # before: comedies listed
         await pilot.press("F")  # the filter row: genre first, then Tab through the rest
-        assert app.focused is app.screen.query_one("#browse-genre", Select)
+        assert app.focused is app.screen.query_one("#browse-genre", Choice)
         await pilot.press("tab")
         assert app.focused is app.screen.query_one("#browse-exclude", Input)
         await pilot.press(*"comedy")
@@ -218,7 +219,7 @@ async def test_movie_night_respects_the_filters(trained_home: Path) -> None:
         assert screen.result is not None
         assert any("Animation" in p.movie.genres for p in screen.result.picks)
         await pilot.press("F")
-        assert app.focused is screen.query_one("#night-genre", Select)
+        assert app.focused is screen.query_one("#night-genre", Choice)
         await pilot.press("tab", *"Animation", "tab", "tab", "tab", "tab", *"3.5")
         await applied(pilot)
         result = screen.result
@@ -290,6 +291,6 @@ async def test_settings_file_filters_fill_controls_never_remembered(
     async with app_session(trained_home) as (app, pilot):
         table = await open_browse(pilot)
         assert app.screen.query_one("#browse-min-mean", Input).value == "3.5"
-        assert app.screen.query_one("#browse-sort", Select).value == "year"  # remembered wins
+        assert app.screen.query_one("#browse-sort", Choice).value == "year"  # remembered wins
         assert all(mean >= 3.495 for mean, _ in community(table))
         assert not [n for n in app._notifications if "settings.toml" in n.message]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Static
 from tui_support import NO_EARLY_STOP, SIZE, browse_applied, wait_until
 
 from movietui.service import MAX_EPOCHS, Service
 from movietui.tui.app import make_app
 from movietui.tui.constants import PAGE
 from movietui.tui.training import TrainingState
+from movietui.tui.widgets.choice import Choice
 from movietui.tui.widgets.movie_table import MovieTable
 from movietui.tui.widgets.training_panel import describe_progress
 
@@ -25,7 +26,7 @@ async def test_rating_in_browse_sorted_by_prediction_keeps_the_list_and_the_curs
         await pilot.press("b")
         await wait_until(pilot, lambda: "browse" in app.main_screen.built)
         await pilot.pause()
-        app.screen.query_one("#browse-sort", Select).value = "predicted"
+        app.screen.query_one("#browse-sort", Choice).value = "predicted"
         await browse_applied(pilot)
         table = app.screen.query_one("#browse-table", MovieTable)
         table.focus()
@@ -163,8 +164,10 @@ async def test_f1_shows_help_rendered_in_the_background_as_one_text(
         # Rendered, not only begun: lru_cache counts the miss before the render ends.
         await wait_until(
             pilot,
-            lambda: render_markdown.cache_info().misses > before
-            and not any(w.group == "warm_up" and not w.is_finished for w in app.workers),
+            lambda: (
+                render_markdown.cache_info().misses > before
+                and not any(w.group == "warm_up" and not w.is_finished for w in app.workers)
+            ),
         )
         rendered = render_markdown.cache_info().misses
         await pilot.press("f1")

@@ -43,6 +43,7 @@ prints where) by binding id: the ids are listed at the end of this help.
 |---|---|
 | `b` `f` `y` `l` `g` | tabs: Browse, For you, Your ratings, watchList, traininG |
 | `/` | search titles (type to search; accents and case do not matter); Enter, Esc or ↓ back to the list |
+| `F` | the filter row (Browse, For you): genre first, Tab walks on; Enter or space opens a choice (typing jumps to an option); Esc back to the list |
 | `t` / `x` | start / stop training |
 | `c` / `s` | Training tab: switch the model (matrix factorisation / neural) / make it predict the stars (★) |
 | `Enter` | Training tab's model history: make the highlighted saved model current again (`*` marks it) |

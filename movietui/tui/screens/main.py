@@ -29,7 +29,6 @@ from textual.widgets import (
     DataTable,
     Header,
     Input,
-    Select,
     Static,
     TabbedContent,
     TabPane,
@@ -55,6 +54,7 @@ from movietui.tui.messages import (
     TrainingProgress,
     WatchlistChanged,
 )
+from movietui.tui.widgets.choice import Choice
 from movietui.tui.widgets.filter_bar import FilterBar, filter_ids
 from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.histogram import RatingHistogram
@@ -65,8 +65,11 @@ from movietui.tui.widgets.taste_map_pane import TasteMapPane
 from movietui.tui.widgets.training_panel import TrainingPanel, shown_hyper
 
 SEARCH_DEBOUNCE_S = 0.15
-PREBUILD_AFTER_S = 1.5  # after the first paint (and the model warm-up), compose hidden panes
-PREBUILD_GAP_S = 0.5  # one at a time (~0.1-0.2 s each), so keys are answered in between
+# After the first paint, compose the hidden panes one at a time (~40-90 ms each), so keys
+# are answered in between; started at 1.5 s, a first visit in the first seconds composed
+# its pane while the person waited (~150-250 ms, against ~70 ms for a built one).
+PREBUILD_AFTER_S = 0.25
+PREBUILD_GAP_S = 0.2
 FILTER_IDS = (
     *filter_ids("browse"),
     "browse-sort",
@@ -133,7 +136,8 @@ class MainScreen(Screen):
         self.stale: set[str] = set(TABS)
         self.built: set[str] = {self.initial_tab}  # panes whose widgets are mounted
         self._building: set[str] = set()  # panes being mounted right now
-        self._focus_when_built: dict[str, str] = {}  # pane -> selector to focus once composed
+        self._show_when_built: dict[str, str | None] = {}  # pane -> what to focus in it then
+        self._wanted_tab = self.initial_tab  # the tab last asked for (a pane may still compose)
         self._fold_in: tuple[str, RateResult] | None = None
         self._toggle_kind_when_built = False  # c pressed before the Training tab was composed
         self._debounce: Timer | None = None  # runs while the search box is typed in
@@ -177,12 +181,12 @@ class MainScreen(Screen):
         saved = self._saved_filters()
         changed: dict[str, str] = {}
         # One walk of the screen: a query per id walked it 16 times (~25 ms a keystroke).
-        for widget in self.query("Input, Select, Checkbox"):
+        for widget in self.query("Input, Choice, Checkbox"):
             widget_id = widget.id
             if widget_id not in REMEMBERED:
                 continue
-            value = cast("Input | Select | Checkbox", widget).value
-            text = "" if value is Select.NULL else str(value)
+            value = cast("Input | Choice | Checkbox", widget).value
+            text = "" if value is Choice.NULL else str(value)
             if saved.get(widget_id) != text:
                 changed[widget_id] = text
         if changed:  # only this screen's controls: Movie night remembers its own
@@ -192,8 +196,8 @@ class MainScreen(Screen):
             except MovietuiError:
                 pass  # view state only: the filters still apply, they just won't be remembered
 
-    def _saved_choice(self, widget_id: str, choices, default=Select.NULL):
-        """The saved value of a Select if it is still one of ``choices`` (a new catalog may
+    def _saved_choice(self, widget_id: str, choices, default=Choice.NULL):
+        """The saved value of a Choice if it is still one of ``choices`` (a new catalog may
         lack a genre), else ``default``."""
         saved = self._saved(widget_id)
         return saved if saved in choices else default
@@ -209,12 +213,10 @@ class MainScreen(Screen):
                     Horizontal(
                         Input(placeholder="Search titles (/)", id="search", compact=True),
                         self._filter_bar("browse"),
-                        Select(
+                        Choice(
                             [(f"Sort: {s}", s) for s in SORTS],
-                            allow_blank=False,
                             value=self._saved_choice("browse-sort", SORTS, "relevance"),
                             id="browse-sort",
-                            compact=True,
                         ),
                         classes="filter-bar",
                     ),
@@ -255,7 +257,9 @@ class MainScreen(Screen):
             case "map":
                 return [TasteMapPane(self.context, id="map-pane")]
             case "training":
-                return [TrainingPanel(id="training-panel")]
+                info = self.service.model_info()  # the fields show its settings (MF first)
+                hyper = info.hyper if info is not None else self._train_base()
+                return [TrainingPanel(hyper, id="training-panel")]
         raise KeyError(tab)
 
     def on_mount(self) -> None:
@@ -263,19 +267,16 @@ class MainScreen(Screen):
         self._pane_ready(self.initial_tab)
         self._focus_tab(self.initial_tab)
         self.call_after_refresh(self._painted)
-        self.set_timer(PREBUILD_AFTER_S, self._prebuild_next)
 
     def _painted(self) -> None:
         gc.freeze()  # now, not at the first prebuild: see _prebuild_next
         self.post_message(self.Painted())
+        self.set_timer(PREBUILD_AFTER_S, self._prebuild_next)
 
     def _pane_ready(self, tab: str) -> None:
         """A pane's widgets were just mounted: fill them."""
         if tab == "training":
-            service = self.service
-            info = service.model_info()
             panel = self.query_one(TrainingPanel)
-            panel.set_hyper(info.hyper if info is not None else self._train_base())  # MF first
             if self._toggle_kind_when_built:
                 self._toggle_kind_when_built = False
                 panel.toggle_kind()
@@ -301,9 +302,10 @@ class MainScreen(Screen):
             return
         self.built.add(tab)
         self._pane_ready(tab)
-        selector = self._focus_when_built.pop(tab, None)
-        if selector is not None and self.active_tab == tab:
-            self.query_one(selector).focus()
+        if tab in self._show_when_built:
+            selector = self._show_when_built.pop(tab)
+            if self._wanted_tab == tab:
+                self._reveal(tab, selector)
 
     async def _prebuild_next(self) -> None:
         """Compose the hidden panes one at a time while the user reads the first screen,
@@ -315,7 +317,7 @@ class MainScreen(Screen):
         gc.freeze()
         rest = [tab for tab in TABS if tab not in self.built and tab not in self._building]
         if not rest or not self.is_attached or self.context.closing.is_set():
-            return  # (mounting a pane while the app tears down crashed a Select's mount)
+            return  # (mounting a pane while the app tears down crashed its mount)
         try:
             await self._build(rest[0])
         except (MountError, NoMatches):  # the screen was closed meanwhile (app exit, re-import)
@@ -334,18 +336,27 @@ class MainScreen(Screen):
         self.show_tab(message.tab)
 
     def show_tab(self, tab: str, focus: str | None = None) -> None:
-        """Show a tab and focus its list (or ``focus``); a pane shown for the first time is
-        composed by the TabActivated handler, which then focuses."""
-        self.query_one(TabbedContent).active = tab
+        """Show a tab and focus its list (or ``focus``).
+
+        The pane is shown and focused in one step, so its list is drawn once: shown first
+        and focused a moment later (``focus()`` goes through the message queue), it was
+        drawn twice, every row (DataTable keys its rendered lines by focus), ~30-60 ms. A
+        pane not composed yet is shown at once, empty, and focused once the TabActivated
+        handler has composed and filled it."""
+        self._wanted_tab = tab
         selector = focus or TABLE_OF_TAB.get(tab)
         if tab not in self.built:
-            if selector is not None:
-                self._focus_when_built[tab] = selector
+            self._show_when_built[tab] = selector
+            self.query_one(TabbedContent).active = tab
             return
         if tab in self.stale:
             self.refresh_tab(tab)
+        self._reveal(tab, selector)
+
+    def _reveal(self, tab: str, selector: str | None) -> None:
+        self.query_one(TabbedContent).active = tab
         if selector is not None:
-            self._focus(selector)
+            self.set_focus(self.query_one(selector), scroll_visible=False)  # now, not queued
 
     def _focus_tab(self, tab: str) -> None:
         if tab in TABLE_OF_TAB:
@@ -361,6 +372,7 @@ class MainScreen(Screen):
         tab = event.pane.id or ""
         if tab not in TABS:
             return
+        self._wanted_tab = tab  # (a click on a tab asks for it too)
         if tab not in self.built:
             await self._build(tab)  # (a no-op when a prebuild is already mounting it)
         elif tab in self.stale:
@@ -445,7 +457,7 @@ class MainScreen(Screen):
     def _browse_args(self) -> tuple[str, Filters, str, bool]:
         query = self.query_one("#search", Input).value.strip()
         filters = self.query_one("#browse-filters", FilterBar).filters
-        sort = str(self.query_one("#browse-sort", Select).value)
+        sort = str(self.query_one("#browse-sort", Choice).value)
         return query, filters, sort, sort != "title"
 
     def reload_browse(self, keep_rows: bool = False, keep_order: bool = False) -> None:
@@ -516,11 +528,11 @@ class MainScreen(Screen):
         except MovietuiError as error:
             self.notify(str(error), severity="error")
 
-    @on(Select.Changed, "#browse-sort")
+    @on(Choice.Changed, "#browse-sort")
     @on(FilterBar.Changed, "#browse-filters")
     def _browse_selected(self) -> None:
         if not self.browse_pending and self._browse_args() == self._browse_shown:
-            return  # e.g. the sort Select's Changed for its first value, as the pane mounts
+            return  # e.g. a saved value set again
         self._stop_debounce()  # applied now, with the typed text
         self._apply_browse()
         self._remember_filters()  # (the typed text is not remembered: no need per key)

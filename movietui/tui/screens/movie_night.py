@@ -17,12 +17,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Select, SelectionList, Static
+from textual.widgets import DataTable, Footer, Header, Label, SelectionList, Static
 
 from movietui.errors import MovietuiError
 from movietui.service import GroupList
 from movietui.tui.context import Context
 from movietui.tui.messages import ProfileChanged, RatingChanged, WatchlistChanged
+from movietui.tui.widgets.choice import Choice
 from movietui.tui.widgets.filter_bar import FilterBar, filter_ids
 
 CATALOG, WATCHLIST = "catalog", "watchlist"
@@ -66,18 +67,16 @@ class MovieNightScreen(Screen[None]):
                     id="night-members",
                 )
                 yield Label("Strategy (s)")
-                yield Select(
+                yield Choice(
                     [(name, key) for key, name in service.group_strategies().items()],
                     value=service.group_strategy(),
-                    allow_blank=False,
                     id="night-strategy",
                 )
                 yield Label("From")
-                yield Select(
+                yield Choice(
                     [("the whole catalog", CATALOG), ("their watchlists", WATCHLIST)]
                     + [(f"list {f.name}", LIST_PREFIX + f.name) for f in service.film_lists()],
                     value=CATALOG,
-                    allow_blank=False,
                     id="night-source",
                 )
             with Vertical(id="night-main"):
@@ -107,8 +106,8 @@ class MovieNightScreen(Screen[None]):
         notes = self.query_one("#night-notes", Static)
         table = self.query_one("#night-table", DataTable)
         members = self.members()
-        strategy = str(self.query_one("#night-strategy", Select).value)
-        source = str(self.query_one("#night-source", Select).value)
+        strategy = str(self.query_one("#night-strategy", Choice).value)
+        source = str(self.query_one("#night-source", Choice).value)
         filters = self.query_one(FilterBar).filters
         self.result = None
         try:
@@ -173,8 +172,8 @@ class MovieNightScreen(Screen[None]):
     def _members_changed(self) -> None:
         self.refresh_list()
 
-    @on(Select.Changed, "#night-strategy")
-    def _strategy_changed(self, event: Select.Changed) -> None:
+    @on(Choice.Changed, "#night-strategy")
+    def _strategy_changed(self, event: Choice.Changed) -> None:
         self._use_strategy(str(event.value))
 
     def _use_strategy(self, strategy: str) -> None:
@@ -184,15 +183,15 @@ class MovieNightScreen(Screen[None]):
             self.notify(str(error), severity="error")
         self.refresh_list()
 
-    @on(Select.Changed, "#night-source")
+    @on(Choice.Changed, "#night-source")
     def _source_changed(self) -> None:
         self.refresh_list()
 
     def action_next_strategy(self) -> None:
-        select = self.query_one("#night-strategy", Select)
+        select = self.query_one("#night-strategy", Choice)
         keys = list(self.service.group_strategies())
         chosen = keys[(keys.index(str(select.value)) + 1) % len(keys)]
-        with select.prevent(Select.Changed):  # repaint now, not after the select's message
+        with select.prevent(Choice.Changed):  # repaint now, not after the select's message
             select.value = chosen
         self._use_strategy(chosen)
 

@@ -26,9 +26,10 @@ from textual.message import Message
 from textual.suggester import Suggester
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Input, Select
+from textual.widgets import Input
 
 from movietui.service import Filters
+from movietui.tui.widgets.choice import Choice
 
 FIELDS = ("genre", "exclude", "decade", "year-min", "year-max", "min-mean", "min-count")
 TYPE_PAUSE_S = 0.15  # typed text is applied this long after the last key
@@ -256,26 +257,24 @@ class FilterBar(Horizontal):
             control.tooltip = tip
             return control
 
-        yield Select(
+        yield Choice(
             [(g, g) for g in self.genres],
             prompt="Any genre",
-            value=start["genre"] or Select.NULL,
+            value=start["genre"] or Choice.NULL,
             id=f"{prefix}-genre",
             classes="filter-genre",
-            compact=True,
         )
         exclude = field(
             "exclude", "not: genres", "text", "filter-exclude", "Leave out these genres (a, b)"
         )
         exclude.suggester = GenreListSuggester(self.genres)
         yield exclude
-        yield Select(
+        yield Choice(
             [(f"{d}s", str(d)) for d in decades()],
             prompt="Decade",
-            value=start["decade"] or Select.NULL,
+            value=start["decade"] or Choice.NULL,
             id=f"{prefix}-decade",
             classes="filter-decade",
-            compact=True,
         )
         yield field("year-min", "from", "integer", "filter-year", "From this year")
         yield field("year-max", "to", "integer", "filter-year", "Up to this year")
@@ -293,8 +292,8 @@ class FilterBar(Horizontal):
         """Each control's value by id (``<prefix>-<field>``), "" when empty: what to remember."""
         out: dict[str, str] = {}
         for name in FIELDS:
-            value = cast("Input | Select[str]", self.control(name)).value
-            out[f"{self.prefix}-{name}"] = "" if value is Select.NULL else str(value)
+            value = cast("Input | Choice", self.control(name)).value
+            out[f"{self.prefix}-{name}"] = "" if value is Choice.NULL else str(value)
         return out
 
     def focus_first(self) -> None:
@@ -316,8 +315,8 @@ class FilterBar(Horizontal):
     def _paused(self) -> None:
         self.apply(announce=False)
 
-    @on(Select.Changed)
-    def _chosen(self, event: Select.Changed) -> None:
+    @on(Choice.Changed)
+    def _chosen(self, event: Choice.Changed) -> None:
         event.stop()
         self.apply()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from rich.text import Text
 from textual_plotext import PlotextPlot
 
 from movietui.service import EpochReport, RankEpochReport
@@ -18,7 +19,28 @@ def epoch_axis(plt, last: int) -> None:
     plt.xticks(list(range(1, last + 1, max(1, -(-(last - 1) // 6)))))
 
 
-class LossChart(PlotextPlot):
+class Chart(PlotextPlot):
+    """A plotext chart drawn once per size, theme and data: plotext takes 15-30 ms a
+    drawing, and PlotextPlot drew both charts again on every repaint of the Training tab."""
+
+    _data_version = 0  # bumped by each plot_*: what was drawn is stale
+    _drawn: tuple[tuple, Text] | None = None  # (size, theme, data version) -> the drawing
+
+    def replot(self) -> None:
+        self._data_version += 1
+        self.refresh()
+
+    def render(self) -> Text:
+        key = (self.size, self.app.theme, self._data_version)
+        if self._drawn is not None and self._drawn[0] == key:
+            return self._drawn[1]
+        drawing = super().render()
+        assert isinstance(drawing, Text)
+        self._drawn = (key, drawing)
+        return drawing
+
+
+class LossChart(Chart):
     DEFAULT_CSS = """
     LossChart { height: 1fr; min-height: 10; }
     """
@@ -64,10 +86,10 @@ class LossChart(PlotextPlot):
                     label=f"{name} validation" if name else "validation RMSE",
                     marker="braille",
                 )
-        self.refresh()
+        self.replot()
 
 
-class RankChart(PlotextPlot):
+class RankChart(Chart):
     """The ranker's validation Recall@20 (how many held-out liked films reach a top 20), and
     its training loss on the right-hand axis."""
 
@@ -103,4 +125,4 @@ class RankChart(PlotextPlot):
                 marker="braille",
                 yside="right",
             )
-        self.refresh()
+        self.replot()

@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.validation import Integer, Number
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 from movietui.service import (
     MAX_EPOCHS,
@@ -55,6 +55,7 @@ FIELDS = [
 
 
 KIND_NAMES = {"mf": "matrix factorisation", "neural": "neural"}
+FIELD_WIDTH = 18  # columns of each hyperparameter field (the margin after it: 1)
 NEURAL_FIELDS = ("factors", "epochs", "lr")  # the neural model has no "reg" field here
 
 
@@ -170,20 +171,43 @@ class TrainingPanel(Vertical):
 
     kind = "mf"  # the model the fields, Start and "Predict stars" are for
 
+    def __init__(self, hyper: Hyper | NeuralHyper | None = None, **kwargs) -> None:
+        """``hyper``: what the matrix factorisation fields show first (composed with their
+        values: setting four Inputs after mounting cost the first visit ~15 ms)."""
+        super().__init__(**kwargs)
+        self._first_hyper = hyper
+
     def compose(self) -> ComposeResult:
-        # plotext takes ~50 ms to import: only when the Training tab is first shown.
+        # plotext takes ~50 ms to import: the app's warm-up thread imports it after the first
+        # paint; a run without the warm-up (a visit before it) imports it here.
         from movietui.tui.widgets.loss_chart import LossChart, RankChart
 
         with Horizontal(id="model-row"):
             yield Button(self._kind_label(), id="train-kind", compact=True)
             yield Button("★ Predict stars with it (s)", id="train-use", compact=True)
+        # The fields' names are one line above them: a Label and a Vertical per field made
+        # the pane 8 widgets heavier (each widget costs its first visit ~5 ms).
+        yield Static(
+            "".join(f"{label:<{FIELD_WIDTH + 1}}" for _, _, label, _, _ in FIELDS),
+            id="hyper-labels",
+        )
         with Horizontal(id="hyper-row"):
-            for input_id, _, label, validator, _ in FIELDS:
-                with Vertical(classes="hyper-field"):
-                    yield Label(label)
-                    yield Input(id=input_id, validators=[validator], compact=True)
-            yield Button("Start (t)", id="train-start", variant="primary", compact=True)
-            yield Button("Stop (x)", id="train-stop", variant="error", disabled=True, compact=True)
+            for input_id, attr, _, validator, _ in FIELDS:
+                first = self._first_hyper
+                yield Input(
+                    f"{getattr(first, attr):g}" if first is not None else "",
+                    id=input_id,
+                    validators=[validator],
+                    compact=True,
+                    classes="hyper-field",
+                )
+            # Apart from the fields: a clicked Start, disabled as the run starts, hands the
+            # focus to a sibling, and a field would then take the keys (b, x) as text.
+            with Horizontal(id="train-buttons"):
+                yield Button("Start (t)", id="train-start", variant="primary", compact=True)
+                yield Button(
+                    "Stop (x)", id="train-stop", variant="error", disabled=True, compact=True
+                )
         yield Static(id="model-line")
         yield Static(id="neural-line")
         yield Static(id="progress-line")

@@ -1,0 +1,101 @@
+"""Choice: one widget for a few options, opened into a pop-up only when used."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from textual import on
+from textual.app import App, ComposeResult
+from textual.widgets import Input
+
+from movietui.tui.widgets.choice import Choice, ChoiceList, ChoicePopup, first_containing
+
+GENRES = ["Action", "Adventure", "Comedy", "Documentary", "Drama", "Film-Noir", "Western"]
+
+
+class ChoiceApp(App[None]):
+    def __init__(self, **choice) -> None:
+        super().__init__()
+        self.choice_args = choice
+        self.heard: list[object] = []
+
+    def compose(self) -> ComposeResult:
+        yield Input(id="before")
+        yield Choice([(g, g) for g in GENRES], id="genre", **self.choice_args)
+
+    @on(Choice.Changed)
+    def _changed(self, event: Choice.Changed) -> None:
+        self.heard.append(event.value)
+
+
+def shown(app: App) -> str:
+    return "\n".join(
+        "".join(s.text for s in strip) for strip in app.screen._compositor.render_strips()
+    )
+
+
+async def test_enter_opens_the_choices_typing_jumps_and_enter_picks() -> None:
+    app = ChoiceApp(prompt="Any genre")
+    async with app.run_test(size=(60, 20)) as pilot:
+        await pilot.pause()
+        choice = app.query_one(Choice)
+        assert choice.value is Choice.NULL and "Any genre   ▼" in shown(app)
+        choice.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoicePopup)
+        options = app.screen.query_one(ChoiceList)
+        assert options.highlighted == 0  # the prompt, "no choice", is the current one
+        assert all(genre in shown(app) for genre in GENRES)
+        await pilot.press(*"dra")  # "d" finds Documentary; "dra" Drama
+        assert options.highlighted == 1 + GENRES.index("Drama")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is not None and not isinstance(app.screen, ChoicePopup)
+        assert choice.value == "Drama" and app.heard == ["Drama"]
+        assert app.focused is choice and "Drama       ▼" in shown(app)
+
+
+async def test_escape_and_a_click_outside_keep_the_choice() -> None:
+    app = ChoiceApp(value="Comedy")
+    async with app.run_test(size=(60, 20)) as pilot:
+        choice = app.query_one(Choice)
+        choice.focus()
+        await pilot.press("down")
+        await pilot.pause()
+        assert app.screen.query_one(ChoiceList).highlighted == GENRES.index("Comedy")
+        await pilot.press("down", "escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, ChoicePopup)
+        await pilot.click(Choice)
+        await pilot.pause()
+        assert isinstance(app.screen, ChoicePopup)
+        await pilot.click(offset=(58, 18))  # far from the list
+        await pilot.pause()
+        assert not isinstance(app.screen, ChoicePopup)
+        assert choice.value == "Comedy" and app.heard == []
+
+
+async def test_a_choice_without_a_prompt_starts_on_its_first_option_and_refuses_others() -> None:
+    app = ChoiceApp()
+    async with app.run_test(size=(60, 20)):
+        choice = app.query_one(Choice)
+        assert choice.value == "Action"
+        with pytest.raises(ValueError, match="not one of genre's options"):
+            choice.value = Choice.NULL
+        with pytest.raises(ValueError):
+            choice.value = "Musical"
+        assert choice.value == "Action"
+
+
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=8), st.text(min_size=1, max_size=3))
+def test_typing_jumps_to_the_earliest_match(labels: list[str], typed: str) -> None:
+    index = first_containing(labels, typed)
+    positions = [label.casefold().find(typed.casefold()) for label in labels]
+    if index is None:
+        assert all(p < 0 for p in positions)
+    else:
+        found = [p for p in positions if p >= 0]
+        assert positions[index] == min(found)
+        assert positions.index(min(found)) == index  # the first of equals
