@@ -70,30 +70,6 @@ async def test_kept_renderings_match_a_full_redraw_after_switching_tabs(
             assert app.export_screenshot() == shown, f"stale cells after {keys}"
 
 
-async def test_a_first_visit_draws_its_list_once_already_focused(
-    app: MovieTuiApp, profile_service: Service, no_prebuild: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Shown first and focused a moment later, a new pane's list was drawn twice, every row
-    (DataTable keys its rendered lines by focus): the pane is composed hidden, then shown
-    and focused in one step."""
-    drawn: list[bool] = []  # has_focus at each drawing of the Browse list
-    render_lines = MovieTable.render_lines
-
-    def recording(table: MovieTable, crop):
-        if table.id == "browse-table":
-            drawn.append(table.has_focus)
-        return render_lines(table, crop)
-
-    monkeypatch.setattr(MovieTable, "render_lines", recording)
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pilot.press("b")
-        await wait_until(pilot, lambda: app.main_screen.active_tab == "browse")
-        await pilot.pause()
-        assert app.focused is app.screen.query_one("#browse-table")
-        assert drawn and all(drawn), drawn
-
-
 async def test_the_browse_pane_is_composed_of_few_widgets(
     app: MovieTuiApp, profile_service: Service, no_prebuild: None
 ) -> None:
