@@ -7,7 +7,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from textual import on
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.widgets import Input
+from tui_support import wait_until
 
 from movietui.tui.widgets.choice import Choice, ChoiceList, ChoicePopup, first_containing
 
@@ -35,26 +37,43 @@ def shown(app: App) -> str:
     )
 
 
+async def opened(pilot: Pilot) -> ChoiceList:
+    """Wait until the pop-up is up and its list has the keys (focus moves through messages)."""
+    app = pilot.app
+    await wait_until(
+        pilot, lambda: isinstance(app.screen, ChoicePopup) and app.screen.query(ChoiceList)
+    )
+    options = app.screen.query_one(ChoiceList)
+    await wait_until(pilot, lambda: app.focused is options)
+    return options
+
+
+async def closed(pilot: Pilot, choice: Choice) -> None:
+    app = pilot.app
+    await wait_until(
+        pilot, lambda: not isinstance(app.screen, ChoicePopup) and app.focused is choice
+    )
+
+
 async def test_enter_opens_the_choices_typing_jumps_and_enter_picks() -> None:
     app = ChoiceApp(prompt="Any genre")
     async with app.run_test(size=(60, 20)) as pilot:
-        await pilot.pause()
         choice = app.query_one(Choice)
-        assert choice.value is Choice.NULL and "Any genre   ▼" in shown(app)
+        await wait_until(pilot, lambda: "Any genre   ▼" in shown(app))
+        assert choice.value is Choice.NULL
         choice.focus()
+        await wait_until(pilot, lambda: app.focused is choice)
         await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, ChoicePopup)
-        options = app.screen.query_one(ChoiceList)
+        options = await opened(pilot)
         assert options.highlighted == 0  # the prompt, "no choice", is the current one
         assert all(genre in shown(app) for genre in GENRES)
         await pilot.press(*"dra")  # "d" finds Documentary; "dra" Drama
-        assert options.highlighted == 1 + GENRES.index("Drama")
+        await wait_until(pilot, lambda: options.highlighted == 1 + GENRES.index("Drama"))
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.screen is not None and not isinstance(app.screen, ChoicePopup)
-        assert choice.value == "Drama" and app.heard == ["Drama"]
-        assert app.focused is choice and "Drama       ▼" in shown(app)
+        await closed(pilot, choice)
+        assert choice.value == "Drama"
+        await wait_until(pilot, lambda: app.heard == ["Drama"])
+        assert "Drama       ▼" in shown(app)
 
 
 async def test_escape_and_a_click_outside_keep_the_choice() -> None:
@@ -62,18 +81,17 @@ async def test_escape_and_a_click_outside_keep_the_choice() -> None:
     async with app.run_test(size=(60, 20)) as pilot:
         choice = app.query_one(Choice)
         choice.focus()
+        await wait_until(pilot, lambda: app.focused is choice)
         await pilot.press("down")
-        await pilot.pause()
-        assert app.screen.query_one(ChoiceList).highlighted == GENRES.index("Comedy")
+        options = await opened(pilot)
+        assert options.highlighted == GENRES.index("Comedy")
         await pilot.press("down", "escape")
-        await pilot.pause()
-        assert not isinstance(app.screen, ChoicePopup)
+        await closed(pilot, choice)
         await pilot.click(Choice)
-        await pilot.pause()
-        assert isinstance(app.screen, ChoicePopup)
+        await opened(pilot)
         await pilot.click(offset=(58, 18))  # far from the list
+        await closed(pilot, choice)
         await pilot.pause()
-        assert not isinstance(app.screen, ChoicePopup)
         assert choice.value == "Comedy" and app.heard == []
 
 

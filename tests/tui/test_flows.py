@@ -31,6 +31,7 @@ from movietui.tui.screens.help import HelpScreen
 from movietui.tui.screens.main import MainScreen
 from movietui.tui.screens.onboarding import OnboardingScreen
 from movietui.tui.screens.welcome import WelcomeScreen
+from movietui.tui.widgets.choice import ChoiceList
 from movietui.tui.widgets.model_history import ModelHistory
 from movietui.tui.widgets.movie_table import MovieTable
 
@@ -350,8 +351,12 @@ async def test_list_filters_are_remembered_across_restarts(trained_home: Path) -
         await pilot.pause()
         app.screen.query_one("#browse-year-min", Input).focus()
         await pilot.press(*"1990")
-        app.screen.query_one("#browse-sort").focus()
-        await pilot.press("enter", "down", "enter")
+        sort_choice = app.screen.query_one("#browse-sort")
+        sort_choice.focus()
+        await wait_until(pilot, lambda: app.focused is sort_choice)
+        await pilot.press("enter")  # the choices pop up; their list takes the keys
+        await wait_until(pilot, lambda: isinstance(app.focused, ChoiceList))
+        await pilot.press("down", "enter")
         await browse_applied(pilot)
         sort = app.screen.query_one("#browse-sort").value
         assert sort != "relevance"

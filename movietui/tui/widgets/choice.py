@@ -109,12 +109,19 @@ class Choice(Widget, can_focus=True):
         text.truncate(max(0, self.content_size.width - len(ARROW)), overflow="ellipsis", pad=True)
         return text + Text(ARROW, style="dim")
 
+    _open = False  # a pop-up is up (keys that reach the Choice before its list has the focus
+    # must not stack a second one)
+
     def action_open(self) -> None:
+        if self._open:
+            return
+        self._open = True
         entries = self._entries()
         current = next(i for i, (_, value) in enumerate(entries) if value == self.value)
         popup = ChoicePopup([label for label, _ in entries], current, self.region)
 
         def picked(index: int | None) -> None:
+            self._open = False
             self.focus()
             if index is not None:
                 self.value = entries[index][1]
