@@ -188,11 +188,11 @@ class MovieNightScreen(Screen[None]):
         self.refresh_list()
 
     def action_next_strategy(self) -> None:
-        select = self.query_one("#night-strategy", Choice)
+        choice = self.query_one("#night-strategy", Choice)
         keys = list(self.service.group_strategies())
-        chosen = keys[(keys.index(str(select.value)) + 1) % len(keys)]
-        with select.prevent(Choice.Changed):  # repaint now, not after the select's message
-            select.value = chosen
+        chosen = keys[(keys.index(str(choice.value)) + 1) % len(keys)]
+        with choice.prevent(Choice.Changed):  # repaint now, not after the choice's message
+            choice.value = chosen
         self._use_strategy(chosen)
 
     @on(FilterBar.Changed, "#night-filters")

@@ -138,6 +138,7 @@ class ChoiceList(OptionList):
 
     def __init__(self, labels: list[str], **kwargs) -> None:
         super().__init__(*(Option(label) for label in labels), **kwargs)
+        self.labels = labels
         self._typed = ""
         self._typed_at = 0.0
 
@@ -154,10 +155,7 @@ class ChoiceList(OptionList):
             self._typed if now - self._typed_at < SEARCH_RESET_S else ""
         ) + event.character
         self._typed_at = now
-        index = first_containing(
-            [str(self.get_option_at_index(i).prompt) for i in range(self.option_count)],
-            self._typed,
-        )
+        index = first_containing(self.labels, self._typed)
         if index is not None:
             self.highlighted = index
 
