@@ -19,6 +19,10 @@ caller says so with the figures. The comparison is skipped (the new run becomes 
 
 A model saved before the history recorded its data (no ``catalog`` in its meta) is compared
 by RMSE: most likely it was trained on the same catalog.
+
+**What is kept** (``save``). The store keeps the newest few models of a kind and its current
+one; ``save`` also keeps the best-validated one, so runs that became current without a figure
+to compare (no validation split) cannot push the best model out of the history.
 """
 
 from __future__ import annotations
@@ -93,6 +97,25 @@ def decide(
     if round(new_val, 4) <= round(old_val, 4):
         return True, f"validates at least as well ({_fmt(new_val)} vs {_fmt(old_val)})"
     return False, f"kept the current model (validation RMSE {_fmt(old_val)})"
+
+
+def best_validated(store: Store, kind: str) -> int | None:
+    """The saved model of ``kind`` with the lowest validation RMSE (None: none has one)."""
+    metas = store.model_metas(kind)
+    scored = [(v, m.model_id) for m, meta in metas if (v := val_rmse(meta)) is not None]
+    return min(scored)[1] if scored else None
+
+
+def save(
+    store: Store, kind: str, arrays: dict, meta: dict, has_current: bool, force: bool
+) -> tuple[int, bool, str]:
+    """Save a finished or stopped run in one transaction, current or not by ``decide``, and
+    keep the best-validated model of its kind: (model_id, made current, why)."""
+    current_now, why = decide(store, kind, has_current, meta, force)
+    best = best_validated(store, kind)
+    keep = () if best is None else (best,)
+    model_id = store.save_model(arrays, meta, kind=kind, make_current=current_now, keep=keep)
+    return model_id, current_now, why
 
 
 def run_result(

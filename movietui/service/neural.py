@@ -114,9 +114,9 @@ def train_neural(
         **history.data_meta(store, values.size, gate.cancelled),
     }
     try:
-        current_now, why = history.decide(store, KIND, current is not None, meta, make_current)
-        # one transaction
-        model_id = store.save_model(arrays, meta, kind=KIND, make_current=current_now)
+        model_id, current_now, why = history.save(
+            store, KIND, arrays, meta, current is not None, make_current
+        )
     except BaseException as exc:
         store.finish_training_run(
             run_id, "failed", {"error": str(exc)[:200], "epochs_run": gate.epochs_done}, None

@@ -215,9 +215,9 @@ def train(
         rank_arrays, meta[RANKER] = ranker.to_arrays()
         arrays.update({f"{RANKER}.{name}": a for name, a in rank_arrays.items()})
     try:
-        current_now, why = history.decide(store, "mf", current is not None, meta, make_current)
-        # one transaction: all of it or nothing
-        model_id = store.save_model(arrays, meta, make_current=current_now)
+        model_id, current_now, why = history.save(
+            store, "mf", arrays, meta, current is not None, make_current
+        )
     except BaseException as exc:
         store.finish_training_run(
             run_id, "failed", {"error": str(exc)[:200], "epochs_run": gate.epochs_done}, None

@@ -2,9 +2,10 @@
 
 A model is written in one transaction and only then marked current, so a crash mid-
 save leaves the previous model current. Models are tagged by kind ("mf", "neural"): each
-kind has its own current model and keeps its own last ``KEEP_MODELS`` (and its current one,
-however old: a run that validated worse is saved without becoming current, and any kept model
-can be made current again with ``set_current_model``).
+kind has its own current model and keeps its own last ``KEEP_MODELS``, its current one however
+old, and any the caller names (the service keeps its best-validated model: a run that
+validated worse is saved without becoming current, and any kept model can be made current
+again with ``set_current_model``).
 """
 
 from __future__ import annotations
@@ -102,10 +103,16 @@ class _Assembler:
 class ModelsMixin(StoreBase):
     @translating
     def save_model(
-        self, arrays: dict[str, np.ndarray], meta: dict, kind: str = "mf", make_current: bool = True
+        self,
+        arrays: dict[str, np.ndarray],
+        meta: dict,
+        kind: str = "mf",
+        make_current: bool = True,
+        keep: tuple[int, ...] = (),
     ) -> int:
         """Write the model, make it the current one of its kind (unless ``make_current`` is
-        False), drop all but the newest few of that kind and its current one; returns model_id.
+        False), drop all of that kind but the newest few, its current one and the ``keep``
+        ids; returns model_id.
 
         On its own connection, in one transaction, without the store lock: a 100+ MB save at
         ml-32m must not make the UI thread's reads wait.
@@ -130,10 +137,12 @@ class ModelsMixin(StoreBase):
                     "UPDATE models SET is_current = (model_id = ?) WHERE kind = ?",
                     (model_id, kind),
                 )
+            kept = ",".join("?" * len(keep))  # SQLite accepts an empty NOT IN ()
             conn.execute(
-                "DELETE FROM models WHERE kind = ? AND is_current = 0 AND model_id NOT IN "
+                f"DELETE FROM models WHERE kind = ? AND is_current = 0 AND model_id NOT IN ({kept})"
+                " AND model_id NOT IN "
                 "(SELECT model_id FROM models WHERE kind = ? ORDER BY model_id DESC LIMIT ?)",
-                (kind, kind, KEEP_MODELS),
+                (kind, *map(int, keep), kind, KEEP_MODELS),
             )
             conn.execute("COMMIT")
         except BaseException:

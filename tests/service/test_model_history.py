@@ -131,6 +131,21 @@ def test_the_current_model_is_never_dropped_as_one_of_the_oldest(service: Servic
     assert service.model_info().model_id == good.model_id
 
 
+def test_runs_without_a_validation_figure_never_push_out_the_best_validated_model(
+    service: Service,
+) -> None:
+    """Each such run becomes current (nothing to compare), and the pruning keeps the newest
+    few; the validated model stays in the history, so there is a way back to it."""
+    good = service.model_info()
+    for seed in range(KEEP_MODELS + 1):
+        result = train(service, replace(WORSE, val_fraction=0.0, seed=seed))
+        assert result.made_current and "no validation figure" in result.decision
+    rows = {r.model_id: r for r in service.model_history("mf")}
+    assert good.model_id in rows and rows[good.model_id].val_rmse == pytest.approx(good.val_rmse)
+    assert len(rows) == KEEP_MODELS + 1
+    assert service.use_model(good.model_id).current
+
+
 def test_new_data_makes_the_new_run_current(service: Service) -> None:
     """RMSEs on different data are not comparable: many new ratings (over RATINGS_CHANGE)
     make the new run current even when its figure is worse."""

@@ -40,3 +40,12 @@ def test_unknown_kind_is_a_one_line_error(store: Store) -> None:
         store.save_model(_arrays(1), {}, kind="lstm")
     with pytest.raises(StoreError, match="unknown model kind"):
         store.load_current_model("lstm")
+
+
+def test_a_save_keeps_the_models_it_is_told_to_keep_beyond_the_newest(store: Store) -> None:
+    first = store.save_model(_arrays(0), {})
+    saved = [store.save_model(_arrays(k), {}, keep=(first,)) for k in range(1, KEEP_MODELS + 3)]
+    ids = [m.model_id for m in store.list_models()]
+    assert ids == [*reversed(saved[-KEEP_MODELS:]), first]
+    store.save_model(_arrays(9), {})  # no longer kept: pruned as one of the oldest
+    assert first not in [m.model_id for m in store.list_models()]
