@@ -196,8 +196,9 @@ class ModelRecord:
         return " · ".join([*parts, f"lr {h.get('lr', 0):g}"])
 
     def data_text(self) -> str:
-        """What it was trained on: "ml-latest-small · 100,836 ratings"."""
-        return f"{self.catalog or 'catalog ?'} · {self.n_ratings:,} ratings"
+        """What it was trained on: "ml-latest-small · 100,836 ratings" (no catalog recorded: a
+        model saved before the history kept it, or trained with no catalog imported)."""
+        return f"{self.catalog or 'catalog not recorded'} · {self.n_ratings:,} ratings"
 
     def cells(self) -> tuple[str, ...]:
         """The row `movietui models` and the Training tab show (columns: HISTORY_COLUMNS)."""

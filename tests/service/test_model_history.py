@@ -108,6 +108,8 @@ def test_history_rows_say_when_what_data_hyperparameters_and_figures(service: Se
     assert new.catalog == "ml-latest-small" and new.n_ratings == 100_836
     assert new.n_movies == 9742 and new.epochs == 2 and not new.stopped
     assert new.hyper["factors"] == 2 and new.hyper_text().startswith("2 factors")
+    assert new.data_text() == "ml-latest-small · 100,836 ratings"
+    assert replace(new, catalog=None).data_text() == "catalog not recorded · 100,836 ratings"
     assert new.val_rmse == pytest.approx(result.new_model.val_rmse)
     assert new.val_recall is not None and 0 <= new.val_recall <= 1  # the ranker trained with it
     assert sum(r.current for r in rows if r.kind == "mf") == 1

@@ -95,6 +95,20 @@ async def test_escape_and_a_click_outside_keep_the_choice() -> None:
         assert choice.value == "Comedy" and app.heard == []
 
 
+async def test_one_pop_up_at_a_time_and_it_opens_again_however_the_last_one_went() -> None:
+    app = ChoiceApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        choice = app.query_one(Choice)
+        choice.action_open()
+        choice.action_open()  # a key that reached the Choice before the list had the focus
+        await opened(pilot)
+        assert sum(isinstance(s, ChoicePopup) for s in app.screen_stack) == 1
+        app.pop_screen()  # gone without a pick or Escape
+        await wait_until(pilot, lambda: not isinstance(app.screen, ChoicePopup))
+        choice.action_open()
+        await opened(pilot)
+
+
 async def test_a_choice_without_a_prompt_starts_on_its_first_option_and_refuses_others() -> None:
     app = ChoiceApp()
     async with app.run_test(size=(60, 20)):

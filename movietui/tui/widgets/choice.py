@@ -109,24 +109,23 @@ class Choice(Widget, can_focus=True):
         text.truncate(max(0, self.content_size.width - len(ARROW)), overflow="ellipsis", pad=True)
         return text + Text(ARROW, style="dim")
 
-    _open = False  # a pop-up is up (keys that reach the Choice before its list has the focus
-    # must not stack a second one)
+    _popup: ChoicePopup | None = None  # the last pop-up opened, up while on the screen stack
 
     def action_open(self) -> None:
-        if self._open:
+        # keys that reach the Choice before its pop-up's list has the focus must not stack a
+        # second pop-up; one that left the stack any way at all no longer counts
+        if self._popup is not None and self._popup in self.app.screen_stack:
             return
-        self._open = True
         entries = self._entries()
         current = next(i for i, (_, value) in enumerate(entries) if value == self.value)
-        popup = ChoicePopup([label for label, _ in entries], current, self.region)
+        self._popup = ChoicePopup([label for label, _ in entries], current, self.region)
 
         def picked(index: int | None) -> None:
-            self._open = False
             self.focus()
             if index is not None:
                 self.value = entries[index][1]
 
-        self.app.push_screen(popup, picked)
+        self.app.push_screen(self._popup, picked)
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
