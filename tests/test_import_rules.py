@@ -96,7 +96,7 @@ def violations(path: Path) -> list[str]:
     found = []
     for name in sorted(imported_names(path)):
         top = name.split(".")[0]
-        if room != "tui" and top in ("textual", "textual_plotext"):
+        if room != "tui" and top == "textual":
             found.append(f"{name} (only movietui/tui may import textual)")
             continue
         for prefix in FORBIDDEN.get(room, ()):

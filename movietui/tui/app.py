@@ -170,7 +170,6 @@ class MovieTuiApp(App[int]):
         from movietui.tui.screens import help
 
         help.prerender(self.console, self.size.width)  # F1's first time then takes ~0.1 s
-        import movietui.tui.widgets.loss_chart  # noqa: F401  plotext: ~50 ms off the Training tab
 
         gc.freeze()  # numba's objects too: the collector's full passes skip them (see MainScreen)
 

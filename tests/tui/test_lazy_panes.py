@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input
-from textual.widgets._footer import FooterKey
 from tui_support import SIZE, wait_until
 
 from movietui.service import Service
 from movietui.tui.app import MovieTuiApp
 from movietui.tui.screens import main as main_screen
+from movietui.tui.widgets.footer import KeyFooter
 from movietui.tui.widgets.movie_table import MovieTable
 from movietui.tui.widgets.training_panel import TrainingPanel, shown_hyper
 
@@ -21,7 +21,7 @@ def no_prebuild(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def footer_keys(app: MovieTuiApp) -> list[str]:
-    return [key.key_display for key in app.screen.query(FooterKey)]
+    return [key.display for key in app.screen.query_one(KeyFooter).keys]
 
 
 async def test_only_the_first_tab_is_composed_and_the_others_on_first_view(

@@ -14,10 +14,9 @@ import inspect
 import pytest
 from textual.app import App, ComposeResult
 from textual.widget import Widget
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from movietui.service import MovieView
-from movietui.tui.widgets.footer import QuietFooter
 from movietui.tui.widgets.movie_table import MovieRowData, MovieTable
 
 # (owner, name, who relies on it)
@@ -39,7 +38,6 @@ PRIVATE_PROPERTIES = [
 ]
 PRIVATE_ATTRIBUTES = [  # set in __init__: checked on an instance below
     (Widget, "_styles_cache", "MovieTable.notify_style_update"),
-    (Footer, "_bindings_ready", "QuietFooter.bindings_changed"),
     (App, "_css_update_count", "MovieTable.notify_style_update"),
     (DataTable, "_show_hover_cursor", "MovieTable._render_cell"),
     (DataTable, "_data", "MovieTable.show rewrites cells in place, then refreshes once"),
@@ -68,12 +66,6 @@ def test_overridden_signatures_still_match() -> None:
     ]
     for _owner, name, _why in PRIVATE_PROPERTIES:
         assert isinstance(getattr(DataTable, name), property), name
-
-
-def test_footer_key_widget_still_lives_in_the_private_module() -> None:
-    from textual.widgets._footer import FooterKey  # test_lazy_panes reads the footer's keys
-
-    assert issubclass(FooterKey, Widget)
 
 
 def _row(movie_id: int) -> MovieRowData:
@@ -114,7 +106,6 @@ class _TableApp(App[None]):
         probe = _Probe("watchlist", id="probe")
         probe.calls = []
         yield probe
-        yield QuietFooter()
 
 
 async def test_textual_still_calls_the_overridden_hooks_and_sets_the_private_state() -> None:
@@ -136,10 +127,8 @@ async def test_textual_still_calls_the_overridden_hooks_and_sets_the_private_sta
             instance = {
                 Widget: probe,
                 DataTable: probe,
-                Footer: app.query_one(QuietFooter),
                 App: app,
             }[owner]
             assert hasattr(instance, name), f"{owner.__name__}.{name} is gone; {why}"
         assert hasattr(probe._styles_cache, "clear")
         assert isinstance(app._css_update_count, int)
-        assert app.query_one(QuietFooter)._bindings_ready is True  # Footer set it on mount

@@ -21,11 +21,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
-from textual_plotext import PlotextPlot
 
 from movietui.errors import MovietuiError
 from movietui.service import Demo, DemoFrame, DemoPick, Hyper, RankHyper
 from movietui.tui.context import Context
+from movietui.tui.widgets.line_chart import ChartSpec, LineChart, Series
 from movietui.tui.widgets.taste_map import MapData, TasteMapView
 
 SPEEDS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # ratings a second
@@ -52,24 +52,29 @@ def pick_lines(title: str, picks: tuple[DemoPick, ...]) -> Text:
     return text
 
 
-class HitsCurve(PlotextPlot):
+class HitsCurve(LineChart):
     DEFAULT_CSS = "HitsCurve { height: 1fr; min-height: 8; }"
 
     def plot(self, frame: DemoFrame | None) -> None:
-        plt = self.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title("Hits in the top 20 (films they went on to rate 4+)")
-        plt.xlabel("ratings so far")
-        plt.ylim(0, 20)  # hits of a top 20
+        series: tuple[Series, ...] = ()
+        x_range = (0.0, 10.0)
         if frame is not None and frame.curve:
             xs = [p.n for p in frame.curve]
-            plt.xlim(0, max(10, xs[-1]))
-            plt.plot(xs, [p.hits for p in frame.curve], label="For you", marker="braille")
-            plt.plot(
-                xs, [p.popular_hits for p in frame.curve], label="most popular", marker="braille"
+            x_range = (0.0, float(max(10, xs[-1])))
+            series = (
+                Series("For you", xs, [p.hits for p in frame.curve]),
+                Series("most popular", xs, [p.popular_hits for p in frame.curve]),
             )
-        self.refresh()
+        self.show(
+            ChartSpec(
+                title="Hits in the top 20 (films they went on to rate 4+)",
+                xlabel="ratings so far",
+                series=series,
+                x_range=x_range,
+                y_range=(0.0, 20.0),  # hits of a top 20
+                empty="no ratings yet",
+            )
+        )
 
 
 class DemoScreen(Screen):

@@ -56,7 +56,7 @@ from movietui.tui.messages import (
 )
 from movietui.tui.widgets.choice import Choice
 from movietui.tui.widgets.filter_bar import FilterBar, filter_ids
-from movietui.tui.widgets.footer import QuietFooter
+from movietui.tui.widgets.footer import KeyFooter
 from movietui.tui.widgets.histogram import RatingHistogram
 from movietui.tui.widgets.model_history import ModelHistory
 from movietui.tui.widgets.movie_table import MovieTable, in_order, to_rows
@@ -157,7 +157,7 @@ class MainScreen(Screen):
         yield StatusLine(
             Text("1-5 rate · +/- half a star · Enter details · / search · ? help"), id="status-line"
         )
-        yield QuietFooter()
+        yield KeyFooter()
 
     def _genre_options(self) -> list[tuple[str, str]]:
         try:
@@ -265,7 +265,8 @@ class MainScreen(Screen):
     def on_mount(self) -> None:
         self.context.listen(self, training=True)
         self._pane_ready(self.initial_tab)
-        self._focus_tab(self.initial_tab)
+        if self.initial_tab in TABLE_OF_TAB:  # focused before the first paint: drawn once
+            self.set_focus(self.query_one(TABLE_OF_TAB[self.initial_tab]), scroll_visible=False)
         self.call_after_refresh(self._painted)
 
     def _painted(self) -> None:
@@ -357,15 +358,6 @@ class MainScreen(Screen):
         self.query_one(TabbedContent).active = tab
         if selector is not None:
             self.set_focus(self.query_one(selector), scroll_visible=False)  # now, not queued
-
-    def _focus_tab(self, tab: str) -> None:
-        if tab in TABLE_OF_TAB:
-            self._focus(TABLE_OF_TAB[tab])
-
-    def _focus(self, selector: str) -> None:
-        widget = self.query_one(selector)
-        if self.focused is not widget:  # focus() goes through the message queue: skip no-ops
-            widget.focus()
 
     @on(TabbedContent.TabActivated)
     async def _tab_activated(self, event: TabbedContent.TabActivated) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -39,11 +39,8 @@ from movietui.service import (
     TrainResult,
 )
 from movietui.tui.training import TrainingState
+from movietui.tui.widgets.loss_chart import LossChart, RankChart
 from movietui.tui.widgets.model_history import ModelHistory
-
-if TYPE_CHECKING:
-    from movietui.tui.widgets.loss_chart import LossChart, RankChart
-
 
 # (input id, Hyper field, label, validator, parser)
 FIELDS = [
@@ -178,10 +175,6 @@ class TrainingPanel(Vertical):
         self._first_hyper = hyper
 
     def compose(self) -> ComposeResult:
-        # plotext takes ~50 ms to import: the app's warm-up thread imports it after the first
-        # paint; a run without the warm-up (a visit before it) imports it here.
-        from movietui.tui.widgets.loss_chart import LossChart, RankChart
-
         with Horizontal(id="model-row"):
             yield Button(self._kind_label(), id="train-kind", compact=True)
             yield Button("★ Predict stars with it (s)", id="train-use", compact=True)
@@ -278,8 +271,8 @@ class TrainingPanel(Vertical):
         self.query_one("#progress-line", Static).update(
             Text(line, no_wrap=True, overflow="ellipsis"), layout=False
         )
-        chart = cast("LossChart", self.query_one("#loss-chart"))
-        rank_chart = cast("RankChart", self.query_one("#rank-chart"))
+        chart = self.query_one("#loss-chart", LossChart)
+        rank_chart = self.query_one("#rank-chart", RankChart)
         mf_history = model.history if model is not None else []
         neural_history = neural.history if neural is not None else []
         total = None
