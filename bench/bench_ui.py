@@ -55,6 +55,7 @@ TARGET_START_S = 1.0
 TARGET_RATE_MS = 100.0
 TARGET_KEY_MS = 100.0
 HUMAN_GAP_S = 0.25  # between key presses, as a fast typist; lets each press be timed on its own
+FIRST_VISIT_RUNS = 5  # app starts for the first-visit row (4 tabs each): 8 samples were too few
 
 
 def prepare_home(home: Path, source: Path, hyper_changes: dict) -> None:
@@ -427,7 +428,9 @@ def keys(home: Path, catalog: str, n_ratings: int, training: bool) -> None:
         TARGET_RATE_MS,
         catalog,
     )
-    visits = [seconds for _ in range(2) for _, seconds in asyncio.run(first_visits(home))]
+    visits = [
+        seconds for _ in range(FIRST_VISIT_RUNS) for _, seconds in asyncio.run(first_visits(home))
+    ]
     describe("first visit of a tab right after start", visits, TARGET_KEY_MS, catalog)
     moves, tabs, _ = asyncio.run(key_latencies(home, 30, training=False))
     describe("cursor key, idle", moves, TARGET_KEY_MS, catalog)

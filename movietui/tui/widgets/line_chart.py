@@ -127,105 +127,143 @@ class _Canvas:
 
 def draw(spec: ChartSpec, width: int, height: int, styles: ChartStyles) -> Text:
     """The chart as ``height`` lines of exactly ``width`` cells."""
-    lines: list[Text] = [Text(spec.title.center(width)[:width], style=styles.title)]
+    title = Text(spec.title.center(width)[:width], style=styles.title)
     plot_rows = height - 5  # title, top and bottom frame, tick labels, axis labels
     data = [_finite(s) for s in spec.series]
     pairs = list(zip(spec.series, data, strict=True))
     left = _span(_joined([xy[:, 1] for s, xy in pairs if not s.right]), spec.y_range)
     right = _span(_joined([xy[:, 1] for s, xy in pairs if s.right]), None)
     x_span = _span(_joined([xy[:, 0] for xy in data]), spec.x_range)
-
-    n_ticks = max(2, min(MAX_Y_TICKS, plot_rows // 4 + 1)) if plot_rows >= 2 else 0
-    tick_rows = sorted({round(k * (plot_rows - 1) / (n_ticks - 1)) for k in range(n_ticks)})
-
-    def labels(span: tuple[float, float] | None) -> dict[int, str]:
-        if span is None or not tick_rows:
-            return {}
-        lo, hi = span
-        values = [hi - r / max(1, plot_rows - 1) * (hi - lo) for r in tick_rows]
-        return dict(zip(tick_rows, _tick_text(values), strict=True))
-
-    left_labels, right_labels = labels(left), labels(right)
+    left_labels, right_labels = _y_labels(left, plot_rows), _y_labels(right, plot_rows)
     lw = max((len(t) for t in left_labels.values()), default=0)
     rw = max((len(t) for t in right_labels.values()), default=0)
     cols = width - lw - rw - 2
     if plot_rows < 2 or cols < 4:
-        return Text("\n").join(lines + [Text(" " * width)] * max(0, height - 1))
+        return Text("\n").join([title] + [Text(" " * width)] * max(0, height - 1))
 
     canvas = _Canvas(plot_rows, cols)
-    if x_span is not None:
-        x_lo, x_hi = x_span
-        for index, (series, points) in enumerate(zip(spec.series, data, strict=True)):
-            span = right if series.right else left
-            if not len(points) or span is None:
-                continue
-            y_lo, y_hi = span
-            xy = points.copy()
-            xy[:, 0] = (xy[:, 0] - x_lo) / (x_hi - x_lo) * (2 * cols - 1)
-            xy[:, 1] = (y_hi - xy[:, 1]) / (y_hi - y_lo) * (4 * plot_rows - 1)
-            canvas.line(xy, index)
+    for index, (series, points) in enumerate(pairs):
+        span = right if series.right else left
+        if len(points) and span is not None and x_span is not None:
+            canvas.line(_to_dots(points, x_span, span, plot_rows, cols), index)
+    grid = _cells(canvas, spec, styles, empty=not any(len(xy) for xy in data))
 
-    axis, palette = styles.axis, styles.series
-    grid: list[list[tuple[str, Style | None]]] = [
+    axis = styles.axis
+    lines = [title, Text(" " * lw + "┌" + "─" * cols + "┐" + " " * rw, style=axis)]
+    ticks = _tick_rows(plot_rows)
+    for row, cells in enumerate(grid):
+        ticked = row in ticks
+        left_text = left_labels.get(row, "").rjust(lw) + ("┤" if ticked and left_labels else "│")
+        right_text = ("├" if ticked and right_labels else "│") + right_labels.get(row, "").ljust(rw)
+        lines.append(_row_text(left_text, cells, right_text, axis))
+    bottom, tick_line = _x_axis(x_span, cols)
+    lines.append(Text(" " * lw + "└" + bottom + "┘" + " " * rw, style=axis))
+    lines.append(Text(" " * (lw + 1) + tick_line + " " * (rw + 1), style=axis))
+    lines.append(Text(_label_line(spec, width, lw, cols), style=axis))
+    return Text("\n").join(lines[:height])
+
+
+def _tick_rows(plot_rows: int) -> list[int]:
+    """Rows of the y ticks: the top, the bottom and evenly between, about every 4 rows."""
+    if plot_rows < 2:
+        return []
+    n = max(2, min(MAX_Y_TICKS, plot_rows // 4 + 1))
+    return sorted({round(k * (plot_rows - 1) / (n - 1)) for k in range(n)})
+
+
+def _y_labels(span: tuple[float, float] | None, plot_rows: int) -> dict[int, str]:
+    """Tick row -> the value there, written alike for all ticks ({} without a range)."""
+    rows = _tick_rows(plot_rows)
+    if span is None or not rows:
+        return {}
+    lo, hi = span
+    values = [hi - r / (plot_rows - 1) * (hi - lo) for r in rows]
+    return dict(zip(rows, _tick_text(values), strict=True))
+
+
+def _to_dots(
+    points: np.ndarray,
+    x_span: tuple[float, float],
+    y_span: tuple[float, float],
+    rows: int,
+    cols: int,
+) -> np.ndarray:
+    """Data (x, y) points as dot (column, row), row 0 at the top."""
+    (x_lo, x_hi), (y_lo, y_hi) = x_span, y_span
+    dots = np.empty_like(points)
+    dots[:, 0] = (points[:, 0] - x_lo) / (x_hi - x_lo) * (2 * cols - 1)
+    dots[:, 1] = (y_hi - points[:, 1]) / (y_hi - y_lo) * (4 * rows - 1)
+    return dots
+
+
+Cell = tuple[str, Style | None]
+
+
+def _cells(canvas: _Canvas, spec: ChartSpec, styles: ChartStyles, empty: bool) -> list[list[Cell]]:
+    """The plot's characters and styles: the braille dots, the legend over their top left,
+    and the empty message in the middle when there is nothing to draw."""
+    palette = styles.series
+    grid: list[list[Cell]] = [
         [(chr(BRAILLE + b) if b else " ", None if o < 0 else palette[o % len(palette)])
          for b, o in zip(bits, owner, strict=True)]
         for bits, owner in zip(canvas.bits.tolist(), canvas.owner.tolist(), strict=True)
     ]  # fmt: skip
-    legend = [(i, s.label) for i, s in enumerate(spec.series) if s.label][:plot_rows]
+    legend = [(i, s.label) for i, s in enumerate(spec.series) if s.label][: canvas.rows]
     for row, (index, label) in enumerate(legend):
-        text = f" {LEGEND_MARK} {label} "[:cols]
-        for col, char in enumerate(text):
+        for col, char in enumerate(f" {LEGEND_MARK} {label} "[: canvas.cols]):
             mark = 1 <= col <= len(LEGEND_MARK)
             grid[row][col] = (char, palette[index % len(palette)] if mark else None)
-    if not any(len(xy) for xy in data):
-        message = f" {spec.empty} "[:cols]
-        start = (cols - len(message)) // 2
+    if empty:
+        message = f" {spec.empty} "[: canvas.cols]
+        start = (canvas.cols - len(message)) // 2
         for col, char in enumerate(message):
-            grid[plot_rows // 2][start + col] = (char, axis)
+            grid[canvas.rows // 2][start + col] = (char, styles.axis)
+    return grid
 
-    def framed(left_text: str, cells: list[tuple[str, Style | None]], right_text: str) -> Text:
-        line = Text(left_text, style=axis)
-        run, run_style = "", None
-        for char, style in cells:
-            if style != run_style and run:
-                line.append(run, run_style)
-                run = ""
-            run, run_style = run + char, style
-        line.append(run, run_style)
-        line.append(right_text, style=axis)
-        return line
 
-    lines.append(Text(" " * lw + "┌" + "─" * cols + "┐" + " " * rw, style=axis))
-    for row in range(plot_rows):
-        ticked = row in tick_rows
-        left_text = left_labels.get(row, "").rjust(lw) + ("┤" if ticked and left_labels else "│")
-        right_edge = "├" if ticked and right_labels else "│"
-        lines.append(framed(left_text, grid[row], right_edge + right_labels.get(row, "").ljust(rw)))
+def _row_text(left: str, cells: list[Cell], right: str, axis: Style) -> Text:
+    """One plot row between its axis texts, each run of one style appended once."""
+    line = Text(left, style=axis)
+    run, run_style = "", None
+    for char, style in cells:
+        if style != run_style and run:
+            line.append(run, run_style)
+            run = ""
+        run, run_style = run + char, style
+    line.append(run, run_style)
+    line.append(right, style=axis)
+    return line
 
-    bottom = ["─"] * cols
-    tick_line = [" "] * cols
-    if x_span is not None:
-        x_lo, x_hi = x_span
-        ends = -2
-        for value in whole_ticks(x_lo, x_hi):
-            col = round((value - x_lo) / (x_hi - x_lo) * (2 * cols - 1)) // 2
-            text = str(value)
-            if len(text) > cols:
-                continue
-            start = min(max(0, col - (len(text) - 1) // 2), cols - len(text))
-            bottom[col] = "┬"
-            if start > ends + 1:  # one blank between labels, or the label is left out
-                tick_line[start : start + len(text)] = text
-                ends = start + len(text) - 1
-    lines.append(Text(" " * lw + "└" + "".join(bottom) + "┘" + " " * rw, style=axis))
-    lines.append(Text(" " * (lw + 1) + "".join(tick_line) + " " * (rw + 1), style=axis))
-    label_line = list(spec.ylabel[:width].ljust(width))
+
+def _x_axis(x_span: tuple[float, float] | None, cols: int) -> tuple[str, str]:
+    """The bottom frame's inside with its tick marks, and the tick labels under it (a label
+    that would touch the one before is left out; its mark stays)."""
+    bottom, labels = ["─"] * cols, [" "] * cols
+    if x_span is None:
+        return "".join(bottom), "".join(labels)
+    lo, hi = x_span
+    ends = -2
+    for value in whole_ticks(lo, hi):
+        col = round((value - lo) / (hi - lo) * (2 * cols - 1)) // 2
+        text = str(value)
+        if len(text) > cols:
+            continue
+        bottom[col] = "┬"
+        start = min(max(0, col - (len(text) - 1) // 2), cols - len(text))
+        if start > ends + 1:
+            labels[start : start + len(text)] = text
+            ends = start + len(text) - 1
+    return "".join(bottom), "".join(labels)
+
+
+def _label_line(spec: ChartSpec, width: int, lw: int, cols: int) -> str:
+    """The y axis's label at the left, the x axis's centred under the plot."""
+    line = list(spec.ylabel[:width].ljust(width))
     xlabel = spec.xlabel[:cols]
     start = max(len(spec.ylabel) + 1, lw + 1 + (cols - len(xlabel)) // 2)
     if start + len(xlabel) <= width:
-        label_line[start : start + len(xlabel)] = xlabel
-    lines.append(Text("".join(label_line), style=axis))
-    return Text("\n").join(lines[:height])
+        line[start : start + len(xlabel)] = xlabel
+    return "".join(line)
 
 
 class LineChart(Widget):
