@@ -109,6 +109,10 @@ def test_a_point_at_the_ranges_corners_lights_the_plots_corners() -> None:
     rows = plot_cells(draw(spec, 40, 20, STYLES).plain)
     assert rows[-1][0] != " " and rows[0][-1] != " "
     assert rows[0][0] == " " and rows[-1][-1] == " "
+    # the legend does not hide a curve's first point, in the plot's first column
+    labelled = ChartSpec(series=(Series("falling", [0, 10], [1, 0]),), x_range=(0, 10))
+    top = plot_cells(draw(labelled, 40, 20, STYLES).plain)[0]
+    assert top[0] != " " and top[1:].startswith(f"{line_chart.LEGEND_MARK} falling ")
     # rising: each row's dots sit to the right of the row below's
     firsts = [len(row) - len(row.lstrip()) for row in rows]
     assert firsts == sorted(firsts, reverse=True)

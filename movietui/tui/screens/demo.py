@@ -67,7 +67,7 @@ class HitsCurve(LineChart):
             )
         self.show(
             ChartSpec(
-                title="Hits in the top 20 (films they went on to rate 4+)",
+                title="Top-20 hits: films they went on to rate 4+",
                 xlabel="ratings so far",
                 series=series,
                 x_range=x_range,

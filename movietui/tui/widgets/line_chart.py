@@ -210,8 +210,8 @@ def _cells(canvas: _Canvas, spec: ChartSpec, styles: ChartStyles, empty: bool) -
     ]  # fmt: skip
     legend = [(i, s.label) for i, s in enumerate(spec.series) if s.label][: canvas.rows]
     for row, (index, label) in enumerate(legend):
-        for col, char in enumerate(f" {LEGEND_MARK} {label} "[: canvas.cols]):
-            mark = 1 <= col <= len(LEGEND_MARK)
+        for col, char in enumerate(f"{LEGEND_MARK} {label} "[: canvas.cols - 1], start=1):
+            mark = col <= len(LEGEND_MARK)  # (column 0 keeps its dots: a curve's first point)
             grid[row][col] = (char, palette[index % len(palette)] if mark else None)
     if empty:
         message = f" {spec.empty} "[: canvas.cols]
