@@ -11,10 +11,17 @@ from movietui.service import EpochReport, RankEpochReport
 from .line_chart import ChartSpec, LineChart, Series
 
 
-def epoch_range(last: int) -> tuple[float, float]:
-    """x from epoch 1 to ``last`` (at least 2): issue 12 #7, the axis spans the epochs run so
-    far, not the requested bound (a 144 of 3,000 run filled 5% of it); ticks are whole."""
-    return 1.0, float(max(2, int(last)))
+def per_epoch(title: str, ylabel: str, series: list[Series], last_epoch: int) -> ChartSpec:
+    """A chart per epoch. Issue 12 #7: the x axis spans the epochs run so far (at least 2),
+    not the requested bound (a 144 of 3,000 run filled 5% of it); its ticks are whole."""
+    return ChartSpec(
+        title=title,
+        xlabel="epoch",
+        ylabel=ylabel,
+        series=tuple(series),
+        x_range=(1.0, float(max(2, int(last_epoch)))),
+        empty="no epochs yet",
+    )
 
 
 class LossChart(LineChart):
@@ -47,16 +54,8 @@ class LossChart(LineChart):
             if val:
                 label = f"{name} validation" if name else "validation RMSE"
                 series.append(Series(label, [e for e, _ in val], [v for _, v in val]))
-        self.show(
-            ChartSpec(
-                title="Training: RMSE per epoch",
-                xlabel="epoch",
-                ylabel="RMSE",
-                series=tuple(series),
-                x_range=epoch_range(max((h[-1].epoch for _, h in curves if h), default=2)),
-                empty="no epochs yet",
-            )
-        )
+        last = max((h[-1].epoch for _, h in curves if h), default=2)
+        self.show(per_epoch("Training: RMSE per epoch", "RMSE", series, last))
 
 
 class RankChart(LineChart):
@@ -72,21 +71,13 @@ class RankChart(LineChart):
 
     def plot_history(self, history: Sequence[RankEpochReport]) -> None:
         val = [(r.epoch, r.val_recall) for r in history if r.val_recall is not None]
-        series = []
+        series: list[Series] = []
         if val:
             recall = [v for _, v in val]
             series.append(Series("validation Recall@20", [e for e, _ in val], recall))
         if history:  # the training objective, on its own scale at the right
             epochs = [r.epoch for r in history]
             series.append(Series("loss (right)", epochs, [r.loss for r in history], right=True))
-        self.show(
-            ChartSpec(
-                title="Ranker: validation Recall@20 and loss per epoch",
-                xlabel="epoch",
-                ylabel="Recall@20",
-                series=tuple(series),
-                # The axis spans the epochs run (early stopping usually ends well before).
-                x_range=epoch_range(history[-1].epoch if history else 2),
-                empty="no epochs yet",
-            )
-        )
+        last = history[-1].epoch if history else 2  # (early stopping ends well before the bound)
+        title = "Ranker: validation Recall@20 and loss per epoch"
+        self.show(per_epoch(title, "Recall@20", series, last))
