@@ -32,7 +32,7 @@ from typing import Any
 
 from movietui.errors import MovietuiError, NotFoundError
 from movietui.service.types import ModelInfo, ModelRecord, TrainResult
-from movietui.store import Store
+from movietui.store import SavedModel, Store
 
 SERVICE_META = "service"  # our keys inside a model's meta (training.py writes them)
 RANKER = "ranker"  # the ranker's meta inside an MF model's meta
@@ -65,15 +65,15 @@ def _fmt(value: float | None) -> str:
 
 
 def decide(
-    store: Store, kind: str, has_current: bool, new_meta: dict, force: bool
+    saved: list[tuple[SavedModel, dict]], has_current: bool, new_meta: dict, force: bool
 ) -> tuple[bool, str]:
-    """Whether a new model of ``kind`` with ``new_meta`` becomes current, and one line saying
-    why. ``has_current``: a current model of that kind is loaded and in use (False when none
-    was saved or it could not be read)."""
+    """Whether a new model with ``new_meta`` becomes current, and one line saying why.
+    ``saved``: the saved models of its kind with their metas; ``has_current``: a current model
+    of that kind is loaded and in use (False when none was saved or it could not be read)."""
     new_val = val_rmse(new_meta)
     if force:
         return True, f"made current as asked (validation RMSE {_fmt(new_val)})"
-    current = next((meta for m, meta in store.model_metas(kind) if m.is_current), None)
+    current = next((meta for m, meta in saved if m.is_current), None)
     if not has_current or current is None:
         return True, f"the first model of its kind (validation RMSE {_fmt(new_val)})"
     old_val = val_rmse(current)
@@ -99,10 +99,9 @@ def decide(
     return False, f"kept the current model (validation RMSE {_fmt(old_val)})"
 
 
-def best_validated(store: Store, kind: str) -> int | None:
-    """The saved model of ``kind`` with the lowest validation RMSE (None: none has one)."""
-    metas = store.model_metas(kind)
-    scored = [(v, m.model_id) for m, meta in metas if (v := val_rmse(meta)) is not None]
+def best_validated(saved: list[tuple[SavedModel, dict]]) -> int | None:
+    """The saved model with the lowest validation RMSE (None: none has one)."""
+    scored = [(v, m.model_id) for m, meta in saved if (v := val_rmse(meta)) is not None]
     return min(scored)[1] if scored else None
 
 
@@ -111,8 +110,9 @@ def save(
 ) -> tuple[int, bool, str]:
     """Save a finished or stopped run in one transaction, current or not by ``decide``, and
     keep the best-validated model of its kind: (model_id, made current, why)."""
-    current_now, why = decide(store, kind, has_current, meta, force)
-    best = best_validated(store, kind)
+    saved = store.model_metas(kind)  # read once, for both
+    current_now, why = decide(saved, has_current, meta, force)
+    best = best_validated(saved)
     keep = () if best is None else (best,)
     model_id = store.save_model(arrays, meta, kind=kind, make_current=current_now, keep=keep)
     return model_id, current_now, why

@@ -134,7 +134,11 @@ def draw(spec: ChartSpec, width: int, height: int, styles: ChartStyles) -> Text:
     left = _span(_joined([xy[:, 1] for s, xy in pairs if not s.right]), spec.y_range)
     right = _span(_joined([xy[:, 1] for s, xy in pairs if s.right]), None)
     x_span = _span(_joined([xy[:, 0] for xy in data]), spec.x_range)
-    left_labels, right_labels = _y_labels(left, plot_rows), _y_labels(right, plot_rows)
+    ticks = _tick_rows(plot_rows)
+    left_labels, right_labels = (
+        _y_labels(left, ticks, plot_rows),
+        _y_labels(right, ticks, plot_rows),
+    )
     lw = max((len(t) for t in left_labels.values()), default=0)
     rw = max((len(t) for t in right_labels.values()), default=0)
     cols = width - lw - rw - 2
@@ -150,7 +154,6 @@ def draw(spec: ChartSpec, width: int, height: int, styles: ChartStyles) -> Text:
 
     axis = styles.axis
     lines = [title, Text(" " * lw + "┌" + "─" * cols + "┐" + " " * rw, style=axis)]
-    ticks = _tick_rows(plot_rows)
     for row, cells in enumerate(grid):
         ticked = row in ticks
         left_text = left_labels.get(row, "").rjust(lw) + ("┤" if ticked and left_labels else "│")
@@ -171,9 +174,8 @@ def _tick_rows(plot_rows: int) -> list[int]:
     return sorted({round(k * (plot_rows - 1) / (n - 1)) for k in range(n)})
 
 
-def _y_labels(span: tuple[float, float] | None, plot_rows: int) -> dict[int, str]:
+def _y_labels(span: tuple[float, float] | None, rows: list[int], plot_rows: int) -> dict[int, str]:
     """Tick row -> the value there, written alike for all ticks ({} without a range)."""
-    rows = _tick_rows(plot_rows)
     if span is None or not rows:
         return {}
     lo, hi = span
